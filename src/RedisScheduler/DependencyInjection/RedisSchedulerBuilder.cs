@@ -1,0 +1,77 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using RedisScheduler.Handling;
+using RedisScheduler.Scheduling;
+
+namespace RedisScheduler.DependencyInjection;
+
+/// <summary>Returned by <c>AddRedisScheduler()</c> to register task handlers and task type names.</summary>
+public sealed class RedisSchedulerBuilder
+{
+    internal RedisSchedulerBuilder(IServiceCollection services) => Services = services;
+
+    /// <summary>The service collection the scheduler is registered in.</summary>
+    public IServiceCollection Services { get; }
+
+    /// <summary>
+    /// Registers <typeparamref name="THandler"/> as a hosted service that handles its payload type.
+    /// Registering the same handler twice registers it once; the options of both calls apply.
+    /// </summary>
+    /// <typeparam name="THandler">A subclass of <see cref="TaskHandler{T}"/>.</typeparam>
+    /// <param name="configure">Sets the handler's options, such as its concurrency.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException"><typeparamref name="THandler"/> does not derive from <see cref="TaskHandler{T}"/>.</exception>
+    public RedisSchedulerBuilder AddTaskHandler<THandler>(Action<TaskHandlerOptions>? configure = null)
+        where THandler : class, IHostedService
+    {
+        if (!typeof(ITaskHandlerBinding).IsAssignableFrom(typeof(THandler)))
+        {
+            throw new ArgumentException(
+                $"{typeof(THandler).Name} is not a task handler: derive it from TaskHandler<TPayload> and override HandleAsync.",
+                nameof(THandler));
+        }
+
+        var name = OptionsNameOf(typeof(THandler));
+        var optionsBuilder = Services.AddOptions<TaskHandlerOptions>(name);
+        if (configure is not null)
+        {
+            optionsBuilder.Configure(configure);
+        }
+
+        if (!Services.Any(d => d.ServiceType == typeof(HandlerRegistration) && d.ImplementationInstance is HandlerRegistration r && r.HandlerType == typeof(THandler)))
+        {
+            Services.AddSingleton(new HandlerRegistration(typeof(THandler)));
+            optionsBuilder.Validate(o => o.Concurrency is >= 1 and <= 1024, $"TaskHandlerOptions.Concurrency of {typeof(THandler).Name} must be from 1 to 1024: it is how many tasks the handler runs at once in one process.")
+                .ValidateOnStart();
+            Services.AddSingleton<IHostedService>(sp =>
+            {
+                var handler = ActivatorUtilities.CreateInstance<THandler>(sp);
+                ((ITaskHandlerBinding)handler).Bind(sp, name);
+                return handler;
+            });
+        }
+
+        return this;
+    }
+
+    /// <summary>
+    /// Names the task type of <typeparamref name="TPayload"/> in Redis, overriding <see cref="TaskTypeAttribute"/>
+    /// and the class name. Schedulers and handlers of one type must agree on its name.
+    /// </summary>
+    /// <typeparam name="TPayload">The payload type.</typeparam>
+    /// <param name="taskType">Letters, digits, <c>.</c>, <c>-</c> or <c>_</c>; at most 100 characters.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException"><paramref name="taskType"/> is not a valid name.</exception>
+    public RedisSchedulerBuilder MapTaskType<TPayload>(string taskType)
+    {
+        TaskTypeNames.ThrowIfInvalidName(taskType, nameof(taskType));
+        Services.Configure<RedisSchedulerOptions>(o => o.TaskTypeNames[typeof(TPayload)] = taskType);
+        return this;
+    }
+
+    internal static string OptionsNameOf(Type handlerType) => handlerType.FullName ?? handlerType.Name;
+
+    private sealed record HandlerRegistration(Type HandlerType);
+}

@@ -1,0 +1,48 @@
+using Microsoft.Extensions.Options;
+
+namespace RedisScheduler.DependencyInjection;
+
+/// <summary>Checks <see cref="RedisSchedulerOptions"/> when the host starts; each message says how to fix the value.</summary>
+internal sealed class RedisSchedulerOptionsValidator : IValidateOptions<RedisSchedulerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RedisSchedulerOptions options)
+    {
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.Configuration) && options.ConnectionMultiplexerFactory is null)
+        {
+            failures.Add("RedisSchedulerOptions.Configuration is empty: set it to a StackExchange.Redis configuration string such as \"localhost:6379\", or set ConnectionMultiplexerFactory.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.KeyPrefix) || options.KeyPrefix.AsSpan().IndexOfAny('{', '}') >= 0)
+        {
+            failures.Add($"RedisSchedulerOptions.KeyPrefix '{options.KeyPrefix}' is invalid: use a non-empty prefix without '{{' or '}}', such as \"myapp\" (the scheduler adds its own hash tags).");
+        }
+
+        if (options.JsonSerializerOptions is null)
+        {
+            failures.Add("RedisSchedulerOptions.JsonSerializerOptions is null: leave the default or assign options, for example MyJsonContext.Default.Options.");
+        }
+
+        if (options.MaxPayloadBytes < 1)
+        {
+            failures.Add($"RedisSchedulerOptions.MaxPayloadBytes is {options.MaxPayloadBytes}: set a positive byte count (default 262144).");
+        }
+
+        if (options.LeaseDuration < TimeSpan.FromSeconds(1) || options.LeaseDuration > TimeSpan.FromDays(1))
+        {
+            failures.Add($"RedisSchedulerOptions.LeaseDuration is {options.LeaseDuration}: set it from 1 second to 1 day (default 30 seconds).");
+        }
+
+        if (options.MaxIdleDelay < TimeSpan.FromMilliseconds(10) || options.MaxIdleDelay > TimeSpan.FromMinutes(5))
+        {
+            failures.Add($"RedisSchedulerOptions.MaxIdleDelay is {options.MaxIdleDelay}: set it from 10 ms to 5 minutes (default 1 second).");
+        }
+
+        if (options.DispatchBatchSize is < 1 or > 5000)
+        {
+            failures.Add($"RedisSchedulerOptions.DispatchBatchSize is {options.DispatchBatchSize}: set it from 1 to 5000 (default 500).");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

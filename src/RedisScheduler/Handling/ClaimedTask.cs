@@ -1,0 +1,10 @@
+using RedisScheduler.Storage;
+
+namespace RedisScheduler.Handling;
+
+/// <summary>One delivery of a task to this worker: the task, and the token that fences this delivery.</summary>
+internal sealed record ClaimedTask(string LocalId, string Token, TaskRecord Record)
+{
+    /// <summary>The in-flight member "&lt;id&gt;|&lt;token&gt;" of this delivery (see Scripts/common.lua).</summary>
+    public string LeaseMember => LocalId + "|" + Token;
+}

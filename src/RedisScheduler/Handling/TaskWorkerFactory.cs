@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using RedisScheduler.Scheduling;
+using RedisScheduler.Storage;
+
+namespace RedisScheduler.Handling;
+
+/// <summary>Builds the <see cref="TaskWorker"/> behind each registered handler from the shared services.</summary>
+internal sealed class TaskWorkerFactory(
+    RedisConnection connection,
+    TaskTypeNames names,
+    IOptions<RedisSchedulerOptions> options,
+    IOptionsMonitor<TaskHandlerOptions> handlerOptions,
+    ILoggerFactory loggerFactory)
+{
+    public TaskTypeKeys KeysOf(Type payloadType) => names.GetKeys(payloadType);
+
+    public TaskWorker Create(TaskTypeKeys keys, string optionsName, Func<ClaimedTask, CancellationToken, Task> execute)
+        => new(
+            keys,
+            handlerOptions.Get(optionsName).Concurrency,
+            options.Value,
+            connection,
+            loggerFactory.CreateLogger("RedisScheduler.TaskWorker." + keys.TaskType),
+            execute);
+}

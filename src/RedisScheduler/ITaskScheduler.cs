@@ -1,0 +1,68 @@
+namespace RedisScheduler;
+
+/// <summary>
+/// Schedules tasks to run at a given time in whichever instance of the application has a
+/// <see cref="TaskHandler{T}"/> for their payload type and is free first. Registered by
+/// <c>services.AddRedisScheduler()</c>; thread-safe.
+/// </summary>
+/// <remarks>
+/// Due times are compared with the Redis server's clock. A due time in the past means due now.
+/// Every method validates its input before it writes to Redis, so a rejected call writes nothing.
+/// </remarks>
+public interface ITaskScheduler
+{
+    /// <summary>Schedules a task to be handled at or after <paramref name="dueAt"/>.</summary>
+    /// <typeparam name="T">The payload type; its task type name comes from <see cref="TaskTypeAttribute"/> or registration.</typeparam>
+    /// <param name="dueAt">When the task is due.</param>
+    /// <param name="payload">The data handed to the handler; serialized as JSON.</param>
+    /// <param name="cancellationToken">Stops waiting for Redis; the task may still have been scheduled.</param>
+    /// <returns>The task id.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="payload"/> is null.</exception>
+    /// <exception cref="ArgumentException">The payload cannot be serialized, is too large, or its type has no valid name.</exception>
+    Task<string> ScheduleTaskAsync<T>(DateTimeOffset dueAt, T payload, CancellationToken cancellationToken = default);
+
+    /// <summary>Schedules a task to be handled once <paramref name="delay"/> has passed, measured by the Redis server's clock.</summary>
+    /// <param name="delay">How long from now; zero means now.</param>
+    /// <param name="payload">The data handed to the handler; serialized as JSON.</param>
+    /// <param name="cancellationToken">Stops waiting for Redis; the task may still have been scheduled.</param>
+    /// <returns>The task id.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="delay"/> is negative or longer than 100 years.</exception>
+    Task<string> ScheduleTaskAsync<T>(TimeSpan delay, T payload, CancellationToken cancellationToken = default);
+
+    /// <summary>Queues a task to be handled as soon as a worker is free.</summary>
+    /// <param name="payload">The data handed to the handler; serialized as JSON.</param>
+    /// <param name="cancellationToken">Stops waiting for Redis; the task may still have been scheduled.</param>
+    /// <returns>The task id.</returns>
+    Task<string> EnqueueTaskAsync<T>(T payload, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Schedules a task synchronously at a Unix time in whole seconds, blocking the calling thread
+    /// until Redis answers. Prefer <see cref="ScheduleTaskAsync{T}(DateTimeOffset, T, CancellationToken)"/> in async code.
+    /// </summary>
+    /// <param name="timestamp">Seconds since 1970-01-01T00:00:00Z, from 0 to 253402300799 (the end of year 9999).</param>
+    /// <param name="payload">The data handed to the handler; serialized as JSON.</param>
+    /// <returns>The task id.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timestamp"/> is outside that range.</exception>
+    string ScheduleTask<T>(long timestamp, T payload);
+
+    /// <summary>
+    /// Schedules many tasks of one type in one pipelined round trip. Every payload is validated
+    /// before anything is written. Not atomic as a whole: if Redis fails midway, some may be scheduled.
+    /// </summary>
+    /// <param name="tasks">Due times and payloads.</param>
+    /// <param name="cancellationToken">Stops waiting for Redis; tasks may still have been scheduled.</param>
+    /// <returns>The task ids, in the order of <paramref name="tasks"/>.</returns>
+    Task<IReadOnlyList<string>> ScheduleTasksAsync<T>(IEnumerable<(DateTimeOffset DueAt, T Payload)> tasks, CancellationToken cancellationToken = default);
+
+    /// <summary>Cancels a task that has not started yet.</summary>
+    /// <param name="taskId">An id returned when the task was scheduled.</param>
+    /// <param name="cancellationToken">Stops waiting for Redis; the task may still have been cancelled.</param>
+    /// <returns><see langword="true"/> if the task was cancelled; <see langword="false"/> if it is running, finished or unknown.</returns>
+    Task<bool> CancelAsync(string taskId, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads a task that has not finished.</summary>
+    /// <param name="taskId">An id returned when the task was scheduled.</param>
+    /// <param name="cancellationToken">Stops waiting for Redis.</param>
+    /// <returns>The task, or <see langword="null"/> when it finished, was cancelled or never existed.</returns>
+    Task<TaskInfo?> GetTaskAsync(string taskId, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,60 @@
+using System.Text.Json;
+using StackExchange.Redis;
+
+namespace RedisScheduler;
+
+/// <summary>
+/// Options of the scheduler shared by every task type: the Redis connection, the key layout and
+/// the timing of workers. Validated when the host starts.
+/// </summary>
+public sealed class RedisSchedulerOptions
+{
+    /// <summary>
+    /// The StackExchange.Redis configuration string, for example <c>"localhost:6379"</c> or
+    /// <c>"redis1:6379,password=...,ssl=true"</c>. Required unless <see cref="ConnectionMultiplexerFactory"/> is set.
+    /// </summary>
+    /// <value>Default: <see langword="null"/>.</value>
+    public string? Configuration { get; set; }
+
+    /// <summary>
+    /// Supplies a connection the application already owns. The scheduler never disposes a
+    /// connection it did not create. When set, <see cref="Configuration"/> is ignored.
+    /// </summary>
+    /// <value>Default: <see langword="null"/>.</value>
+    public Func<Task<IConnectionMultiplexer>>? ConnectionMultiplexerFactory { get; set; }
+
+    /// <summary>
+    /// Prefix of every key and channel the scheduler uses, so several applications can share one
+    /// Redis without seeing each other's tasks. Must not contain <c>{</c> or <c>}</c>.
+    /// </summary>
+    /// <value>Default: <c>"redis-scheduler"</c>.</value>
+    public string KeyPrefix { get; set; } = "redis-scheduler";
+
+    /// <summary>Options used to serialize payloads; may carry a source-generated <c>JsonSerializerContext</c>.</summary>
+    /// <value>Default: <see cref="JsonSerializerDefaults.Web"/> options with reflection-based serialization.</value>
+    public JsonSerializerOptions JsonSerializerOptions { get; set; } = new(JsonSerializerDefaults.Web);
+
+    /// <summary>The largest serialized payload accepted, in bytes. Larger payloads are rejected before anything is written.</summary>
+    /// <value>Default: 262,144 (256 KiB).</value>
+    public int MaxPayloadBytes { get; set; } = 256 * 1024;
+
+    /// <summary>
+    /// How long a worker holds a task before another worker may take it over. Renewed while the
+    /// handler runs, so it bounds how soon a task is handed out again after its worker died.
+    /// </summary>
+    /// <value>Default: 30 seconds.</value>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The longest an idle worker sleeps before it checks Redis again. Workers are woken by a
+    /// notification when an earlier task is scheduled; this bounds the delay if one is lost.
+    /// </summary>
+    /// <value>Default: 1 second.</value>
+    public TimeSpan MaxIdleDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The most due tasks one dispatch moves in a single atomic step (bounds how long a script holds Redis).</summary>
+    /// <value>Default: 500.</value>
+    public int DispatchBatchSize { get; set; } = 500;
+
+    internal Dictionary<Type, string> TaskTypeNames { get; } = [];
+}

@@ -1,0 +1,139 @@
+using System.Text;
+using RedisScheduler.Storage;
+using StackExchange.Redis;
+
+namespace RedisScheduler.Scheduling;
+
+/// <summary>Writes tasks into the schedule with schedule.lua; one EVALSHA per call, or per chunk of a batch.</summary>
+internal sealed class RedisTaskScheduler(RedisConnection connection, TaskTypeNames names, PayloadSerializer serializer) : ITaskScheduler
+{
+    /// <summary>Tasks per script call in a batch: large enough to amortise the round trip, small enough not to hold Redis for long.</summary>
+    internal const int BatchChunkSize = 500;
+
+    private const long MaxUnixSeconds = 253_402_300_799;
+    private static readonly TimeSpan MaxDelay = TimeSpan.FromDays(36_525);
+    private static readonly RedisValue Absolute = "abs";
+    private static readonly RedisValue Relative = "rel";
+
+    public Task<string> ScheduleTaskAsync<T>(DateTimeOffset dueAt, T payload, CancellationToken cancellationToken = default)
+        => ScheduleOneAsync(Absolute, dueAt.ToUnixTimeMilliseconds(), payload, cancellationToken);
+
+    public Task<string> ScheduleTaskAsync<T>(TimeSpan delay, T payload, CancellationToken cancellationToken = default)
+    {
+        if (delay < TimeSpan.Zero || delay > MaxDelay)
+        {
+            throw new ArgumentOutOfRangeException(nameof(delay), delay, "The delay must be from zero to 100 years; to run a task now use EnqueueTaskAsync.");
+        }
+
+        return ScheduleOneAsync(Relative, (long)delay.TotalMilliseconds, payload, cancellationToken);
+    }
+
+    public Task<string> EnqueueTaskAsync<T>(T payload, CancellationToken cancellationToken = default)
+        => ScheduleOneAsync(Relative, 0, payload, cancellationToken);
+
+    public string ScheduleTask<T>(long timestamp, T payload)
+    {
+        if (timestamp is < 0 or > MaxUnixSeconds)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(timestamp),
+                timestamp,
+                $"The timestamp must be a Unix time in whole seconds from 0 to {MaxUnixSeconds}; for milliseconds or DateTimeOffset use ScheduleTaskAsync.");
+        }
+
+        var keys = names.GetKeys(typeof(T));
+        var json = serializer.Serialize(payload);
+        var result = SchedulerScripts.Evaluate(connection.GetDatabase(), SchedulerScripts.Instance.Schedule, keys.All, [keys.WakeChannel, Absolute, timestamp * 1000, json]);
+        return TaskId.Format(keys.TaskType, (string)result[0]!);
+    }
+
+    public async Task<IReadOnlyList<string>> ScheduleTasksAsync<T>(IEnumerable<(DateTimeOffset DueAt, T Payload)> tasks, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tasks);
+        var keys = names.GetKeys(typeof(T));
+        var args = new List<RedisValue[]>();
+        var chunk = new List<RedisValue>(2 + (2 * BatchChunkSize)) { keys.WakeChannel, Absolute };
+        foreach (var (dueAt, payload) in tasks)
+        {
+            chunk.Add(dueAt.ToUnixTimeMilliseconds());
+            chunk.Add(serializer.Serialize(payload));
+            if (chunk.Count == chunk.Capacity)
+            {
+                args.Add([.. chunk]);
+                chunk.RemoveRange(2, chunk.Count - 2);
+            }
+        }
+
+        if (chunk.Count > 2)
+        {
+            args.Add([.. chunk]);
+        }
+
+        if (args.Count == 0)
+        {
+            return [];
+        }
+
+        var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        // Issued together, the calls share the multiplexer's pipeline: one round trip, not one per chunk.
+        var calls = args.Select(a => SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Schedule, keys.All, a)).ToArray();
+        var results = await Task.WhenAll(calls).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var ids = new List<string>(args.Sum(a => (a.Length - 2) / 2));
+        foreach (var result in results)
+        {
+            foreach (var id in (RedisResult[])result!)
+            {
+                ids.Add(TaskId.Format(keys.TaskType, (string)id!));
+            }
+        }
+
+        return ids;
+    }
+
+    public async Task<bool> CancelAsync(string taskId, CancellationToken cancellationToken = default)
+    {
+        var (taskType, localId) = TaskId.Parse(taskId);
+        var keys = names.GetKeys(taskType);
+        var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var result = await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Cancel, keys.All, [localId]).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return (int)result == 1;
+    }
+
+    public async Task<TaskInfo?> GetTaskAsync(string taskId, CancellationToken cancellationToken = default)
+    {
+        var (taskType, localId) = TaskId.Parse(taskId);
+        var keys = names.GetKeys(taskType);
+        var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var result = await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Get, keys.All, [localId]).WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (result.IsNull)
+        {
+            return null;
+        }
+
+        var state = (string)result[0]! switch
+        {
+            "scheduled" => TaskState.Scheduled,
+            "ready" => TaskState.Ready,
+            _ => TaskState.Processing,
+        };
+        var record = TaskRecord.Parse((byte[])result[1]!);
+        return new TaskInfo(
+            taskId,
+            taskType,
+            state,
+            record.Attempt,
+            DateTimeOffset.FromUnixTimeMilliseconds(record.ScheduledAtMs),
+            DateTimeOffset.FromUnixTimeMilliseconds(record.DueAtMs),
+            Encoding.UTF8.GetString(record.Payload.Span));
+    }
+
+    private async Task<string> ScheduleOneAsync<T>(RedisValue mode, long due, T payload, CancellationToken cancellationToken)
+    {
+        var keys = names.GetKeys(typeof(T));
+        var json = serializer.Serialize(payload);
+        var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var result = await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Schedule, keys.All, [keys.WakeChannel, mode, due, json])
+            .WaitAsync(cancellationToken).ConfigureAwait(false);
+        return TaskId.Format(keys.TaskType, (string)result[0]!);
+    }
+}

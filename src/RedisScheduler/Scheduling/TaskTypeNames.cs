@@ -1,0 +1,65 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+using RedisScheduler.Storage;
+
+namespace RedisScheduler.Scheduling;
+
+/// <summary>
+/// Maps payload CLR types to their stable task type names (registration, then <see cref="TaskTypeAttribute"/>,
+/// then the simple class name) and to their keys. Only ever CLR type to name: a name read from Redis
+/// is never turned back into a type.
+/// </summary>
+internal sealed partial class TaskTypeNames
+{
+    private readonly ConcurrentDictionary<Type, TaskTypeKeys> keysByType = new();
+    private readonly ConcurrentDictionary<string, TaskTypeKeys> keysByName = new(StringComparer.Ordinal);
+    private readonly RedisSchedulerOptions options;
+
+    public TaskTypeNames(IOptions<RedisSchedulerOptions> options) => this.options = options.Value;
+
+    public TaskTypeKeys GetKeys(Type payloadType) => keysByType.GetOrAdd(payloadType, t => GetKeys(NameOf(t)));
+
+    public TaskTypeKeys GetKeys(string taskType) => keysByName.GetOrAdd(taskType, n => new TaskTypeKeys(options.KeyPrefix, n));
+
+    public static bool IsValidName(string? name) => name is not null && NamePattern().IsMatch(name);
+
+    public static void ThrowIfInvalidName(string? name, string paramName)
+    {
+        if (!IsValidName(name))
+        {
+            throw new ArgumentException(
+                $"'{name}' is not a valid task type name: use 1 to 100 letters, digits, '.', '-' or '_', starting with a letter or digit.",
+                paramName);
+        }
+    }
+
+    private string NameOf(Type payloadType)
+    {
+        if (options.TaskTypeNames.TryGetValue(payloadType, out var mapped))
+        {
+            return mapped;
+        }
+
+        var attribute = payloadType.GetCustomAttribute<TaskTypeAttribute>(inherit: false);
+        if (attribute is not null)
+        {
+            ThrowIfInvalidName(attribute.Name, nameof(payloadType));
+            return attribute.Name;
+        }
+
+        if (IsValidName(payloadType.Name) && !payloadType.IsGenericType)
+        {
+            return payloadType.Name;
+        }
+
+        throw new ArgumentException(
+            $"The payload type '{payloadType}' has no stable task type name (generic, anonymous and nested-generated types have none). " +
+            $"Put [TaskType(\"my-task\")] on it, or call MapTaskType<{payloadType.Name}>(\"my-task\") on the builder returned by AddRedisScheduler().",
+            nameof(payloadType));
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$", RegexOptions.CultureInvariant)]
+    private static partial Regex NamePattern();
+}

@@ -1,0 +1,53 @@
+-- common.lua: helpers prepended to every other script when it is loaded (see SchedulerScripts.cs),
+-- so each script below is still one atomic EVALSHA.
+--
+-- Every script receives the same five keys of one task type, all sharing one {hash tag}:
+--   KEYS[1] due       ZSET  local task id -> due time (Unix ms, Redis server clock)
+--   KEYS[2] ready     LIST  local task ids due and waiting for a worker, oldest first
+--   KEYS[3] inflight  ZSET  "<id>|<token>" -> lease expiry (Unix ms)
+--   KEYS[4] tasks     HASH  local task id -> record "<flag><attempt>|<scheduledAt>|<dueAt>|<payload>"
+--                           flag: 's' waiting (scheduled or ready), 'p' processing
+--   KEYS[5] seq       STRING counter for task ids and delivery tokens
+
+-- Whole milliseconds of the server clock, rounded down: a task due at D is handed out only when
+-- now >= D, and rounding down can only make "now" earlier, so a task never starts early.
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+local function int(n)
+  return string.format('%d', n)
+end
+
+-- Length-prefixed decimal ("c123" for 123): members with equal scores sort by bytes in a ZSET,
+-- so this keeps tasks due in the same millisecond in the order they were scheduled.
+local function encode_id(n)
+  local s = int(n)
+  return string.char(96 + #s) .. s
+end
+
+-- Moves at most `limit` due ids from the schedule to the tail of the ready list.
+local function promote(now, limit)
+  local ids = redis.call('ZRANGE', KEYS[1], '-inf', now, 'BYSCORE', 'LIMIT', 0, limit)
+  if #ids > 0 then
+    redis.call('ZREM', KEYS[1], unpack(ids))
+    redis.call('RPUSH', KEYS[2], unpack(ids))
+  end
+  return #ids
+end
+
+-- Score of the first member of a ZSET, or nil when it is empty.
+local function first_score(key)
+  local head = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+  if head[2] then return tonumber(head[2]) end
+  return nil
+end
+
+-- Rewrites a record's flag, keeping attempt, times and payload.
+local function set_flag(id, flag)
+  local record = redis.call('HGET', KEYS[4], id)
+  if record then
+    redis.call('HSET', KEYS[4], id, flag .. string.sub(record, 2))
+  end
+end

@@ -1,0 +1,81 @@
+using System.Reflection;
+using StackExchange.Redis;
+
+namespace RedisScheduler.Storage;
+
+/// <summary>
+/// The embedded Lua scripts, called by SHA with EVALSHA. When Redis answers NOSCRIPT (it restarted,
+/// failed over, or ran SCRIPT FLUSH) the script is sent once in full with EVAL, which caches it again.
+/// </summary>
+internal sealed class SchedulerScripts
+{
+    public static readonly SchedulerScripts Instance = new();
+
+    private SchedulerScripts()
+    {
+        var prelude = ReadResource("common");
+        SchedulerScript Load(string name) => new(name, prelude + "\n" + ReadResource(name));
+        Schedule = Load("schedule");
+        Dispatch = Load("dispatch");
+        Claim = Load("claim");
+        Ack = Load("ack");
+        Retry = Load("retry");
+        Release = Load("release");
+        Renew = Load("renew");
+        Cancel = Load("cancel");
+        Get = Load("get");
+    }
+
+    public SchedulerScript Schedule { get; }
+
+    public SchedulerScript Dispatch { get; }
+
+    public SchedulerScript Claim { get; }
+
+    public SchedulerScript Ack { get; }
+
+    public SchedulerScript Retry { get; }
+
+    public SchedulerScript Release { get; }
+
+    public SchedulerScript Renew { get; }
+
+    public SchedulerScript Cancel { get; }
+
+    public SchedulerScript Get { get; }
+
+    public static async Task<RedisResult> EvaluateAsync(IDatabaseAsync database, SchedulerScript script, RedisKey[] keys, RedisValue[] args)
+    {
+        try
+        {
+            return await database.ScriptEvaluateAsync(script.Sha1, keys, args).ConfigureAwait(false);
+        }
+        catch (RedisServerException e) when (IsNoScript(e))
+        {
+            return await database.ScriptEvaluateAsync(script.Text, keys, args).ConfigureAwait(false);
+        }
+    }
+
+    public static RedisResult Evaluate(IDatabase database, SchedulerScript script, RedisKey[] keys, RedisValue[] args)
+    {
+        try
+        {
+            return database.ScriptEvaluate(script.Sha1, keys, args);
+        }
+        catch (RedisServerException e) when (IsNoScript(e))
+        {
+            return database.ScriptEvaluate(script.Text, keys, args);
+        }
+    }
+
+    private static bool IsNoScript(RedisServerException e) => e.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal);
+
+    private static string ReadResource(string name)
+    {
+        var resource = $"RedisScheduler.Scripts.{name}.lua";
+        using var stream = typeof(SchedulerScripts).Assembly.GetManifestResourceStream(resource)
+            ?? throw new InvalidOperationException($"The embedded Lua script '{resource}' is missing from the RedisScheduler assembly; the package is damaged.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+}

@@ -1,0 +1,40 @@
+using StackExchange.Redis;
+
+namespace RedisScheduler.Storage;
+
+/// <summary>
+/// The Redis keys of one task type. They share the hash tag <c>{type}</c>, so every script touches
+/// one cluster slot while different types may live on different nodes. See docs/key-layout.md.
+/// </summary>
+internal sealed class TaskTypeKeys
+{
+    public TaskTypeKeys(string prefix, string taskType)
+    {
+        TaskType = taskType;
+        var stem = $"{prefix}:{{{taskType}}}:";
+        Due = stem + "due";
+        Ready = stem + "ready";
+        InFlight = stem + "inflight";
+        Tasks = stem + "tasks";
+        Sequence = stem + "seq";
+        WakeChannel = stem + "wake";
+        All = [Due, Ready, InFlight, Tasks, Sequence];
+    }
+
+    public string TaskType { get; }
+
+    public RedisKey Due { get; }
+
+    public RedisKey Ready { get; }
+
+    public RedisKey InFlight { get; }
+
+    public RedisKey Tasks { get; }
+
+    public RedisKey Sequence { get; }
+
+    public string WakeChannel { get; }
+
+    /// <summary>The keys in the order every script expects them (see Scripts/common.lua).</summary>
+    public RedisKey[] All { get; }
+}

@@ -1,0 +1,67 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using RedisScheduler.Handling;
+using RedisScheduler.Scheduling;
+using RedisScheduler.Storage;
+
+namespace RedisScheduler;
+
+/// <summary>
+/// Handles tasks whose payload is <typeparamref name="T"/>. Subclass it, override
+/// <see cref="HandleAsync"/>, and register it with <c>AddRedisScheduler().AddTaskHandler&lt;THandler&gt;()</c>;
+/// it then runs as a hosted service that fetches due tasks from Redis.
+/// </summary>
+/// <remarks>
+/// Delivery is at least once: a task runs again only if the worker holding it died or lost its
+/// lease, so make handlers idempotent where a second run would matter. An exception from
+/// <see cref="HandleAsync"/> schedules a retry with exponential backoff. The constructor may take
+/// singleton services; scoped services come from <see cref="TaskContext.Services"/>.
+/// </remarks>
+/// <typeparam name="T">The payload type.</typeparam>
+public abstract class TaskHandler<T> : BackgroundService, ITaskHandlerBinding
+{
+    private TaskWorker? worker;
+    private IServiceScopeFactory? scopes;
+    private PayloadSerializer? serializer;
+    private string? taskType;
+
+    void ITaskHandlerBinding.Bind(IServiceProvider services, string optionsName)
+    {
+        var factory = services.GetRequiredService<TaskWorkerFactory>();
+        var keys = factory.KeysOf(typeof(T));
+        taskType = keys.TaskType;
+        scopes = services.GetRequiredService<IServiceScopeFactory>();
+        serializer = services.GetRequiredService<PayloadSerializer>();
+        worker = factory.Create(keys, optionsName, RunTaskAsync);
+    }
+
+    /// <summary>Handles one task.</summary>
+    /// <param name="payload">The payload given when the task was scheduled.</param>
+    /// <param name="context">The task's id, attempt, times and a service scope of its own.</param>
+    /// <param name="cancellationToken">Cancelled when the host stops; a task stopped this way is handed out again at once.</param>
+    /// <returns>A task that completes when the work is done; a fault schedules a retry.</returns>
+    protected abstract Task HandleAsync(T payload, TaskContext context, CancellationToken cancellationToken);
+
+    /// <inheritdoc />
+    protected sealed override Task ExecuteAsync(CancellationToken stoppingToken)
+        => worker?.RunAsync(stoppingToken) ?? throw new InvalidOperationException(
+            $"{GetType().Name} was registered as a plain hosted service. Register it with services.AddRedisScheduler(...).AddTaskHandler<{GetType().Name}>() instead of AddHostedService.");
+
+    private async Task RunTaskAsync(ClaimedTask task, CancellationToken cancellationToken)
+    {
+        var payload = serializer!.Deserialize<T>(task.Record.Payload.Span);
+        var scope = scopes!.CreateAsyncScope();
+        await using (scope.ConfigureAwait(false))
+        {
+            var record = task.Record;
+            var context = new TaskContext(
+                TaskId.Format(taskType!, task.LocalId),
+                taskType!,
+                record.Attempt,
+                DateTimeOffset.FromUnixTimeMilliseconds(record.ScheduledAtMs),
+                DateTimeOffset.FromUnixTimeMilliseconds(record.DueAtMs),
+                scope.ServiceProvider);
+            await HandleAsync(payload, context, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

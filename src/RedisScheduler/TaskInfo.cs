@@ -1,0 +1,18 @@
+namespace RedisScheduler;
+
+/// <summary>A snapshot of a task that has not finished, as returned by <see cref="ITaskScheduler.GetTaskAsync"/>.</summary>
+/// <param name="Id">The task id returned when it was scheduled.</param>
+/// <param name="TaskType">The stable task type name.</param>
+/// <param name="State">Where the task is now.</param>
+/// <param name="Attempt">How many times it has been handed to a worker so far.</param>
+/// <param name="ScheduledAt">When it was scheduled, by the Redis server's clock.</param>
+/// <param name="DueAt">When it is due, by the Redis server's clock.</param>
+/// <param name="PayloadJson">The payload as stored, in JSON.</param>
+public sealed record TaskInfo(
+    string Id,
+    string TaskType,
+    TaskState State,
+    int Attempt,
+    DateTimeOffset ScheduledAt,
+    DateTimeOffset DueAt,
+    string PayloadJson);

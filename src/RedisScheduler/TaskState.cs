@@ -1,0 +1,14 @@
+namespace RedisScheduler;
+
+/// <summary>Where a task is in its life.</summary>
+public enum TaskState
+{
+    /// <summary>Waiting for its due time.</summary>
+    Scheduled,
+
+    /// <summary>Due, waiting for a free worker.</summary>
+    Ready,
+
+    /// <summary>Held by a worker under a lease.</summary>
+    Processing,
+}
