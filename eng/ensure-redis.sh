@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Sourced by eng/test.sh and eng/run-sample.sh: makes sure a redis-server binary (7.0+) is available
+# and exports REDIS_SERVER_PATH for the test fixture and the sample, which start their own private
+# server on a free loopback port. Installs Debian's package when run as root; otherwise says what to run.
+
+find_redis_server() {
+  if [ -n "${REDIS_SERVER_PATH:-}" ] && [ -x "${REDIS_SERVER_PATH}" ]; then
+    return 0
+  fi
+  local found
+  found=$(command -v redis-server 2>/dev/null || true)
+  if [ -z "$found" ] && [ -x /usr/bin/redis-server ]; then
+    found=/usr/bin/redis-server
+  fi
+  if [ -n "$found" ]; then
+    REDIS_SERVER_PATH="$found"
+    return 0
+  fi
+  return 1
+}
+
+if ! find_redis_server; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "redis-server not found: installing Debian's redis-server package..." >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2
+    # Only the binary is needed: the package's own service is not started here (no systemd in CI).
+    apt-get install -y -qq --no-install-recommends redis-server >&2
+  fi
+  if ! find_redis_server; then
+    echo "error: redis-server (Redis 7.0 or newer) is not installed." >&2
+    echo "  On Debian/Ubuntu run:  sudo apt-get install -y redis-server" >&2
+    echo "  Or set REDIS_SERVER_PATH=/path/to/redis-server" >&2
+    exit 1
+  fi
+fi
+
+export REDIS_SERVER_PATH
+echo "Using $("$REDIS_SERVER_PATH" --version | cut -d' ' -f1-3) at $REDIS_SERVER_PATH" >&2
