@@ -1,0 +1,21 @@
+namespace RedisScheduler.Tests.Infrastructure;
+
+/// <summary>The name a test gave to a worker host.</summary>
+public sealed record WorkerName(string Value);
+
+/// <summary>Records each task in the test's <see cref="TaskProbe"/>, then behaves as the payload asks.</summary>
+public sealed class ProbeHandler(TaskProbe probe, WorkerName name, TimeProvider time) : TaskHandler<ProbeTask>
+{
+    protected override async Task HandleAsync(ProbeTask payload, TaskContext context, CancellationToken cancellationToken)
+    {
+        probe.Record(new HandledTask(name.Value, payload, context.TaskId, context.Attempt, context.DueAt, time.GetUtcNow()));
+        switch (payload.Behavior)
+        {
+            case ProbeBehavior.FailOnFirstAttempt when context.Attempt == 1:
+                throw new InvalidOperationException("Failing the first attempt on purpose.");
+            case ProbeBehavior.WaitUntilCancelled:
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+                break;
+        }
+    }
+}

@@ -1,0 +1,101 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using RedisScheduler.DependencyInjection;
+using RedisScheduler.Scheduling;
+using RedisScheduler.Storage;
+using StackExchange.Redis;
+
+namespace RedisScheduler.Tests.Infrastructure;
+
+/// <summary>
+/// One test's view of the shared Redis: a key prefix of its own, a direct connection for asserting
+/// on Redis state, and builders for scheduler-only service providers and worker hosts.
+/// </summary>
+public sealed class TestScope : IAsyncDisposable
+{
+    private readonly List<IHost> hosts = [];
+    private readonly List<ServiceProvider> providers = [];
+
+    public TestScope(RedisServer? server = null)
+    {
+        Server = server ?? RedisScheduler.Tests.RedisServerFixture.Server;
+        Connection = ConnectionMultiplexer.Connect(Server.Configuration + ",allowAdmin=true");
+        Prefix = "test-" + Guid.NewGuid().ToString("N")[..12];
+    }
+
+    public RedisServer Server { get; }
+
+    public string Prefix { get; }
+
+    public ConnectionMultiplexer Connection { get; }
+
+    public IDatabase Database => Connection.GetDatabase();
+
+    internal TaskTypeKeys Keys(string taskType = "probe") => new(Prefix, taskType);
+
+    public void Configure(RedisSchedulerOptions options)
+    {
+        options.Configuration = Server.Configuration;
+        options.KeyPrefix = Prefix;
+    }
+
+    /// <summary>A service provider with the scheduler but no workers.</summary>
+    public ITaskScheduler CreateScheduler(Action<RedisSchedulerOptions>? configure = null)
+    {
+        var services = new ServiceCollection();
+        services.AddRedisScheduler(o =>
+        {
+            Configure(o);
+            configure?.Invoke(o);
+        });
+        var provider = services.BuildServiceProvider();
+        providers.Add(provider);
+        return provider.GetRequiredService<ITaskScheduler>();
+    }
+
+    /// <summary>A started host running a <see cref="ProbeHandler"/>, with its own connection.</summary>
+    /// <param name="probe">Shared by several hosts when a test wants to await their combined count.</param>
+    public async Task<(IHost Host, TaskProbe Probe)> StartWorkerAsync(string name, int concurrency = 8, Action<RedisSchedulerOptions>? configure = null, TaskProbe? probe = null)
+    {
+        probe ??= new TaskProbe();
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(probe);
+        builder.Services.AddSingleton(new WorkerName(name));
+        builder.Services.AddRedisScheduler(o =>
+        {
+            Configure(o);
+            configure?.Invoke(o);
+        }).AddTaskHandler<ProbeHandler>(o => o.Concurrency = concurrency);
+        var host = builder.Build();
+        hosts.Add(host);
+        await host.StartAsync();
+        return (host, probe);
+    }
+
+    /// <summary>Every key under this test's prefix (SCAN; fine for the small test database).</summary>
+    public IReadOnlyList<RedisKey> KeysWritten()
+        => [.. Connection.GetServer(Server.Configuration).Keys(pattern: Prefix + "*")];
+
+    internal Task<RedisResult> RunScriptAsync(SchedulerScript script, params RedisValue[] args)
+        => SchedulerScripts.EvaluateAsync(Database, script, Keys().All, args);
+
+    internal static (string TaskType, string LocalId) Parse(string taskId) => TaskId.Parse(taskId);
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var host in hosts)
+        {
+            await host.StopAsync();
+            host.Dispose();
+        }
+
+        foreach (var provider in providers)
+        {
+            await provider.DisposeAsync();
+        }
+
+        await Connection.DisposeAsync();
+    }
+}

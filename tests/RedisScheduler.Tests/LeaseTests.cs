@@ -1,0 +1,140 @@
+using NUnit.Framework;
+using RedisScheduler.Storage;
+using RedisScheduler.Tests.Infrastructure;
+using StackExchange.Redis;
+
+namespace RedisScheduler.Tests;
+
+/// <summary>The claim, lease and fencing scripts, driven directly as a worker would.</summary>
+public sealed class LeaseTests
+{
+    private static SchedulerScripts Scripts => SchedulerScripts.Instance;
+
+    [Test]
+    public async Task Claim_DueTask_RecordsItInFlightWithTokenAndAttempt()
+    {
+        await using var scope = new TestScope();
+        var id = await scope.CreateScheduler().EnqueueTaskAsync(new ProbeTask(1));
+
+        var claim = await ClaimAsync(scope, leaseMs: 30_000);
+
+        Assert.That(claim, Is.Not.Null);
+        Assert.Multiple(() =>
+        {
+            Assert.That("probe/" + claim!.Value.LocalId, Is.EqualTo(id));
+            Assert.That(claim.Value.Record.Attempt, Is.EqualTo(1));
+        });
+        var score = await scope.Database.SortedSetScoreAsync(scope.Keys().InFlight, claim!.Value.LocalId + "|" + claim.Value.Token);
+        Assert.That(score, Is.GreaterThan(claim.Value.NowMs + 29_000));
+        Assert.That((await scope.CreateScheduler().GetTaskAsync(id))!.State, Is.EqualTo(TaskState.Processing));
+    }
+
+    [Test]
+    public async Task Claim_TaskNotYetDue_ReturnsNothingAndNextWakeTime()
+    {
+        await using var scope = new TestScope();
+        var dueAt = DateTimeOffset.UtcNow.AddSeconds(20);
+        await scope.CreateScheduler().ScheduleTaskAsync(dueAt, new ProbeTask(1));
+
+        var result = (RedisResult[])(await scope.RunScriptAsync(Scripts.Claim, 10, 30_000, 100))!;
+
+        Assert.That(result, Has.Length.EqualTo(2), "no task is handed out before its due time");
+        Assert.That((long)result[1], Is.EqualTo(dueAt.ToUnixTimeMilliseconds()));
+    }
+
+    [Test]
+    public async Task Ack_WithWrongToken_IsRefused_WithRightTokenRemovesTask()
+    {
+        await using var scope = new TestScope();
+        await scope.CreateScheduler().EnqueueTaskAsync(new ProbeTask(1));
+        var claim = (await ClaimAsync(scope, leaseMs: 30_000))!.Value;
+
+        var stale = await scope.RunScriptAsync(Scripts.Ack, claim.LocalId, "999999");
+        Assert.That((int)stale, Is.Zero);
+        Assert.That(await scope.Database.HashExistsAsync(scope.Keys().Tasks, claim.LocalId), Is.True);
+
+        var ack = await scope.RunScriptAsync(Scripts.Ack, claim.LocalId, claim.Token);
+        Assert.That((int)ack, Is.EqualTo(1));
+        Assert.That(scope.KeysWritten().Select(k => k.ToString()), Is.EquivalentTo(new[] { scope.Keys().Sequence.ToString() }), "a finished task leaves nothing but the id counter");
+    }
+
+    [Test]
+    public async Task Claim_AfterLeaseExpired_HandsTaskOutAgainAndFencesOldDelivery()
+    {
+        await using var scope = new TestScope();
+        await scope.CreateScheduler().EnqueueTaskAsync(new ProbeTask(1));
+        var first = (await ClaimAsync(scope, leaseMs: 200))!.Value;
+
+        Assert.That(await ClaimAsync(scope, leaseMs: 200), Is.Null, "the lease still holds");
+        var second = await ClaimWithinAsync(scope, TimeSpan.FromSeconds(10));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(second.LocalId, Is.EqualTo(first.LocalId));
+            Assert.That(second.Token, Is.Not.EqualTo(first.Token));
+            Assert.That(second.Record.Attempt, Is.EqualTo(2));
+            Assert.That(second.NowMs, Is.GreaterThanOrEqualTo(first.NowMs + 200), "not handed out again before the lease ran out");
+        });
+        Assert.That((int)await scope.RunScriptAsync(Scripts.Ack, first.LocalId, first.Token), Is.Zero, "the zombie's ack is refused");
+        Assert.That((int)await scope.RunScriptAsync(Scripts.Retry, first.LocalId, first.Token, 0, scope.Keys().WakeChannel), Is.Zero, "the zombie's retry is refused");
+        Assert.That((int)await scope.RunScriptAsync(Scripts.Ack, second.LocalId, second.Token), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Renew_ExtendsLiveLease_ReportsLostOne()
+    {
+        await using var scope = new TestScope();
+        await scope.CreateScheduler().EnqueueTaskAsync(new ProbeTask(1));
+        var claim = (await ClaimAsync(scope, leaseMs: 1_000))!.Value;
+        var member = claim.LocalId + "|" + claim.Token;
+
+        var lost = (RedisResult[])(await scope.RunScriptAsync(Scripts.Renew, 60_000, member, "x|1"))!;
+
+        Assert.That(lost.Select(r => (string)r!), Is.EqualTo(new[] { "x|1" }));
+        Assert.That(await scope.Database.SortedSetScoreAsync(scope.Keys().InFlight, member), Is.GreaterThan(claim.NowMs + 59_000));
+    }
+
+    [Test]
+    public async Task Release_PutsTaskAtFrontOfReadyList()
+    {
+        await using var scope = new TestScope();
+        var scheduler = scope.CreateScheduler();
+        var first = await scheduler.EnqueueTaskAsync(new ProbeTask(1));
+        var claim = (await ClaimAsync(scope, leaseMs: 30_000))!.Value;
+        await scheduler.EnqueueTaskAsync(new ProbeTask(2));
+        await scope.RunScriptAsync(Scripts.Dispatch, 10);
+
+        Assert.That((int)await scope.RunScriptAsync(Scripts.Release, claim.LocalId, claim.Token), Is.EqualTo(1));
+
+        var ready = await scope.Database.ListRangeAsync(scope.Keys().Ready);
+        Assert.That("probe/" + ready[0], Is.EqualTo(first));
+        Assert.That((await scheduler.GetTaskAsync(first))!.State, Is.EqualTo(TaskState.Ready));
+    }
+
+    internal readonly record struct Claim(string LocalId, string Token, TaskRecord Record, long NowMs);
+
+    private static async Task<Claim?> ClaimAsync(TestScope scope, int leaseMs)
+    {
+        var result = (RedisResult[])(await scope.RunScriptAsync(Scripts.Claim, 1, leaseMs, 100))!;
+        return result.Length < 5
+            ? null
+            : new Claim((string)result[2]!, (string)result[3]!, TaskRecord.Parse((byte[])result[4]!), (long)result[0]);
+    }
+
+    /// <summary>Claims again until the expired lease is reclaimed; the wait is the lease running out, bounded.</summary>
+    private static async Task<Claim> ClaimWithinAsync(TestScope scope, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await ClaimAsync(scope, leaseMs: 30_000) is { } claim)
+            {
+                return claim;
+            }
+
+            await Task.Delay(20);
+        }
+
+        throw new TimeoutException($"The task was not handed out again within {timeout}.");
+    }
+}

@@ -1,0 +1,119 @@
+using NUnit.Framework;
+using RedisScheduler.Tests.Infrastructure;
+
+namespace RedisScheduler.Tests;
+
+public sealed class WorkerTests
+{
+    // A fallback check far longer than the delays below: a task can only run on time if the worker
+    // slept until its due time or was woken by the schedule, never because it polled.
+    private static readonly TimeSpan NoPolling = TimeSpan.FromMinutes(1);
+
+    [Test]
+    public async Task Handler_TaskDueInFuture_RunsNotBeforeDueTimeAndSoonAfter()
+    {
+        await using var scope = new TestScope();
+        var (_, probe) = await scope.StartWorkerAsync("A", configure: o => o.MaxIdleDelay = NoPolling);
+        var scheduler = scope.CreateScheduler();
+
+        var dueAt = DateTimeOffset.UtcNow.AddMilliseconds(1_500);
+        await scheduler.ScheduleTaskAsync(dueAt, new ProbeTask(1));
+        var handled = await probe.Started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.That(handled.StartedAt, Is.GreaterThanOrEqualTo(handled.DueAt), "never early");
+        // A loose bound: precise lateness is measured by the sample and the load test, not here.
+        Assert.That(handled.StartedAt - handled.DueAt, Is.LessThan(TimeSpan.FromSeconds(2)), "woken at its due time, not by the one-minute fallback");
+    }
+
+    [Test]
+    public async Task Handler_TasksWithDifferentDueTimes_RunInDueOrder()
+    {
+        await using var scope = new TestScope();
+        var scheduler = scope.CreateScheduler();
+        var baseTime = DateTimeOffset.UtcNow.AddMilliseconds(800);
+        var offsets = new[] { 500, 300, 700, 100, 900 };
+        foreach (var offset in offsets)
+        {
+            await scheduler.ScheduleTaskAsync(baseTime.AddMilliseconds(offset), new ProbeTask(offset));
+        }
+
+        var (_, probe) = await scope.StartWorkerAsync("A", concurrency: 1, configure: o => o.MaxIdleDelay = NoPolling);
+        await probe.WaitForAsync(offsets.Length, TimeSpan.FromSeconds(20));
+
+        Assert.That(probe.Handled.Select(h => h.Payload.Number), Is.EqualTo(offsets.Order()));
+        Assert.That(probe.Handled.All(h => h.StartedAt >= h.DueAt), Is.True, "never early");
+    }
+
+    [Test]
+    public async Task Handler_CancelledTask_NeverRuns()
+    {
+        await using var scope = new TestScope();
+        var scheduler = scope.CreateScheduler();
+        var cancelled = await scheduler.ScheduleTaskAsync(DateTimeOffset.UtcNow.AddMilliseconds(600), new ProbeTask(1));
+        await scheduler.ScheduleTaskAsync(DateTimeOffset.UtcNow.AddMilliseconds(900), new ProbeTask(2));
+        Assert.That(await scheduler.CancelAsync(cancelled), Is.True);
+
+        var (_, probe) = await scope.StartWorkerAsync("A", concurrency: 1);
+        await probe.WaitForAsync(1, TimeSpan.FromSeconds(20));
+
+        // With one slot and due order, the cancelled task would have run before the later one.
+        Assert.That(probe.Handled.Select(h => h.Payload.Number), Is.EqualTo(new[] { 2 }));
+    }
+
+    [Test]
+    public async Task Handler_TwoHostsShare10000Tasks_NoneLostNoneTwice()
+    {
+        await using var scope = new TestScope();
+        var scheduler = scope.CreateScheduler();
+        var dueAt = DateTimeOffset.UtcNow.AddSeconds(1);
+        var ids = await scheduler.ScheduleTasksAsync(Enumerable.Range(0, 10_000).Select(i => (dueAt, new ProbeTask(i))));
+
+        var probe = new TaskProbe();
+        var (hostA, _) = await scope.StartWorkerAsync("A", concurrency: 16, probe: probe);
+        var (hostB, _) = await scope.StartWorkerAsync("B", concurrency: 16, probe: probe);
+        await probe.WaitForAsync(10_000, TimeSpan.FromSeconds(90));
+        await hostA.StopAsync();
+        await hostB.StopAsync();
+
+        var handled = probe.Handled;
+        Assert.Multiple(() =>
+        {
+            Assert.That(handled.Select(h => h.TaskId), Is.EquivalentTo(ids), "every task ran exactly once");
+            Assert.That(handled.Count(h => h.Host == "A"), Is.Positive);
+            Assert.That(handled.Count(h => h.Host == "B"), Is.Positive);
+            Assert.That(handled.All(h => h.Attempt == 1), Is.True);
+            Assert.That(handled.All(h => h.StartedAt >= h.DueAt), Is.True, "never early");
+        });
+        Assert.That(scope.KeysWritten().Select(k => k.ToString()), Is.EquivalentTo(new[] { scope.Keys().Sequence.ToString() }), "finished tasks leave nothing behind");
+    }
+
+    [Test]
+    public async Task Handler_FailsFirstAttempt_IsRetriedWithNextAttemptNumber()
+    {
+        await using var scope = new TestScope();
+        var (_, probe) = await scope.StartWorkerAsync("A");
+        var id = await scope.CreateScheduler().EnqueueTaskAsync(new ProbeTask(1, ProbeBehavior.FailOnFirstAttempt));
+
+        await probe.WaitForAsync(2, TimeSpan.FromSeconds(20));
+
+        Assert.That(probe.Handled.Select(h => (h.TaskId, h.Attempt)), Is.EqualTo(new[] { (id, 1), (id, 2) }));
+        var gap = probe.Handled[1].StartedAt - probe.Handled[0].StartedAt;
+        Assert.That(gap, Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(900)), "the retry waits for its backoff");
+    }
+
+    [Test]
+    public async Task StopAsync_WhileHandlerRuns_GivesTaskBackAtOnce()
+    {
+        await using var scope = new TestScope();
+        var (host, probe) = await scope.StartWorkerAsync("A", configure: o => o.LeaseDuration = TimeSpan.FromMinutes(10));
+        var scheduler = scope.CreateScheduler();
+        var id = await scheduler.EnqueueTaskAsync(new ProbeTask(1, ProbeBehavior.WaitUntilCancelled));
+        await probe.Started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        await host.StopAsync();
+
+        var task = await scheduler.GetTaskAsync(id);
+        Assert.That(task!.State, Is.EqualTo(TaskState.Ready), "released to the ready list, not left to a ten-minute lease");
+        Assert.That(await scope.Database.SortedSetLengthAsync(scope.Keys().InFlight), Is.Zero);
+    }
+}
