@@ -1,0 +1,82 @@
+using NUnit.Framework;
+using RedisScheduler.Tests.Infrastructure;
+using StackExchange.Redis;
+
+namespace RedisScheduler.Tests;
+
+/// <summary>
+/// Redis cost per task, measured on a real server from INFO deltas. The bounds are budgets: a change
+/// that costs more commands, round trips or memory per task fails here and must be a deliberate choice.
+/// </summary>
+[NonParallelizable]
+public sealed class BudgetTests
+{
+    private const string Payload = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"; // 46 x: the load test's ~110-byte payload
+
+    [Test]
+    public async Task EndToEnd_OneThousandTasks_StayWithinCommandAndRoundTripBudget()
+    {
+        const int Count = 1_000;
+        await using var scope = new TestScope();
+        var server = scope.Connection.GetServer(scope.Server.Configuration);
+        var scheduler = scope.CreateScheduler();
+        var probe = new TaskProbe();
+        await scope.StartWorkerAsync("A", concurrency: 32, probe: probe);
+        await scheduler.EnqueueTaskAsync(new ProbeTask(-1)); // warm up: connect, subscribe, load scripts
+        await probe.WaitForAsync(1, TimeSpan.FromSeconds(20));
+
+        var before = CommandStats(server);
+        for (var i = 0; i < Count; i++)
+        {
+            await scheduler.ScheduleTaskAsync(DateTimeOffset.UtcNow, new ProbeTask(i));
+        }
+
+        await probe.WaitForAsync(Count + 1, TimeSpan.FromSeconds(60));
+        var after = CommandStats(server);
+
+        var commands = after.Sum(p => p.Value) - before.Sum(p => p.Value);
+        var scripts = after.Where(p => p.Key.StartsWith("eval", StringComparison.Ordinal)).Sum(p => p.Value)
+            - before.Where(p => p.Key.StartsWith("eval", StringComparison.Ordinal)).Sum(p => p.Value);
+        var perTask = (double)commands / Count;
+        var roundTripsPerTask = (double)scripts / Count;
+        TestContext.Out.WriteLine($"Redis commands per task (including those inside scripts): {perTask:F2}; script calls (round trips) per task: {roundTripsPerTask:F2}");
+        TestContext.Out.WriteLine("By command: " + string.Join(", ", after.Select(p => (p.Key, Delta: p.Value - before.GetValueOrDefault(p.Key))).Where(p => p.Delta > 0).OrderByDescending(p => p.Delta).Select(p => $"{p.Key}={(double)p.Delta / Count:F2}")));
+
+        // One schedule, one claim, one ack: three round trips at most; a claim can take several tasks.
+        Assert.That(roundTripsPerTask, Is.LessThanOrEqualTo(3.05));
+        // Measured 20.9 when every task is claimed alone: schedule.lua 6 (TIME, INCRBY, ZRANGE, HSET,
+        // ZADD, PUBLISH when it becomes the earliest), claim.lua 10-13, ack.lua 2. Commands inside a
+        // script cost no round trip; the budget leaves a little room, not a second claim.
+        Assert.That(perTask, Is.LessThanOrEqualTo(24));
+    }
+
+    [Test]
+    public async Task PendingTask_MemoryPerTask_StaysWithinBudget()
+    {
+        const int Count = 20_000;
+        await using var scope = new TestScope();
+        var scheduler = scope.CreateScheduler();
+        await scheduler.ScheduleTaskAsync(DateTimeOffset.UtcNow.AddMinutes(10), new LoadTestOrder(0, "c-000000", 42.5m, Payload));
+        var server = scope.Connection.GetServer(scope.Server.Configuration);
+        var before = UsedMemory(server);
+
+        var dueAt = DateTimeOffset.UtcNow.AddMinutes(10);
+        await scheduler.ScheduleTasksAsync(Enumerable.Range(0, Count).Select(i => (dueAt.AddMilliseconds(i), new LoadTestOrder(123_456 + i, $"c-{i:000000}", 42.5m, Payload))));
+        var perTask = (double)(UsedMemory(server) - before) / Count;
+        TestContext.Out.WriteLine($"Redis used_memory per pending task with a ~110-byte payload: {perTask:F0} bytes");
+
+        // Payload ~110 B + record header ~30 B + hash entry + sorted-set entry (skiplist node and dict entry).
+        Assert.That(perTask, Is.LessThanOrEqualTo(350)); // measured 330 with Redis 7.0.15
+    }
+
+    private static Dictionary<string, long> CommandStats(IServer server)
+        => server.Info("commandstats").SelectMany(g => g).ToDictionary(
+            p => p.Key["cmdstat_".Length..],
+            p => long.Parse(p.Value.Split(',')[0]["calls=".Length..], System.Globalization.CultureInfo.InvariantCulture));
+
+    private static long UsedMemory(IServer server)
+        => long.Parse(server.Info("memory").SelectMany(g => g).First(p => p.Key == "used_memory").Value, System.Globalization.CultureInfo.InvariantCulture);
+
+    [TaskType("order")]
+    public sealed record LoadTestOrder(int OrderId, string Customer, decimal Amount, string Note);
+}
