@@ -33,7 +33,7 @@ public sealed class LeaseTests
     public async Task Claim_TaskNotYetDue_ReturnsNothingAndNextWakeTime()
     {
         await using var scope = new TestScope();
-        var dueAt = DateTimeOffset.UtcNow.AddSeconds(20);
+        var dueAt = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.AddSeconds(20).ToUnixTimeMilliseconds());
         await scope.CreateScheduler().ScheduleTaskAsync(dueAt, new ProbeTask(1));
 
         var result = (RedisResult[])(await scope.RunScriptAsync(Scripts.Claim, 10, 30_000, 100))!;

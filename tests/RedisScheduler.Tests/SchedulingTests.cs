@@ -13,7 +13,7 @@ public sealed class SchedulingTests
     {
         await using var scope = new TestScope();
         var scheduler = scope.CreateScheduler();
-        var dueAt = DateTimeOffset.UtcNow.AddMinutes(10);
+        var dueAt = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.AddMinutes(10).ToUnixTimeMilliseconds());
 
         var id = await scheduler.ScheduleTaskAsync(dueAt, new ProbeTask(42));
 
@@ -25,10 +25,24 @@ public sealed class SchedulingTests
             Assert.That(task!.State, Is.EqualTo(TaskState.Scheduled));
             Assert.That(task.TaskType, Is.EqualTo("probe"));
             Assert.That(task.Attempt, Is.Zero);
-            Assert.That(task.DueAt, Is.EqualTo(DateTimeOffset.FromUnixTimeMilliseconds(dueAt.ToUnixTimeMilliseconds())));
+            Assert.That(task.DueAt, Is.EqualTo(dueAt));
             Assert.That(task.PayloadJson, Does.Contain("\"number\":42"));
         });
         Assert.That(await scope.Database.SortedSetScoreAsync(scope.Keys().Due, TestScope.Parse(id).LocalId), Is.EqualTo(dueAt.ToUnixTimeMilliseconds()));
+    }
+
+    [Test]
+    public async Task ScheduleTaskAsync_DueTimeWithinAMillisecond_IsRoundedUpNeverDown()
+    {
+        await using var scope = new TestScope();
+        var scheduler = scope.CreateScheduler();
+        var wholeMs = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.AddMinutes(10).ToUnixTimeMilliseconds());
+
+        var id = await scheduler.ScheduleTaskAsync(wholeMs.AddTicks(1), new ProbeTask(1));
+        var batch = await scheduler.ScheduleTasksAsync(new[] { (wholeMs.AddTicks(9_999), new ProbeTask(2)) });
+
+        Assert.That((await scheduler.GetTaskAsync(id))!.DueAt, Is.EqualTo(wholeMs.AddMilliseconds(1)));
+        Assert.That((await scheduler.GetTaskAsync(batch[0]))!.DueAt, Is.EqualTo(wholeMs.AddMilliseconds(1)));
     }
 
     [Test]
@@ -277,7 +291,7 @@ public sealed class SchedulingTests
 
             received.Release();
         });
-        var first = DateTimeOffset.UtcNow.AddMinutes(10);
+        var first = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.AddMinutes(10).ToUnixTimeMilliseconds());
 
         await scheduler.ScheduleTaskAsync(first, new ProbeTask(1));
         await scheduler.ScheduleTaskAsync(first.AddMinutes(1), new ProbeTask(2));

@@ -19,6 +19,7 @@ internal sealed class TaskWorker(
     RedisSchedulerOptions options,
     RedisConnection connection,
     ILogger logger,
+    TimeProvider time,
     Func<ClaimedTask, CancellationToken, Task> execute)
 {
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromSeconds(1);
@@ -63,12 +64,18 @@ internal sealed class TaskWorker(
                     (claimed, idleDelay) = await ClaimAsync(database, wanted).ConfigureAwait(false);
                     failures = 0;
                 }
-                catch (Exception e) when (e is RedisException or TimeoutException)
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
                 {
+                    slots.Release(wanted);
+                    throw;
+                }
+                catch (Exception e)
+                {
+                    // Any failure gives the slots back, or stopping would wait for them for ever.
                     slots.Release(wanted);
                     var backoff = TimeSpan.FromMilliseconds(Math.Min(100 * Math.Pow(2, failures++), MaxRedisBackoff.TotalMilliseconds));
                     Log.RedisCallFailed(logger, e, keys.TaskType, backoff);
-                    await Task.Delay(backoff, stoppingToken).ConfigureAwait(false);
+                    await Task.Delay(backoff, time, stoppingToken).ConfigureAwait(false);
                     continue;
                 }
 
@@ -85,7 +92,7 @@ internal sealed class TaskWorker(
 
                 if (claimed.Count == 0 && idleDelay > TimeSpan.Zero)
                 {
-                    await signal.WaitAsync(idleDelay, stoppingToken).ConfigureAwait(false);
+                    await signal.WaitAsync(idleDelay, time, stoppingToken).ConfigureAwait(false);
                 }
             }
         }
@@ -207,7 +214,7 @@ internal sealed class TaskWorker(
     private async Task RenewLeasesAsync(CancellationToken stoppingToken)
     {
         var period = options.LeaseDuration / 3;
-        using var timer = new PeriodicTimer(period);
+        using var timer = new PeriodicTimer(period, time);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))

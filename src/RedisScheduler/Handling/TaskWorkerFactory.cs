@@ -11,7 +11,8 @@ internal sealed class TaskWorkerFactory(
     TaskTypeNames names,
     IOptions<RedisSchedulerOptions> options,
     IOptionsMonitor<TaskHandlerOptions> handlerOptions,
-    ILoggerFactory loggerFactory)
+    ILoggerFactory loggerFactory,
+    TimeProvider time)
 {
     public TaskTypeKeys KeysOf(Type payloadType) => names.GetKeys(payloadType);
 
@@ -22,5 +23,6 @@ internal sealed class TaskWorkerFactory(
             options.Value,
             connection,
             loggerFactory.CreateLogger("RedisScheduler.TaskWorker." + keys.TaskType),
+            time,
             execute);
 }

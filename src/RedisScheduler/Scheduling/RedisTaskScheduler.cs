@@ -16,7 +16,7 @@ internal sealed class RedisTaskScheduler(RedisConnection connection, TaskTypeNam
     private static readonly RedisValue Relative = "rel";
 
     public Task<string> ScheduleTaskAsync<T>(DateTimeOffset dueAt, T payload, CancellationToken cancellationToken = default)
-        => ScheduleOneAsync(Absolute, dueAt.ToUnixTimeMilliseconds(), payload, cancellationToken);
+        => ScheduleOneAsync(Absolute, CeilingUnixMilliseconds(dueAt), payload, cancellationToken);
 
     public Task<string> ScheduleTaskAsync<T>(TimeSpan delay, T payload, CancellationToken cancellationToken = default)
     {
@@ -25,7 +25,8 @@ internal sealed class RedisTaskScheduler(RedisConnection connection, TaskTypeNam
             throw new ArgumentOutOfRangeException(nameof(delay), delay, "The delay must be from zero to 100 years; to run a task now use EnqueueTaskAsync.");
         }
 
-        return ScheduleOneAsync(Relative, (long)delay.TotalMilliseconds, payload, cancellationToken);
+        // Rounded up: a delay of 1.2 ms waits 2 ms, never 1.
+        return ScheduleOneAsync(Relative, (long)Math.Ceiling(delay.TotalMilliseconds), payload, cancellationToken);
     }
 
     public Task<string> EnqueueTaskAsync<T>(T payload, CancellationToken cancellationToken = default)
@@ -55,7 +56,7 @@ internal sealed class RedisTaskScheduler(RedisConnection connection, TaskTypeNam
         var chunk = new List<RedisValue>(2 + (2 * BatchChunkSize)) { keys.WakeChannel, Absolute };
         foreach (var (dueAt, payload) in tasks)
         {
-            chunk.Add(dueAt.ToUnixTimeMilliseconds());
+            chunk.Add(CeilingUnixMilliseconds(dueAt));
             chunk.Add(serializer.Serialize(payload));
             if (chunk.Count == chunk.Capacity)
             {
@@ -126,6 +127,10 @@ internal sealed class RedisTaskScheduler(RedisConnection connection, TaskTypeNam
             DateTimeOffset.FromUnixTimeMilliseconds(record.DueAtMs),
             Encoding.UTF8.GetString(record.Payload.Span));
     }
+
+    /// <summary>Redis stores whole milliseconds; rounding up keeps a task from starting before the instant asked for.</summary>
+    internal static long CeilingUnixMilliseconds(DateTimeOffset dueAt)
+        => dueAt.ToUnixTimeMilliseconds() + (dueAt.UtcTicks % TimeSpan.TicksPerMillisecond > 0 ? 1 : 0);
 
     private async Task<string> ScheduleOneAsync<T>(RedisValue mode, long due, T payload, CancellationToken cancellationToken)
     {

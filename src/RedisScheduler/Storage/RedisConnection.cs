@@ -8,34 +8,72 @@ namespace RedisScheduler.Storage;
 /// <see cref="RedisSchedulerOptions.ConnectionMultiplexerFactory"/> belongs to the application and is
 /// never disposed here.
 /// </summary>
-internal sealed class RedisConnection : IAsyncDisposable
+internal sealed class RedisConnection : IAsyncDisposable, IDisposable
 {
-    private readonly Lazy<Task<IConnectionMultiplexer>> connection;
+    private readonly Func<Task<IConnectionMultiplexer>> connect;
     private readonly bool owned;
+    private readonly object gate = new();
+    private Task<IConnectionMultiplexer>? connecting;
 
     public RedisConnection(IOptions<RedisSchedulerOptions> options)
     {
         var value = options.Value;
         owned = value.ConnectionMultiplexerFactory is null;
-        var factory = value.ConnectionMultiplexerFactory
-            ?? (async () => await ConnectionMultiplexer.ConnectAsync(value.Configuration!).ConfigureAwait(false));
-        connection = new Lazy<Task<IConnectionMultiplexer>>(factory, LazyThreadSafetyMode.ExecutionAndPublication);
+        connect = value.ConnectionMultiplexerFactory ?? (() => ConnectAsync(value.Configuration!));
     }
 
     public async Task<IConnectionMultiplexer> GetMultiplexerAsync(CancellationToken cancellationToken)
-        => await connection.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        => await Connecting().WaitAsync(cancellationToken).ConfigureAwait(false);
 
     public async Task<IDatabase> GetDatabaseAsync(CancellationToken cancellationToken)
         => (await GetMultiplexerAsync(cancellationToken).ConfigureAwait(false)).GetDatabase();
 
     /// <summary>For the synchronous API only: blocks on the first connect, then never again.</summary>
-    public IDatabase GetDatabase() => connection.Value.GetAwaiter().GetResult().GetDatabase();
+    public IDatabase GetDatabase() => Connecting().GetAwaiter().GetResult().GetDatabase();
 
     public async ValueTask DisposeAsync()
     {
-        if (owned && connection.IsValueCreated && connection.Value.IsCompletedSuccessfully)
+        if (OwnedConnection() is { } connection)
         {
-            await connection.Value.Result.DisposeAsync().ConfigureAwait(false);
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    public void Dispose() => OwnedConnection()?.Dispose();
+
+    private static async Task<IConnectionMultiplexer> ConnectAsync(string configuration)
+    {
+        var options = ConfigurationOptions.Parse(configuration);
+        // Unless the application chose otherwise, keep retrying in the background when Redis is not
+        // reachable at start (the StackExchange.Redis recommendation for services): workers back off
+        // and resume instead of failing for good.
+        if (!configuration.Contains("abortConnect", StringComparison.OrdinalIgnoreCase))
+        {
+            options.AbortOnConnectFail = false;
+        }
+
+        return await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
+    }
+
+    private IConnectionMultiplexer? OwnedConnection()
+    {
+        lock (gate)
+        {
+            return owned && connecting is { IsCompletedSuccessfully: true } ? connecting.Result : null;
+        }
+    }
+
+    private Task<IConnectionMultiplexer> Connecting()
+    {
+        lock (gate)
+        {
+            // A failed first connect is not cached: the next call tries again.
+            if (connecting is null || connecting.IsFaulted || connecting.IsCanceled)
+            {
+                connecting = connect();
+            }
+
+            return connecting;
         }
     }
 }

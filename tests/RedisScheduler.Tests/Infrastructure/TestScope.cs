@@ -17,10 +17,12 @@ public sealed class TestScope : IAsyncDisposable
     private readonly List<IHost> hosts = [];
     private readonly List<ServiceProvider> providers = [];
 
-    public TestScope(RedisServer? server = null)
+    /// <param name="server">A server of the test's own; the shared one by default.</param>
+    /// <param name="connect">False when the server is down: the assertion connection then connects in the background.</param>
+    public TestScope(RedisServer? server = null, bool connect = true)
     {
         Server = server ?? RedisScheduler.Tests.RedisServerFixture.Server;
-        Connection = ConnectionMultiplexer.Connect(Server.Configuration + ",allowAdmin=true");
+        Connection = ConnectionMultiplexer.Connect(Server.Configuration + ",allowAdmin=true" + (connect ? "" : ",abortConnect=false"));
         Prefix = "test-" + Guid.NewGuid().ToString("N")[..12];
     }
 

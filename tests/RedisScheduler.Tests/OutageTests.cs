@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using NUnit.Framework;
+using RedisScheduler.Tests.Infrastructure;
+using StackExchange.Redis;
+
+namespace RedisScheduler.Tests;
+
+/// <summary>Redis killed and restarted under a running scheduler; each test owns its server.</summary>
+[NonParallelizable]
+public sealed class OutageTests
+{
+    [Test]
+    public async Task ScheduleTaskAsync_RedisDown_FailsWithRedisExceptionInsteadOfHanging()
+    {
+        using var server = RedisServer.Start();
+        await using var scope = new TestScope(server);
+        var scheduler = scope.CreateScheduler();
+        await scheduler.EnqueueTaskAsync(new ProbeTask(1));
+        server.Kill();
+
+        var clock = Stopwatch.StartNew();
+        Assert.ThrowsAsync(Is.InstanceOf<RedisException>(), () => scheduler.EnqueueTaskAsync(new ProbeTask(2)));
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(15)), "bounded by the client's timeouts");
+    }
+
+    [Test]
+    public async Task Scheduler_CreatedWhileRedisDown_WorksOnceRedisIsBack()
+    {
+        using var server = RedisServer.Start();
+        server.Kill();
+        await using var scope = new TestScope(server, connect: false);
+        var scheduler = scope.CreateScheduler();
+        Assert.ThrowsAsync(Is.InstanceOf<RedisException>(), () => scheduler.EnqueueTaskAsync(new ProbeTask(1)));
+
+        server.Restart();
+        var id = await RetryAsync(() => scheduler.EnqueueTaskAsync(new ProbeTask(2)), TimeSpan.FromSeconds(30));
+
+        Assert.That(await scheduler.GetTaskAsync(id), Is.Not.Null);
+    }
+
+    [Test]
+    public async Task Worker_RedisKilledAndRestarted_ResumesAndHandlesNewTasks()
+    {
+        using var server = RedisServer.Start();
+        await using var scope = new TestScope(server);
+        var scheduler = scope.CreateScheduler();
+        var (_, probe) = await scope.StartWorkerAsync("A");
+        await scheduler.EnqueueTaskAsync(new ProbeTask(1));
+        await probe.WaitForAsync(1, TimeSpan.FromSeconds(20));
+
+        server.Restart(); // no persistence: the scripts and the subscription are gone too
+        var id = await RetryAsync(() => scheduler.EnqueueTaskAsync(new ProbeTask(2)), TimeSpan.FromSeconds(30));
+        await probe.WaitForAsync(2, TimeSpan.FromSeconds(30));
+
+        Assert.That(probe.Handled[1].TaskId, Is.EqualTo(id));
+    }
+
+    /// <summary>Retries while the client reconnects; each failure is a real refused call, bounded in time.</summary>
+    private static async Task<T> RetryAsync<T>(Func<Task<T>> call, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            try
+            {
+                return await call();
+            }
+            catch (RedisException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
+}
