@@ -11,7 +11,7 @@ namespace RedisScheduler.Sample;
 /// A throwaway redis-server child process on a free loopback port, with persistence off, killed on
 /// dispose. It lets the sample run anywhere the redis-server binary is installed, touching no other Redis.
 /// </summary>
-public sealed class PrivateRedisServer : IAsyncDisposable
+internal sealed class PrivateRedisServer : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(10);
 

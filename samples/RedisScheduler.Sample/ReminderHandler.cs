@@ -3,7 +3,7 @@ using Microsoft.Extensions.Hosting;
 namespace RedisScheduler.Sample;
 
 /// <summary>Runs each reminder when it is due, in whichever instance claims it first.</summary>
-public sealed class ReminderHandler(RunLog runLog, IHostEnvironment host) : TaskHandler<Reminder>
+internal sealed class ReminderHandler(RunLog runLog, IHostEnvironment host) : TaskHandler<Reminder>
 {
     protected override Task HandleAsync(Reminder payload, TaskContext context, CancellationToken cancellationToken)
     {

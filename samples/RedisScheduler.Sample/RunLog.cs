@@ -6,7 +6,7 @@ namespace RedisScheduler.Sample;
 /// Every task start in this process. Both worker hosts share this one object, which is what lets
 /// the sample check that each task ran exactly once across the two instances.
 /// </summary>
-public sealed class RunLog
+internal sealed class RunLog
 {
     private readonly ConcurrentQueue<TaskRun> runs = new();
 
