@@ -14,12 +14,18 @@ internal static partial class Log
     [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Task {TaskId} failed on attempt {Attempt}; retrying in {RetryDelay}")]
     public static partial void TaskFailed(ILogger logger, Exception exception, string taskId, int attempt, TimeSpan retryDelay);
 
-    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Task {TaskId} finished after its lease was lost; another worker may have run it too")]
-    public static partial void LeaseLost(ILogger logger, string taskId);
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Task {TaskType}/{LocalId} lost its lease (it ran out or the task was handed back); this worker did not finish it, another worker may run it again")]
+    public static partial void LeaseLost(ILogger logger, string taskType, string localId);
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Error, Message = "Redis call of the worker for task type '{TaskType}' failed; retrying in {RetryDelay}")]
     public static partial void RedisCallFailed(ILogger logger, Exception exception, string taskType, TimeSpan retryDelay);
 
-    [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Task {TaskId} was given back unfinished because the worker is stopping")]
-    public static partial void TaskReleased(ILogger logger, string taskId);
+    [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Task {TaskType}/{LocalId} was given back unfinished because the worker is stopping")]
+    public static partial void TaskReleased(ILogger logger, string taskType, string localId);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Error, Message = "Task {TaskId} moved to the dead letters after attempt {Attempt} (permanent failure: {Permanent})")]
+    public static partial void TaskDeadLettered(ILogger logger, Exception exception, string taskId, int attempt, bool permanent);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Task {TaskId} was still running {ShutdownTimeout} after the host began stopping; it was handed back for another worker")]
+    public static partial void HandlerOverranShutdown(ILogger logger, string taskId, TimeSpan shutdownTimeout);
 }

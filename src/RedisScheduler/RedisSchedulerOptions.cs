@@ -56,5 +56,16 @@ public sealed class RedisSchedulerOptions
     /// <value>Default: 500.</value>
     public int DispatchBatchSize { get; set; } = 500;
 
+    /// <summary>The retry policy of every handler that does not set its own in <see cref="TaskHandlerOptions.Retry"/>.</summary>
+    /// <value>Default: 10 attempts, 1 s doubling to 5 minutes, ±20% jitter.</value>
+    public RetryPolicy Retry { get; set; } = new();
+
+    /// <summary>
+    /// When the host stops, how long running handlers may go on after their cancellation token
+    /// fires. Tasks still running after that are handed back at once, for another instance to take.
+    /// </summary>
+    /// <value>Default: 10 seconds.</value>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     internal Dictionary<Type, string> TaskTypeNames { get; } = [];
 }

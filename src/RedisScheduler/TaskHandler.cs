@@ -32,7 +32,7 @@ public abstract class TaskHandler<T> : BackgroundService, ITaskHandlerBinding
         taskType = keys.TaskType;
         scopes = services.GetRequiredService<IServiceScopeFactory>();
         serializer = services.GetRequiredService<PayloadSerializer>();
-        worker = factory.Create(keys, optionsName, RunTaskAsync);
+        worker = factory.Create(keys, optionsName, RunTaskAsync, e => e is PayloadDeserializationException || IsPermanentFailure(e));
     }
 
     /// <summary>Handles one task.</summary>
@@ -42,6 +42,15 @@ public abstract class TaskHandler<T> : BackgroundService, ITaskHandlerBinding
     /// <returns>A task that completes when the work is done; a fault schedules a retry.</returns>
     protected abstract Task HandleAsync(T payload, TaskContext context, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Whether an exception from <see cref="HandleAsync"/> means the task can never succeed, so it
+    /// moves to the dead letters at once instead of being retried. A payload that cannot be read as
+    /// <typeparamref name="T"/> is always permanent.
+    /// </summary>
+    /// <param name="exception">What the handler threw.</param>
+    /// <returns><see langword="true"/> for <see cref="PermanentTaskFailureException"/>; override to add others.</returns>
+    protected virtual bool IsPermanentFailure(Exception exception) => exception is PermanentTaskFailureException;
+
     /// <inheritdoc />
     protected sealed override Task ExecuteAsync(CancellationToken stoppingToken)
         => worker?.RunAsync(stoppingToken) ?? throw new InvalidOperationException(
@@ -49,7 +58,18 @@ public abstract class TaskHandler<T> : BackgroundService, ITaskHandlerBinding
 
     private async Task RunTaskAsync(ClaimedTask task, CancellationToken cancellationToken)
     {
-        var payload = serializer!.Deserialize<T>(task.Record.Payload.Span);
+        T payload;
+        try
+        {
+            payload = serializer!.Deserialize<T>(task.Record.Payload.Span);
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or NotSupportedException)
+        {
+            throw new PayloadDeserializationException(
+                $"The stored payload cannot be read as {typeof(T).Name}: {e.Message} It was probably written by an incompatible version of the payload type.",
+                e);
+        }
+
         var scope = scopes!.CreateAsyncScope();
         await using (scope.ConfigureAwait(false))
         {

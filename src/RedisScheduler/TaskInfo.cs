@@ -8,6 +8,7 @@ namespace RedisScheduler;
 /// <param name="ScheduledAt">When it was scheduled, by the Redis server's clock.</param>
 /// <param name="DueAt">When it is due, by the Redis server's clock.</param>
 /// <param name="PayloadJson">The payload as stored, in JSON.</param>
+/// <param name="LastError">Why the last attempt failed; <see langword="null"/> when none has.</param>
 public sealed record TaskInfo(
     string Id,
     string TaskType,
@@ -15,4 +16,5 @@ public sealed record TaskInfo(
     int Attempt,
     DateTimeOffset ScheduledAt,
     DateTimeOffset DueAt,
-    string PayloadJson);
+    string PayloadJson,
+    TaskError? LastError);

@@ -11,4 +11,7 @@ public enum TaskState
 
     /// <summary>Held by a worker under a lease.</summary>
     Processing,
+
+    /// <summary>Failed for good; see <see cref="IDeadLetterStore"/>.</summary>
+    DeadLettered,
 }

@@ -36,7 +36,7 @@ public sealed class LeaseTests
         var dueAt = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.AddSeconds(20).ToUnixTimeMilliseconds());
         await scope.CreateScheduler().ScheduleTaskAsync(dueAt, new ProbeTask(1));
 
-        var result = (RedisResult[])(await scope.RunScriptAsync(Scripts.Claim, 10, 30_000, 100))!;
+        var result = (RedisResult[])(await scope.RunScriptAsync(Scripts.Claim, 10, 30_000, 100, 10, "{}"))!;
 
         Assert.That(result, Has.Length.EqualTo(2), "no task is handed out before its due time");
         Assert.That((long)result[1], Is.EqualTo(dueAt.ToUnixTimeMilliseconds()));
@@ -49,11 +49,11 @@ public sealed class LeaseTests
         await scope.CreateScheduler().EnqueueTaskAsync(new ProbeTask(1));
         var claim = (await ClaimAsync(scope, leaseMs: 30_000))!.Value;
 
-        var stale = await scope.RunScriptAsync(Scripts.Ack, claim.LocalId, "999999");
+        var stale = await scope.RunScriptAsync(Scripts.Ack, claim.LocalId, "999999", "0");
         Assert.That((int)stale, Is.Zero);
         Assert.That(await scope.Database.HashExistsAsync(scope.Keys().Tasks, claim.LocalId), Is.True);
 
-        var ack = await scope.RunScriptAsync(Scripts.Ack, claim.LocalId, claim.Token);
+        var ack = await scope.RunScriptAsync(Scripts.Ack, claim.LocalId, claim.Token, "0");
         Assert.That((int)ack, Is.EqualTo(1));
         Assert.That(scope.KeysWritten().Select(k => k.ToString()), Is.EquivalentTo(new[] { scope.Keys().Sequence.ToString() }), "a finished task leaves nothing but the id counter");
     }
@@ -75,9 +75,9 @@ public sealed class LeaseTests
             Assert.That(second.Record.Attempt, Is.EqualTo(2));
             Assert.That(second.NowMs, Is.GreaterThanOrEqualTo(first.NowMs + 200), "not handed out again before the lease ran out");
         });
-        Assert.That((int)await scope.RunScriptAsync(Scripts.Ack, first.LocalId, first.Token), Is.Zero, "the zombie's ack is refused");
-        Assert.That((int)await scope.RunScriptAsync(Scripts.Retry, first.LocalId, first.Token, 0, scope.Keys().WakeChannel), Is.Zero, "the zombie's retry is refused");
-        Assert.That((int)await scope.RunScriptAsync(Scripts.Ack, second.LocalId, second.Token), Is.EqualTo(1));
+        Assert.That((int)await scope.RunScriptAsync(Scripts.Ack, first.LocalId, first.Token, "0"), Is.Zero, "the zombie's ack is refused");
+        Assert.That((int)await scope.RunScriptAsync(Scripts.Retry, first.LocalId, first.Token, 0, scope.Keys().WakeChannel, "{}"), Is.Zero, "the zombie's retry is refused");
+        Assert.That((int)await scope.RunScriptAsync(Scripts.Ack, second.LocalId, second.Token, "1"), Is.EqualTo(1));
     }
 
     [Test]
@@ -115,7 +115,7 @@ public sealed class LeaseTests
 
     private static async Task<Claim?> ClaimAsync(TestScope scope, int leaseMs)
     {
-        var result = (RedisResult[])(await scope.RunScriptAsync(Scripts.Claim, 1, leaseMs, 100))!;
+        var result = (RedisResult[])(await scope.RunScriptAsync(Scripts.Claim, 1, leaseMs, 100, 10, "{}"))!;
         return result.Length < 5
             ? null
             : new Claim((string)result[2]!, (string)result[3]!, TaskRecord.Parse((byte[])result[4]!), (long)result[0]);

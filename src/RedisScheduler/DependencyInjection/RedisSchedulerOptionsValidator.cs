@@ -43,6 +43,20 @@ internal sealed class RedisSchedulerOptionsValidator : IValidateOptions<RedisSch
             failures.Add($"RedisSchedulerOptions.DispatchBatchSize is {options.DispatchBatchSize}: set it from 1 to 5000 (default 500).");
         }
 
+        if (options.ShutdownTimeout < TimeSpan.Zero || options.ShutdownTimeout > TimeSpan.FromHours(1))
+        {
+            failures.Add($"RedisSchedulerOptions.ShutdownTimeout is {options.ShutdownTimeout}: set it from zero to 1 hour (default 10 seconds).");
+        }
+
+        if (options.Retry is null)
+        {
+            failures.Add("RedisSchedulerOptions.Retry is null: leave the default or assign a RetryPolicy.");
+        }
+        else
+        {
+            failures.AddRange(options.Retry.Validate("RedisSchedulerOptions.Retry"));
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

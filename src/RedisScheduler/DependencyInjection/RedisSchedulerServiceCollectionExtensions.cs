@@ -53,6 +53,7 @@ public static class RedisSchedulerServiceCollectionExtensions
         services.TryAddSingleton<PayloadSerializer>();
         services.TryAddSingleton<TaskWorkerFactory>();
         services.TryAddSingleton<ITaskScheduler, RedisTaskScheduler>();
+        services.TryAddSingleton<IDeadLetterStore, RedisDeadLetterStore>();
         return new RedisSchedulerBuilder(services);
     }
 }

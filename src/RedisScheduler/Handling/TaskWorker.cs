@@ -8,25 +8,30 @@ namespace RedisScheduler.Handling;
 
 /// <summary>
 /// The fetch loop behind one <see cref="TaskHandler{T}"/>: claims due tasks with claim.lua while it
-/// has free slots, runs them, and acknowledges, retries or releases each. When idle it sleeps until
-/// the next due time or lease expiry (by the server's clock), woken early by the type's wake channel,
-/// and never longer than <see cref="RedisSchedulerOptions.MaxIdleDelay"/>. No blocking Redis command
-/// is used, so the shared multiplexer is never held up.
+/// has free slots, runs them, and acknowledges, retries, dead-letters or releases each. When idle it
+/// sleeps until the next due time or lease expiry (by the server's clock), woken early by the type's
+/// wake channel, and never longer than <see cref="RedisSchedulerOptions.MaxIdleDelay"/>. No blocking
+/// Redis command is used, so the shared multiplexer is never held up.
 /// </summary>
 internal sealed class TaskWorker(
     TaskTypeKeys keys,
     int concurrency,
+    RetryPolicy retry,
     RedisSchedulerOptions options,
     RedisConnection connection,
     ILogger logger,
     TimeProvider time,
-    Func<ClaimedTask, CancellationToken, Task> execute)
+    Func<ClaimedTask, CancellationToken, Task> execute,
+    Func<Exception, bool> isPermanentFailure)
 {
-    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan MaxRedisBackoff = TimeSpan.FromSeconds(5);
 
-    private readonly ConcurrentDictionary<string, ClaimedTask> running = new(StringComparer.Ordinal);
+    private static readonly string LeaseExpiredReason = TaskErrorJson.Serialize(new TaskError(
+        "LeaseExpired",
+        "The worker holding the task stopped renewing its lease (it died or stalled) on the task's last attempt.",
+        null));
+
+    private readonly ConcurrentDictionary<string, RunningTask> running = new(StringComparer.Ordinal);
 
     public async Task RunAsync(CancellationToken stoppingToken)
     {
@@ -86,8 +91,9 @@ internal sealed class TaskWorker(
 
                 foreach (var task in claimed)
                 {
-                    running[task.LeaseMember] = task;
-                    _ = Task.Run(() => RunOneAsync(task, slots, stoppingToken), CancellationToken.None);
+                    var run = new RunningTask(task, stoppingToken);
+                    running[task.LeaseMember] = run;
+                    _ = Task.Run(() => RunOneAsync(run, slots, stoppingToken), CancellationToken.None);
                 }
 
                 if (claimed.Count == 0 && idleDelay > TimeSpan.Zero)
@@ -102,12 +108,7 @@ internal sealed class TaskWorker(
         }
         finally
         {
-            // Every running handler holds a slot until it has acknowledged or released its task.
-            for (var i = 0; i < concurrency; i++)
-            {
-                await slots.WaitAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-
+            await DrainAsync(slots).ConfigureAwait(false);
             if (subscriber is not null)
             {
                 await subscriber.UnsubscribeAsync(channel, onWake).ConfigureAwait(false);
@@ -118,13 +119,39 @@ internal sealed class TaskWorker(
         }
     }
 
+    /// <summary>
+    /// Waits up to <see cref="RedisSchedulerOptions.ShutdownTimeout"/> for running handlers (each holds a
+    /// slot until its task is finished), then hands back the tasks of handlers that overran.
+    /// </summary>
+    private async Task DrainAsync(SemaphoreSlim slots)
+    {
+        using var timeout = new CancellationTokenSource(options.ShutdownTimeout, time);
+        var acquired = 0;
+        try
+        {
+            for (; acquired < concurrency; acquired++)
+            {
+                await slots.WaitAsync(timeout.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            foreach (var run in running.Values)
+            {
+                run.LoseLease();
+                Log.HandlerOverranShutdown(logger, TaskId.Format(keys.TaskType, run.Task.LocalId), options.ShutdownTimeout);
+                await FinishAsync(run.Task, SchedulerScripts.Instance.Release, [run.Task.LocalId, run.Task.Token]).ConfigureAwait(false);
+            }
+        }
+    }
+
     private async Task<(IReadOnlyList<ClaimedTask> Claimed, TimeSpan IdleDelay)> ClaimAsync(IDatabase database, int wanted)
     {
         var result = (RedisResult[])(await SchedulerScripts.EvaluateAsync(
             database,
             SchedulerScripts.Instance.Claim,
             keys.All,
-            [wanted, (long)options.LeaseDuration.TotalMilliseconds, options.DispatchBatchSize]).ConfigureAwait(false))!;
+            [wanted, (long)options.LeaseDuration.TotalMilliseconds, options.DispatchBatchSize, retry.MaxAttempts, LeaseExpiredReason]).ConfigureAwait(false))!;
         var claimed = new List<ClaimedTask>((result.Length - 2) / 3);
         for (var i = 2; i + 2 < result.Length; i += 3)
         {
@@ -139,65 +166,75 @@ internal sealed class TaskWorker(
         return (claimed, idleDelay);
     }
 
-    private async Task RunOneAsync(ClaimedTask task, SemaphoreSlim slots, CancellationToken stoppingToken)
+    private async Task RunOneAsync(RunningTask run, SemaphoreSlim slots, CancellationToken stoppingToken)
     {
+        var task = run.Task;
         try
         {
             Exception? failure = null;
-            var released = false;
             try
             {
-                await execute(task, stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                released = true;
+                await execute(task, run.Token).ConfigureAwait(false);
             }
             catch (Exception e)
             {
                 failure = e;
             }
 
-            await FinishAsync(task, failure, released).ConfigureAwait(false);
+            if (run.LeaseLost)
+            {
+                // Another worker may hold the task now, or shutdown already handed it back.
+                Log.LeaseLost(logger, keys.TaskType, task.LocalId);
+            }
+            else if (failure is OperationCanceledException && stoppingToken.IsCancellationRequested)
+            {
+                Log.TaskReleased(logger, keys.TaskType, task.LocalId);
+                await FinishAsync(task, SchedulerScripts.Instance.Release, [task.LocalId, task.Token]).ConfigureAwait(false);
+            }
+            else if (failure is not null)
+            {
+                await FailAsync(task, failure).ConfigureAwait(false);
+            }
+            else
+            {
+                await FinishAsync(task, SchedulerScripts.Instance.Ack, [task.LocalId, task.Token, task.Record.Attempt > 1 ? "1" : "0"]).ConfigureAwait(false);
+            }
         }
         finally
         {
             running.TryRemove(task.LeaseMember, out _);
+            run.Dispose();
             slots.Release();
         }
     }
 
-    private async Task FinishAsync(ClaimedTask task, Exception? failure, bool released)
+    private Task FailAsync(ClaimedTask task, Exception failure)
     {
         var taskId = TaskId.Format(keys.TaskType, task.LocalId);
+        var error = TaskErrorJson.From(failure);
+        var permanent = isPermanentFailure(failure);
+        if (permanent || task.Record.Attempt >= retry.MaxAttempts)
+        {
+            Log.TaskDeadLettered(logger, failure, taskId, task.Record.Attempt, permanent);
+            return FinishAsync(task, SchedulerScripts.Instance.Dead, [task.LocalId, task.Token, error]);
+        }
+
+        var delay = retry.DelayAfter(task.Record.Attempt, Random.Shared.NextDouble());
+        Log.TaskFailed(logger, failure, taskId, task.Record.Attempt, delay);
+        return FinishAsync(task, SchedulerScripts.Instance.Retry, [task.LocalId, task.Token, (long)delay.TotalMilliseconds, keys.WakeChannel, error]);
+    }
+
+    /// <summary>Runs one of the finishing scripts (ack, retry, dead, release), which all refuse a delivery whose lease was lost.</summary>
+    private async Task FinishAsync(ClaimedTask task, SchedulerScript script, RedisValue[] args)
+    {
         try
         {
             // Redis commands take no cancellation token: finishing must reach Redis even while the host stops.
             var database = await connection.GetDatabaseAsync(CancellationToken.None).ConfigureAwait(false);
-            RedisResult result;
-            if (released)
-            {
-                result = await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Release, keys.All, [task.LocalId, task.Token]).ConfigureAwait(false);
-                Log.TaskReleased(logger, taskId);
-            }
-            else if (failure is not null)
-            {
-                var delay = RetryDelay(task.Record.Attempt);
-                Log.TaskFailed(logger, failure, taskId, task.Record.Attempt, delay);
-                result = await SchedulerScripts.EvaluateAsync(
-                    database,
-                    SchedulerScripts.Instance.Retry,
-                    keys.All,
-                    [task.LocalId, task.Token, (long)delay.TotalMilliseconds, keys.WakeChannel]).ConfigureAwait(false);
-            }
-            else
-            {
-                result = await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Ack, keys.All, [task.LocalId, task.Token]).ConfigureAwait(false);
-            }
-
+            var result = await SchedulerScripts.EvaluateAsync(database, script, keys.All, args).ConfigureAwait(false);
             if ((int)result == 0)
             {
-                Log.LeaseLost(logger, taskId);
+                Log.LeaseLost(logger, keys.TaskType, task.LocalId);
             }
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
@@ -207,10 +244,7 @@ internal sealed class TaskWorker(
         }
     }
 
-    private static TimeSpan RetryDelay(int attempt)
-        => TimeSpan.FromMilliseconds(Math.Min(FirstRetryDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 30)), MaxRetryDelay.TotalMilliseconds));
-
-    /// <summary>Renews the leases of running tasks every third of a lease, so long handlers keep their tasks.</summary>
+    /// <summary>Renews the leases of running tasks every third of a lease, and stops handlers whose lease was lost.</summary>
     private async Task RenewLeasesAsync(CancellationToken stoppingToken)
     {
         var period = options.LeaseDuration / 3;
@@ -232,9 +266,9 @@ internal sealed class TaskWorker(
                     var lost = (RedisResult[])(await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Renew, keys.All, [.. args]).ConfigureAwait(false))!;
                     foreach (var member in lost)
                     {
-                        if (running.TryGetValue((string)member!, out var task))
+                        if (running.TryGetValue((string)member!, out var run))
                         {
-                            Log.LeaseLost(logger, TaskId.Format(keys.TaskType, task.LocalId));
+                            run.LoseLease();
                         }
                     }
                 }
@@ -246,7 +280,7 @@ internal sealed class TaskWorker(
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // The host is stopping; running tasks are finished by RunOneAsync.
+            // The host is stopping; running tasks are finished by RunOneAsync or DrainAsync.
         }
     }
 }

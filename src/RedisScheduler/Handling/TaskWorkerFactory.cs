@@ -16,13 +16,18 @@ internal sealed class TaskWorkerFactory(
 {
     public TaskTypeKeys KeysOf(Type payloadType) => names.GetKeys(payloadType);
 
-    public TaskWorker Create(TaskTypeKeys keys, string optionsName, Func<ClaimedTask, CancellationToken, Task> execute)
-        => new(
+    public TaskWorker Create(TaskTypeKeys keys, string optionsName, Func<ClaimedTask, CancellationToken, Task> execute, Func<Exception, bool> isPermanentFailure)
+    {
+        var handler = handlerOptions.Get(optionsName);
+        return new(
             keys,
-            handlerOptions.Get(optionsName).Concurrency,
+            handler.Concurrency,
+            handler.Retry ?? options.Value.Retry,
             options.Value,
             connection,
             loggerFactory.CreateLogger("RedisScheduler.TaskWorker." + keys.TaskType),
             time,
-            execute);
+            execute,
+            isPermanentFailure);
+    }
 }

@@ -115,6 +115,7 @@ internal sealed class RedisTaskScheduler(RedisConnection connection, TaskTypeNam
         {
             "scheduled" => TaskState.Scheduled,
             "ready" => TaskState.Ready,
+            "dead" => TaskState.DeadLettered,
             _ => TaskState.Processing,
         };
         var record = TaskRecord.Parse((byte[])result[1]!);
@@ -125,7 +126,8 @@ internal sealed class RedisTaskScheduler(RedisConnection connection, TaskTypeNam
             record.Attempt,
             DateTimeOffset.FromUnixTimeMilliseconds(record.ScheduledAtMs),
             DateTimeOffset.FromUnixTimeMilliseconds(record.DueAtMs),
-            Encoding.UTF8.GetString(record.Payload.Span));
+            Encoding.UTF8.GetString(record.Payload.Span),
+            TaskErrorJson.Parse((string?)result[2]));
     }
 
     /// <summary>Redis stores whole milliseconds; rounding up keeps a task from starting before the instant asked for.</summary>

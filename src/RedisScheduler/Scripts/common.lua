@@ -1,13 +1,15 @@
 -- common.lua: helpers prepended to every other script when it is loaded (see SchedulerScripts.cs),
 -- so each script below is still one atomic EVALSHA.
 --
--- Every script receives the same five keys of one task type, all sharing one {hash tag}:
+-- Every script receives the same seven keys of one task type, all sharing one {hash tag}:
 --   KEYS[1] due       ZSET  local task id -> due time (Unix ms, Redis server clock)
 --   KEYS[2] ready     LIST  local task ids due and waiting for a worker, oldest first
 --   KEYS[3] inflight  ZSET  "<id>|<token>" -> lease expiry (Unix ms)
 --   KEYS[4] tasks     HASH  local task id -> record "<flag><attempt>|<scheduledAt>|<dueAt>|<payload>"
---                           flag: 's' waiting (scheduled or ready), 'p' processing
+--                           flag: 's' waiting (scheduled or ready), 'p' processing, 'd' dead-lettered
 --   KEYS[5] seq       STRING counter for task ids and delivery tokens
+--   KEYS[6] dead      ZSET  dead-lettered local task id -> when it died (Unix ms)
+--   KEYS[7] errors    HASH  local task id -> last error (JSON), only for tasks that failed
 
 -- Whole milliseconds of the server clock, rounded down: a task due at D is handed out only when
 -- now >= D, and rounding down can only make "now" earlier, so a task never starts early.
@@ -44,6 +46,11 @@ local function first_score(key)
   return nil
 end
 
+-- The attempt count of a record ("<flag><attempt>|...").
+local function attempt_of(record)
+  return tonumber(string.sub(record, 2, string.find(record, '|', 1, true) - 1))
+end
+
 -- Rewrites a record's flag, keeping attempt, times and payload.
 local function set_flag(id, flag)
   local record = redis.call('HGET', KEYS[4], id)
@@ -51,3 +58,11 @@ local function set_flag(id, flag)
     redis.call('HSET', KEYS[4], id, flag .. string.sub(record, 2))
   end
 end
+
+-- Moves a task that left in-flight to the dead letters, keeping its record and the reason.
+local function bury(id, now, reason)
+  set_flag(id, 'd')
+  redis.call('ZADD', KEYS[6], now, id)
+  redis.call('HSET', KEYS[7], id, reason)
+end
+

@@ -1,16 +1,21 @@
 -- get.lua: reads one task's state and record.
--- KEYS: the five keys described in common.lua.
+-- KEYS: the seven keys described in common.lua.
 -- ARGV[1]  local task id
--- Returns: { state, record } with state 'scheduled', 'ready' or 'processing'; or nil when the task
--- is unknown or finished.
+-- Returns: { state, record, last error or false } with state 'scheduled', 'ready', 'processing' or
+-- 'dead'; or nil when the task is unknown or finished.
 local record = redis.call('HGET', KEYS[4], ARGV[1])
 if not record then
   return nil
 end
-if string.sub(record, 1, 1) == 'p' then
-  return { 'processing', record }
+local err = redis.call('HGET', KEYS[7], ARGV[1])
+local flag = string.sub(record, 1, 1)
+if flag == 'p' then
+  return { 'processing', record, err }
+end
+if flag == 'd' then
+  return { 'dead', record, err }
 end
 if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
-  return { 'scheduled', record }
+  return { 'scheduled', record, err }
 end
-return { 'ready', record }
+return { 'ready', record, err }

@@ -1,10 +1,11 @@
 -- retry.lua: a handler failed; the task goes back into the schedule, atomically with leaving
 -- in-flight, so there is no moment where it is in neither.
--- KEYS: the five keys described in common.lua.
+-- KEYS: the seven keys described in common.lua.
 -- ARGV[1]  local task id
 -- ARGV[2]  delivery token from claim.lua
 -- ARGV[3]  delay in ms before the next attempt
 -- ARGV[4]  wake channel (see schedule.lua)
+-- ARGV[5]  the error of this attempt (JSON), kept as the task's last error
 -- Returns: 1 when rescheduled; 0 when this delivery's lease was lost (nothing is changed).
 if redis.call('ZREM', KEYS[3], ARGV[1] .. '|' .. ARGV[2]) == 0 then
   return 0
@@ -12,6 +13,7 @@ end
 local due = now_ms() + tonumber(ARGV[3])
 local earliest = first_score(KEYS[1])
 set_flag(ARGV[1], 's')
+redis.call('HSET', KEYS[7], ARGV[1], ARGV[5])
 redis.call('ZADD', KEYS[1], due, ARGV[1])
 if earliest == nil or due < earliest then
   redis.call('PUBLISH', ARGV[4], int(due))

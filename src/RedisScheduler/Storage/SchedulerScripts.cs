@@ -24,6 +24,8 @@ internal sealed class SchedulerScripts
         Renew = Load("renew");
         Cancel = Load("cancel");
         Get = Load("get");
+        Dead = Load("dead");
+        DeadLetters = Load("deadletters");
     }
 
     public SchedulerScript Schedule { get; }
@@ -43,6 +45,10 @@ internal sealed class SchedulerScripts
     public SchedulerScript Cancel { get; }
 
     public SchedulerScript Get { get; }
+
+    public SchedulerScript Dead { get; }
+
+    public SchedulerScript DeadLetters { get; }
 
     public static async Task<RedisResult> EvaluateAsync(IDatabaseAsync database, SchedulerScript script, RedisKey[] keys, RedisValue[] args)
     {

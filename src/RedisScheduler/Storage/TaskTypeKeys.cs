@@ -17,8 +17,10 @@ internal sealed class TaskTypeKeys
         InFlight = stem + "inflight";
         Tasks = stem + "tasks";
         Sequence = stem + "seq";
+        DeadLetters = stem + "dead";
+        Errors = stem + "errors";
         WakeChannel = stem + "wake";
-        All = [Due, Ready, InFlight, Tasks, Sequence];
+        All = [Due, Ready, InFlight, Tasks, Sequence, DeadLetters, Errors];
     }
 
     public string TaskType { get; }
@@ -32,6 +34,10 @@ internal sealed class TaskTypeKeys
     public RedisKey Tasks { get; }
 
     public RedisKey Sequence { get; }
+
+    public RedisKey DeadLetters { get; }
+
+    public RedisKey Errors { get; }
 
     public string WakeChannel { get; }
 

@@ -14,7 +14,20 @@ public sealed class ProbeHandler(TaskProbe probe, WorkerName name, TimeProvider 
             case ProbeBehavior.FailOnFirstAttempt when context.Attempt == 1:
                 throw new InvalidOperationException("Failing the first attempt on purpose.");
             case ProbeBehavior.WaitUntilCancelled:
-                await Task.Delay(Timeout.Infinite, cancellationToken);
+                using (cancellationToken.Register(() => probe.Cancelled.TrySetResult()))
+                {
+                    await Task.Delay(Timeout.Infinite, cancellationToken);
+                }
+
+                break;
+            case ProbeBehavior.AlwaysFail:
+                throw new InvalidOperationException($"Attempt {context.Attempt} fails on purpose.");
+            case ProbeBehavior.FailPermanently:
+                throw new PermanentTaskFailureException("This task can never succeed.");
+            case ProbeBehavior.FailWhileSwitchOn when probe.FailSwitch:
+                throw new InvalidOperationException("The switch is on.");
+            case ProbeBehavior.IgnoreCancellation:
+                await probe.Release.Task;
                 break;
         }
     }

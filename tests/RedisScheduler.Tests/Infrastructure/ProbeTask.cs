@@ -6,6 +6,10 @@ public enum ProbeBehavior
     Complete,
     FailOnFirstAttempt,
     WaitUntilCancelled,
+    AlwaysFail,
+    FailPermanently,
+    FailWhileSwitchOn,
+    IgnoreCancellation,
 }
 
 /// <summary>The payload of test tasks; the same task type ("probe") as the TestWorker process uses.</summary>

@@ -16,6 +16,15 @@ public sealed class TaskProbe
 
     public TaskCompletionSource<HandledTask> Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>Completed when a handler saw its cancellation token fire.</summary>
+    public TaskCompletionSource Cancelled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Tasks with <see cref="ProbeBehavior.FailWhileSwitchOn"/> fail while this is true.</summary>
+    public bool FailSwitch { get; set; } = true;
+
+    /// <summary>Released by the test to let <see cref="ProbeBehavior.IgnoreCancellation"/> handlers end.</summary>
+    public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public void Record(HandledTask task)
     {
         handled.Enqueue(task);

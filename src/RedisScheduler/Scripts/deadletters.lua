@@ -1,0 +1,59 @@
+-- deadletters.lua: lists, requeues or deletes dead-lettered tasks of one type.
+-- KEYS: the seven keys described in common.lua.
+-- ARGV[1] the operation:
+--   'list'     ARGV[2] offset, ARGV[3] count; oldest first.
+--              Returns { id1, died-at ms, record1, error1, id2, ... }.
+--   'requeue'  ARGV[2] wake channel; ARGV[3] 'all' (the oldest 1000 per call: the caller repeats
+--              while the reply is 1000), or ARGV[3..n] local ids. The tasks become due now, with
+--              their attempts reset. Returns how many were requeued.
+--   'delete'   ARGV[2..n] local ids. Returns how many were deleted.
+local op = ARGV[1]
+if op == 'list' then
+  local offset = tonumber(ARGV[2])
+  local entries = redis.call('ZRANGE', KEYS[6], offset, offset + tonumber(ARGV[3]) - 1, 'WITHSCORES')
+  local result = {}
+  for i = 1, #entries, 2 do
+    local id = entries[i]
+    result[#result + 1] = id
+    result[#result + 1] = entries[i + 1]
+    result[#result + 1] = redis.call('HGET', KEYS[4], id) or ''
+    result[#result + 1] = redis.call('HGET', KEYS[7], id) or ''
+  end
+  return result
+end
+
+local ids = {}
+local first = 2
+if op == 'requeue' then
+  first = 3
+end
+if op == 'requeue' and ARGV[3] == 'all' then
+  ids = redis.call('ZRANGE', KEYS[6], 0, 999)
+else
+  for i = first, #ARGV do
+    ids[#ids + 1] = ARGV[i]
+  end
+end
+
+local now = now_ms()
+local done = 0
+for _, id in ipairs(ids) do
+  if redis.call('ZREM', KEYS[6], id) == 1 then
+    done = done + 1
+    if op == 'requeue' then
+      local record = redis.call('HGET', KEYS[4], id)
+      -- A fresh start: attempts from zero and no last error (ack.lua only cleans up errors of
+      -- tasks past their first attempt).
+      redis.call('HSET', KEYS[4], id, 's0' .. string.sub(record, (string.find(record, '|', 1, true))))
+      redis.call('HDEL', KEYS[7], id)
+      redis.call('ZADD', KEYS[1], now, id)
+    else
+      redis.call('HDEL', KEYS[4], id)
+      redis.call('HDEL', KEYS[7], id)
+    end
+  end
+end
+if op == 'requeue' and done > 0 then
+  redis.call('PUBLISH', ARGV[2], int(now))
+end
+return done
