@@ -13,6 +13,7 @@ namespace RedisScheduler.Benchmarks;
 /// the call that finds them, so that work is spread over the claims as it is in a real worker.
 /// </remarks>
 [MemoryDiagnoser]
+[MedianColumn]
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 20, invocationCount: InvocationsPerIteration)]
 public class ClaimAckBenchmarks
 {

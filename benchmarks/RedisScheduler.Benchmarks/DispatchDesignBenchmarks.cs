@@ -20,6 +20,7 @@ namespace RedisScheduler.Benchmarks;
 /// nothing due, as dispatch.lua just moved it), exactly as the script would in that design.
 /// </remarks>
 [MemoryDiagnoser]
+[MedianColumn]
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 20)]
 [InvocationCount(1)]
 public class DispatchDesignBenchmarks

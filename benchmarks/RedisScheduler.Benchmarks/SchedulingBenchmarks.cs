@@ -14,6 +14,7 @@ namespace RedisScheduler.Benchmarks;
 /// over the run. All three share that job, so they share one table and one baseline.
 /// </remarks>
 [MemoryDiagnoser]
+[MedianColumn]
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 20)]
 [InvocationCount(1)]
 public class SchedulingBenchmarks
