@@ -1,0 +1,113 @@
+using Microsoft.Extensions.Options;
+using RedisScheduler.Dispatching;
+using RedisScheduler.Handling;
+using RedisScheduler.Scheduling;
+using RedisScheduler.Storage;
+using StackExchange.Redis;
+
+namespace RedisScheduler.Benchmarks;
+
+/// <summary>
+/// What every benchmark needs: a private Redis server, one connection to it, and the library's own
+/// internal types wired as <c>AddRedisScheduler()</c> wires them, with default options.
+/// Created in [GlobalSetup], disposed in [GlobalCleanup].
+/// </summary>
+internal sealed class SchedulerFixture : IDisposable
+{
+    private readonly RedisServerProcess server;
+    private readonly ConnectionMultiplexer multiplexer;
+    private readonly RedisConnection connection;
+    private readonly RedisValue[] claimOneArgs;
+
+    public SchedulerFixture()
+    {
+        server = RedisServerProcess.Start();
+        try
+        {
+            multiplexer = ConnectionMultiplexer.Connect(server.Configuration);
+        }
+        catch
+        {
+            server.Dispose();
+            throw;
+        }
+
+        Options = new RedisSchedulerOptions
+        {
+            ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(multiplexer),
+        };
+        var options = Microsoft.Extensions.Options.Options.Create(Options);
+        connection = new RedisConnection(options);
+        var names = new TaskTypeNames(options);
+        Serializer = new PayloadSerializer(options);
+        Scheduler = new RedisTaskScheduler(connection, names, Serializer);
+        Keys = names.GetKeys(typeof(OrderPayload));
+        Database = multiplexer.GetDatabase();
+        // What TaskWorker sends with concurrency 1: take one task, default lease, default promote limit.
+        claimOneArgs = [1, (long)Options.LeaseDuration.TotalMilliseconds, Options.DispatchBatchSize];
+    }
+
+    public RedisSchedulerOptions Options { get; }
+
+    public IDatabase Database { get; }
+
+    public TaskTypeKeys Keys { get; }
+
+    public PayloadSerializer Serializer { get; }
+
+    public RedisTaskScheduler Scheduler { get; }
+
+    /// <summary>Deletes every key of the benchmark's task type, so each iteration starts from an empty schedule.</summary>
+    public void Clear() => Database.KeyDelete(Keys.All);
+
+    /// <summary>Puts <paramref name="count"/> tasks into the schedule, all already due (a past due time is clamped to the server's now).</summary>
+    public void ScheduleDue(int count)
+    {
+        var tasks = Enumerable.Repeat((DateTimeOffset.UnixEpoch, OrderPayload.Sample), count);
+        // [IterationSetup] is synchronous; there is no synchronization context to deadlock on here.
+        var ids = Scheduler.ScheduleTasksAsync(tasks).GetAwaiter().GetResult();
+        if (ids.Count != count)
+        {
+            throw new InvalidOperationException($"Scheduled {ids.Count} tasks instead of {count}.");
+        }
+    }
+
+    /// <summary>
+    /// Claims one task as a worker does (the same script, arguments and parsing as
+    /// TaskWorker.ClaimAsync); fails if none was due, so a benchmark can never time an empty claim.
+    /// </summary>
+    public async Task<ClaimedTask> ClaimOneAsync()
+    {
+        var result = (RedisResult[])(await SchedulerScripts.EvaluateAsync(Database, SchedulerScripts.Instance.Claim, Keys.All, claimOneArgs).ConfigureAwait(false))!;
+        if (result.Length < 5)
+        {
+            throw new InvalidOperationException("claim.lua returned no task: the benchmark prepared fewer due tasks than it claims.");
+        }
+
+        return new ClaimedTask((string)result[2]!, (string)result[3]!, TaskRecord.Parse((byte[])result[4]!));
+    }
+
+    /// <summary>Acknowledges a claimed task as a worker does after its handler succeeded.</summary>
+    public async Task AckAsync(ClaimedTask task)
+    {
+        var result = await SchedulerScripts.EvaluateAsync(Database, SchedulerScripts.Instance.Ack, Keys.All, [task.LocalId, task.Token]).ConfigureAwait(false);
+        if ((int)result != 1)
+        {
+            throw new InvalidOperationException($"ack.lua did not acknowledge task {task.LocalId}: its lease was lost.");
+        }
+    }
+
+    /// <summary>The standalone dispatcher's call: moves up to DispatchBatchSize due tasks to the ready list.</summary>
+    public Task<(int Moved, long NextDueMs, long NowMs)> DispatchAsync()
+        => DueTaskDispatcher.DispatchAsync(Database, Keys, Options.DispatchBatchSize);
+
+    /// <summary>A bare round trip: the floor under any call to Redis from this client.</summary>
+    public Task<TimeSpan> PingAsync() => Database.PingAsync();
+
+    public void Dispose()
+    {
+        connection.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        multiplexer.Dispose();
+        server.Dispose();
+    }
+}
