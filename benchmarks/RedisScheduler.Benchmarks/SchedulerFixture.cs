@@ -17,7 +17,6 @@ internal sealed class SchedulerFixture : IDisposable
     private readonly RedisServerProcess server;
     private readonly ConnectionMultiplexer multiplexer;
     private readonly RedisConnection connection;
-    private readonly RedisValue[] claimOneArgs;
 
     public SchedulerFixture()
     {
@@ -43,8 +42,6 @@ internal sealed class SchedulerFixture : IDisposable
         Scheduler = new RedisTaskScheduler(connection, names, Serializer);
         Keys = names.GetKeys(typeof(OrderPayload));
         Database = multiplexer.GetDatabase();
-        // What TaskWorker sends with concurrency 1: take one task, default lease, default promote limit.
-        claimOneArgs = [1, (long)Options.LeaseDuration.TotalMilliseconds, Options.DispatchBatchSize];
     }
 
     public RedisSchedulerOptions Options { get; }
@@ -73,25 +70,21 @@ internal sealed class SchedulerFixture : IDisposable
     }
 
     /// <summary>
-    /// Claims one task as a worker does (the same script, arguments and parsing as
-    /// TaskWorker.ClaimAsync); fails if none was due, so a benchmark can never time an empty claim.
+    /// Claims one task as a worker with concurrency 1 does (TaskWorker's own ClaimScript call); fails
+    /// if none was due, so a benchmark can never time an empty claim.
     /// </summary>
     public async Task<ClaimedTask> ClaimOneAsync()
     {
-        var result = (RedisResult[])(await SchedulerScripts.EvaluateAsync(Database, SchedulerScripts.Instance.Claim, Keys.All, claimOneArgs).ConfigureAwait(false))!;
-        if (result.Length < 5)
-        {
-            throw new InvalidOperationException("claim.lua returned no task: the benchmark prepared fewer due tasks than it claims.");
-        }
-
-        return new ClaimedTask((string)result[2]!, (string)result[3]!, TaskRecord.Parse((byte[])result[4]!));
+        var (claimed, _, _) = await ClaimScript.RunAsync(Database, Keys, 1, Options, Options.Retry.MaxAttempts).ConfigureAwait(false);
+        return claimed.Count == 1
+            ? claimed[0]
+            : throw new InvalidOperationException("claim.lua returned no task: the benchmark prepared fewer due tasks than it claims.");
     }
 
     /// <summary>Acknowledges a claimed task as a worker does after its handler succeeded.</summary>
     public async Task AckAsync(ClaimedTask task)
     {
-        var result = await SchedulerScripts.EvaluateAsync(Database, SchedulerScripts.Instance.Ack, Keys.All, [task.LocalId, task.Token]).ConfigureAwait(false);
-        if ((int)result != 1)
+        if (!await ClaimScript.AckAsync(Database, Keys, task).ConfigureAwait(false))
         {
             throw new InvalidOperationException($"ack.lua did not acknowledge task {task.LocalId}: its lease was lost.");
         }

@@ -26,11 +26,6 @@ internal sealed class TaskWorker(
 {
     private static readonly TimeSpan MaxRedisBackoff = TimeSpan.FromSeconds(5);
 
-    private static readonly string LeaseExpiredReason = TaskErrorJson.Serialize(new TaskError(
-        "LeaseExpired",
-        "The worker holding the task stopped renewing its lease (it died or stalled) on the task's last attempt.",
-        null));
-
     private readonly ConcurrentDictionary<string, RunningTask> running = new(StringComparer.Ordinal);
 
     public async Task RunAsync(CancellationToken stoppingToken)
@@ -147,19 +142,7 @@ internal sealed class TaskWorker(
 
     private async Task<(IReadOnlyList<ClaimedTask> Claimed, TimeSpan IdleDelay)> ClaimAsync(IDatabase database, int wanted)
     {
-        var result = (RedisResult[])(await SchedulerScripts.EvaluateAsync(
-            database,
-            SchedulerScripts.Instance.Claim,
-            keys.All,
-            [wanted, (long)options.LeaseDuration.TotalMilliseconds, options.DispatchBatchSize, retry.MaxAttempts, LeaseExpiredReason]).ConfigureAwait(false))!;
-        var claimed = new List<ClaimedTask>((result.Length - 2) / 3);
-        for (var i = 2; i + 2 < result.Length; i += 3)
-        {
-            claimed.Add(new ClaimedTask((string)result[i]!, (string)result[i + 1]!, TaskRecord.Parse((byte[])result[i + 2]!)));
-        }
-
-        var nowMs = (long)result[0];
-        var nextWakeMs = (long)result[1];
+        var (claimed, nowMs, nextWakeMs) = await ClaimScript.RunAsync(database, keys, wanted, options, retry.MaxAttempts).ConfigureAwait(false);
         var idleDelay = nextWakeMs < 0
             ? options.MaxIdleDelay
             : TimeSpan.FromMilliseconds(Math.Clamp(nextWakeMs - nowMs, 0, (long)options.MaxIdleDelay.TotalMilliseconds));
@@ -197,7 +180,7 @@ internal sealed class TaskWorker(
             }
             else
             {
-                await FinishAsync(task, SchedulerScripts.Instance.Ack, [task.LocalId, task.Token, task.Record.Attempt > 1 ? "1" : "0"]).ConfigureAwait(false);
+                await FinishAsync(task, SchedulerScripts.Instance.Ack, ClaimScript.AckArgs(task)).ConfigureAwait(false);
             }
         }
         finally

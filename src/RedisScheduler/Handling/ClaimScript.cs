@@ -1,0 +1,38 @@
+using RedisScheduler.Storage;
+using StackExchange.Redis;
+
+namespace RedisScheduler.Handling;
+
+/// <summary>Calls claim.lua and reads its reply; shared by <see cref="TaskWorker"/> and the benchmarks, so both measure the same call.</summary>
+internal static class ClaimScript
+{
+    private static readonly string LeaseExpiredReason = TaskErrorJson.Serialize(new TaskError(
+        "LeaseExpired",
+        "The worker holding the task stopped renewing its lease (it died or stalled) on the task's last attempt.",
+        null));
+
+    /// <returns>The tasks taken, the server's clock, and when anything can next change (Unix ms, -1 for nothing pending).</returns>
+    public static async Task<(IReadOnlyList<ClaimedTask> Claimed, long NowMs, long NextWakeMs)> RunAsync(
+        IDatabaseAsync database, TaskTypeKeys keys, int wanted, RedisSchedulerOptions options, int maxAttempts)
+    {
+        var result = (RedisResult[])(await SchedulerScripts.EvaluateAsync(
+            database,
+            SchedulerScripts.Instance.Claim,
+            keys.All,
+            [wanted, (long)options.LeaseDuration.TotalMilliseconds, options.DispatchBatchSize, maxAttempts, LeaseExpiredReason]).ConfigureAwait(false))!;
+        var claimed = new List<ClaimedTask>((result.Length - 2) / 3);
+        for (var i = 2; i + 2 < result.Length; i += 3)
+        {
+            claimed.Add(new ClaimedTask((string)result[i]!, (string)result[i + 1]!, TaskRecord.Parse((byte[])result[i + 2]!)));
+        }
+
+        return (claimed, (long)result[0], (long)result[1]);
+    }
+
+    /// <summary>Acknowledges a task whose handler succeeded; <see langword="false"/> when its lease was lost.</summary>
+    public static async Task<bool> AckAsync(IDatabaseAsync database, TaskTypeKeys keys, ClaimedTask task)
+        => (int)await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Ack, keys.All, AckArgs(task)).ConfigureAwait(false) == 1;
+
+    /// <summary>ack.lua's arguments: a task past its first attempt may have a last error to delete too.</summary>
+    public static RedisValue[] AckArgs(ClaimedTask task) => [task.LocalId, task.Token, task.Record.Attempt > 1 ? "1" : "0"];
+}
