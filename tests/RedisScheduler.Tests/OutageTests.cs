@@ -55,6 +55,40 @@ public sealed class OutageTests
         Assert.That(probe.Handled[1].TaskId, Is.EqualTo(id));
     }
 
+    [Test]
+    public async Task ScheduledTask_RedisKilledWithAof_IsStillThereAfterRestart()
+    {
+        using var server = RedisServer.Start("--appendonly", "yes");
+        await using var scope = new TestScope(server);
+        var scheduler = scope.CreateScheduler();
+        var id = await scheduler.ScheduleTaskAsync(DateTimeOffset.UtcNow.AddHours(1), new ProbeTask(1));
+
+        server.Restart(); // SIGKILL, then start again from the same append-only file
+
+        var task = await RetryAsync(() => scheduler.GetTaskAsync(id), TimeSpan.FromSeconds(30));
+        Assert.That(task?.State, Is.EqualTo(TaskState.Scheduled));
+    }
+
+    [Test]
+    public async Task Ack_DuringRedisRestart_IsRetriedSoTaskDoesNotRunTwice()
+    {
+        using var server = RedisServer.Start("--appendonly", "yes");
+        await using var scope = new TestScope(server);
+        var scheduler = scope.CreateScheduler();
+        var (_, probe) = await scope.StartWorkerAsync("A", configure: o => o.LeaseDuration = TimeSpan.FromSeconds(30));
+        var id = await scheduler.EnqueueTaskAsync(new ProbeTask(1, ProbeBehavior.IgnoreCancellation));
+        await probe.Started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        server.Kill();
+        probe.Release.SetResult(); // the handler finishes while Redis is down: its ack must wait for Redis
+        server.Restart();
+
+        await RetryAsync(
+            async () => await scheduler.GetTaskAsync(id) is null ? true : throw new RedisException("not acknowledged yet"),
+            TimeSpan.FromSeconds(30));
+        Assert.That(probe.Handled, Has.Count.EqualTo(1), "acknowledged once Redis was back, not handed out again");
+    }
+
     /// <summary>Retries while the client reconnects; each failure is a real refused call, bounded in time.</summary>
     private static async Task<T> RetryAsync<T>(Func<Task<T>> call, TimeSpan timeout)
     {

@@ -207,23 +207,42 @@ internal sealed class TaskWorker(
         return FinishAsync(task, SchedulerScripts.Instance.Retry, [task.LocalId, task.Token, (long)delay.TotalMilliseconds, keys.WakeChannel, error]);
     }
 
-    /// <summary>Runs one of the finishing scripts (ack, retry, dead, release), which all refuse a delivery whose lease was lost.</summary>
+    /// <summary>
+    /// Runs one of the finishing scripts (ack, retry, dead, release), which all refuse a delivery whose
+    /// lease was lost. A connection failure is retried while the lease lasts: giving up would let the
+    /// lease run out and the task run twice although no worker died. The scripts are safe to repeat:
+    /// if a first call did reach Redis, the repeat finds the delivery gone and changes nothing.
+    /// </summary>
     private async Task FinishAsync(ClaimedTask task, SchedulerScript script, RedisValue[] args)
     {
-        try
+        var giveUpAt = time.GetUtcNow() + options.LeaseDuration;
+        var backoff = TimeSpan.FromMilliseconds(50);
+        while (true)
         {
-            // Redis commands take no cancellation token: finishing must reach Redis even while the host stops.
-            var database = await connection.GetDatabaseAsync(CancellationToken.None).ConfigureAwait(false);
-            var result = await SchedulerScripts.EvaluateAsync(database, script, keys.All, args).ConfigureAwait(false);
-            if ((int)result == 0)
+            try
             {
-                Log.LeaseLost(logger, keys.TaskType, task.LocalId);
+                // Redis commands take no cancellation token: finishing must reach Redis even while the host stops.
+                var database = await connection.GetDatabaseAsync(CancellationToken.None).ConfigureAwait(false);
+                var result = await SchedulerScripts.EvaluateAsync(database, script, keys.All, args).ConfigureAwait(false);
+                if ((int)result == 0)
+                {
+                    Log.LeaseLost(logger, keys.TaskType, task.LocalId);
+                }
+
+                return;
             }
-        }
-        catch (Exception e) when (e is RedisException or TimeoutException)
-        {
-            // The lease runs out and the task is handed out again: at least once, never lost.
-            Log.RedisCallFailed(logger, e, keys.TaskType, options.LeaseDuration);
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                if (time.GetUtcNow() + backoff >= giveUpAt)
+                {
+                    // The lease runs out and the task is handed out again: at least once, never lost.
+                    Log.RedisCallFailed(logger, e, keys.TaskType, options.LeaseDuration);
+                    return;
+                }
+
+                await Task.Delay(backoff, time, CancellationToken.None).ConfigureAwait(false);
+                backoff = TimeSpan.FromMilliseconds(Math.Min(backoff.TotalMilliseconds * 2, 1_000));
+            }
         }
     }
 
