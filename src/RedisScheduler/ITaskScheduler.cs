@@ -54,6 +54,27 @@ public interface ITaskScheduler
     /// <returns>The task ids, in the order of <paramref name="tasks"/>.</returns>
     Task<IReadOnlyList<string>> ScheduleTasksAsync<T>(IEnumerable<(DateTimeOffset DueAt, T Payload)> tasks, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Schedules a task identified by a key of the caller's (an order number, a message id), at most
+    /// once: while a task with this key exists in any state (scheduled, ready, running or
+    /// dead-lettered), another call with the key is <b>ignored</b> and returns the existing task's id.
+    /// Once the task has finished or been cancelled, the key can be used again.
+    /// </summary>
+    /// <param name="taskKey">1 to 200 characters, no <c>|</c> and no control characters; unique per task type.</param>
+    /// <param name="dueAt">When the task is due.</param>
+    /// <param name="payload">The data handed to the handler; serialized as JSON.</param>
+    /// <param name="cancellationToken">Stops waiting for Redis; the task may still have been scheduled.</param>
+    /// <returns>The task id (<c>&lt;type&gt;/=&lt;taskKey&gt;</c>) and whether this call created the task.</returns>
+    /// <exception cref="ArgumentException"><paramref name="taskKey"/> is empty, too long or has a forbidden character.</exception>
+    Task<ScheduleOnceResult> ScheduleTaskOnceAsync<T>(string taskKey, DateTimeOffset dueAt, T payload, CancellationToken cancellationToken = default);
+
+    /// <summary>Moves a task that has not started to a new due time, atomically.</summary>
+    /// <param name="taskId">An id returned when the task was scheduled.</param>
+    /// <param name="dueAt">The new due time; a time in the past means now.</param>
+    /// <param name="cancellationToken">Stops waiting for Redis; the task may still have been moved.</param>
+    /// <returns><see langword="true"/> if it was moved; <see langword="false"/> if it is running, finished, dead-lettered or unknown.</returns>
+    Task<bool> RescheduleAsync(string taskId, DateTimeOffset dueAt, CancellationToken cancellationToken = default);
+
     /// <summary>Cancels a task that has not started yet.</summary>
     /// <param name="taskId">An id returned when the task was scheduled.</param>
     /// <param name="cancellationToken">Stops waiting for Redis; the task may still have been cancelled.</param>

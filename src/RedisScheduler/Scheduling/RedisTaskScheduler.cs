@@ -14,6 +14,8 @@ internal sealed class RedisTaskScheduler(RedisConnection connection, TaskTypeNam
     private static readonly TimeSpan MaxDelay = TimeSpan.FromDays(36_525);
     private static readonly RedisValue Absolute = "abs";
     private static readonly RedisValue Relative = "rel";
+    private static readonly RedisValue GeneratedId = "";
+    private const int MaxTaskKeyLength = 200;
 
     public Task<string> ScheduleTaskAsync<T>(DateTimeOffset dueAt, T payload, CancellationToken cancellationToken = default)
         => ScheduleOneAsync(Absolute, CeilingUnixMilliseconds(dueAt), payload, cancellationToken);
@@ -44,7 +46,7 @@ internal sealed class RedisTaskScheduler(RedisConnection connection, TaskTypeNam
 
         var keys = names.GetKeys(typeof(T));
         var json = serializer.Serialize(payload);
-        var result = SchedulerScripts.Evaluate(connection.GetDatabase(), SchedulerScripts.Instance.Schedule, keys.All, [keys.WakeChannel, Absolute, timestamp * 1000, json]);
+        var result = SchedulerScripts.Evaluate(connection.GetDatabase(), SchedulerScripts.Instance.Schedule, keys.All, [keys.WakeChannel, Absolute, GeneratedId, timestamp * 1000, json]);
         return TaskId.Format(keys.TaskType, (string)result[0]!);
     }
 
@@ -53,7 +55,7 @@ internal sealed class RedisTaskScheduler(RedisConnection connection, TaskTypeNam
         ArgumentNullException.ThrowIfNull(tasks);
         var keys = names.GetKeys(typeof(T));
         var args = new List<RedisValue[]>();
-        var chunk = new List<RedisValue>(2 + (2 * BatchChunkSize)) { keys.WakeChannel, Absolute };
+        var chunk = new List<RedisValue>(3 + (2 * BatchChunkSize)) { keys.WakeChannel, Absolute, GeneratedId };
         foreach (var (dueAt, payload) in tasks)
         {
             chunk.Add(CeilingUnixMilliseconds(dueAt));
@@ -61,11 +63,11 @@ internal sealed class RedisTaskScheduler(RedisConnection connection, TaskTypeNam
             if (chunk.Count == chunk.Capacity)
             {
                 args.Add([.. chunk]);
-                chunk.RemoveRange(2, chunk.Count - 2);
+                chunk.RemoveRange(3, chunk.Count - 3);
             }
         }
 
-        if (chunk.Count > 2)
+        if (chunk.Count > 3)
         {
             args.Add([.. chunk]);
         }
@@ -79,7 +81,7 @@ internal sealed class RedisTaskScheduler(RedisConnection connection, TaskTypeNam
         // Issued together, the calls share the multiplexer's pipeline: one round trip, not one per chunk.
         var calls = args.Select(a => SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Schedule, keys.All, a)).ToArray();
         var results = await Task.WhenAll(calls).WaitAsync(cancellationToken).ConfigureAwait(false);
-        var ids = new List<string>(args.Sum(a => (a.Length - 2) / 2));
+        var ids = new List<string>(args.Sum(a => (a.Length - 3) / 2));
         foreach (var result in results)
         {
             foreach (var id in (RedisResult[])result!)
@@ -89,6 +91,36 @@ internal sealed class RedisTaskScheduler(RedisConnection connection, TaskTypeNam
         }
 
         return ids;
+    }
+
+    public async Task<ScheduleOnceResult> ScheduleTaskOnceAsync<T>(string taskKey, DateTimeOffset dueAt, T payload, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(taskKey);
+        if (taskKey.Length is 0 or > MaxTaskKeyLength || taskKey.Contains('|', StringComparison.Ordinal) || taskKey.Any(char.IsControl))
+        {
+            throw new ArgumentException(
+                $"The task key '{taskKey}' is invalid: use 1 to {MaxTaskKeyLength} characters without '|' or control characters, such as \"order-42\".",
+                nameof(taskKey));
+        }
+
+        var keys = names.GetKeys(typeof(T));
+        var json = serializer.Serialize(payload);
+        // '=' keeps callers' ids apart from generated ones, which start with a letter.
+        var localId = "=" + taskKey;
+        var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var result = await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Schedule, keys.All, [keys.WakeChannel, Absolute, localId, CeilingUnixMilliseconds(dueAt), json])
+            .WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new ScheduleOnceResult(TaskId.Format(keys.TaskType, localId), !result[0].IsNull);
+    }
+
+    public async Task<bool> RescheduleAsync(string taskId, DateTimeOffset dueAt, CancellationToken cancellationToken = default)
+    {
+        var (taskType, localId) = TaskId.Parse(taskId);
+        var keys = names.GetKeys(taskType);
+        var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var result = await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Reschedule, keys.All, [localId, CeilingUnixMilliseconds(dueAt), keys.WakeChannel])
+            .WaitAsync(cancellationToken).ConfigureAwait(false);
+        return (int)result == 1;
     }
 
     public async Task<bool> CancelAsync(string taskId, CancellationToken cancellationToken = default)
@@ -139,7 +171,7 @@ internal sealed class RedisTaskScheduler(RedisConnection connection, TaskTypeNam
         var keys = names.GetKeys(typeof(T));
         var json = serializer.Serialize(payload);
         var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var result = await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Schedule, keys.All, [keys.WakeChannel, mode, due, json])
+        var result = await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Schedule, keys.All, [keys.WakeChannel, mode, GeneratedId, due, json])
             .WaitAsync(cancellationToken).ConfigureAwait(false);
         return TaskId.Format(keys.TaskType, (string)result[0]!);
     }

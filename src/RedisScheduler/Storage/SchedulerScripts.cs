@@ -25,6 +25,7 @@ internal sealed class SchedulerScripts
         Cancel = Load("cancel");
         Get = Load("get");
         Dead = Load("dead");
+        Reschedule = Load("reschedule");
         DeadLetters = Load("deadletters");
     }
 
@@ -47,6 +48,8 @@ internal sealed class SchedulerScripts
     public SchedulerScript Get { get; }
 
     public SchedulerScript Dead { get; }
+
+    public SchedulerScript Reschedule { get; }
 
     public SchedulerScript DeadLetters { get; }
 
