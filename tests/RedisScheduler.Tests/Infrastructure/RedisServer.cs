@@ -20,7 +20,8 @@ public sealed class RedisServer : IDisposable
 
     public int Port { get; }
 
-    public string Configuration => $"127.0.0.1:{Port}";
+    /// <summary>How the default user connects: with the password when the server requires one.</summary>
+    public string Configuration => $"127.0.0.1:{Port}" + PasswordSuffix();
 
     public static RedisServer Start(params string[] extraArgs)
     {
@@ -112,7 +113,7 @@ public sealed class RedisServer : IDisposable
         {
             try
             {
-                using var connection = ConnectionMultiplexer.Connect($"{Configuration},connectTimeout=500,abortConnect=true" + PasswordSuffix());
+                using var connection = ConnectionMultiplexer.Connect($"{Configuration},connectTimeout=500,abortConnect=true");
                 connection.GetDatabase().Ping();
                 return;
             }
