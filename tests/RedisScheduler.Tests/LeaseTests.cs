@@ -50,12 +50,28 @@ public sealed class LeaseTests
         var claim = (await ClaimAsync(scope, leaseMs: 30_000))!.Value;
 
         var stale = await scope.RunScriptAsync(Scripts.Ack, claim.LocalId, "999999", "0");
-        Assert.That((int)stale, Is.Zero);
+        Assert.That(((RedisResult[])stale!).Select(r => (string)r!), Is.EqualTo(new[] { claim.LocalId }), "reported as lost");
         Assert.That(await scope.Database.HashExistsAsync(scope.Keys().Tasks, claim.LocalId), Is.True);
 
         var ack = await scope.RunScriptAsync(Scripts.Ack, claim.LocalId, claim.Token, "0");
-        Assert.That((int)ack, Is.EqualTo(1));
+        Assert.That((RedisResult[])ack!, Is.Empty);
         Assert.That(scope.KeysWritten().Select(k => k.ToString()), Is.EquivalentTo(new[] { scope.Keys().Sequence.ToString() }), "a finished task leaves nothing but the id counter");
+    }
+
+    [Test]
+    public async Task Ack_SeveralTasksInOneCall_RemovesLiveOnesAndReportsLostOnes()
+    {
+        await using var scope = new TestScope();
+        var scheduler = scope.CreateScheduler();
+        await scheduler.EnqueueTaskAsync(new ProbeTask(1));
+        await scheduler.EnqueueTaskAsync(new ProbeTask(2));
+        var first = (await ClaimAsync(scope, leaseMs: 30_000))!.Value;
+        var second = (await ClaimAsync(scope, leaseMs: 30_000))!.Value;
+
+        var lost = (RedisResult[])(await scope.RunScriptAsync(Scripts.Ack, first.LocalId, first.Token, "0", second.LocalId, "1", "0", second.LocalId, second.Token, "0"))!;
+
+        Assert.That(lost.Select(r => (string)r!), Is.EqualTo(new[] { second.LocalId }), "only the delivery with the stale token is refused");
+        Assert.That(scope.KeysWritten().Select(k => k.ToString()), Is.EquivalentTo(new[] { scope.Keys().Sequence.ToString() }));
     }
 
     [Test]
@@ -75,9 +91,9 @@ public sealed class LeaseTests
             Assert.That(second.Record.Attempt, Is.EqualTo(2));
             Assert.That(second.NowMs, Is.GreaterThanOrEqualTo(first.NowMs + 200), "not handed out again before the lease ran out");
         });
-        Assert.That((int)await scope.RunScriptAsync(Scripts.Ack, first.LocalId, first.Token, "0"), Is.Zero, "the zombie's ack is refused");
+        Assert.That((RedisResult[])(await scope.RunScriptAsync(Scripts.Ack, first.LocalId, first.Token, "0"))!, Has.Length.EqualTo(1), "the zombie's ack is refused");
         Assert.That((int)await scope.RunScriptAsync(Scripts.Retry, first.LocalId, first.Token, 0, scope.Keys().WakeChannel, "{}"), Is.Zero, "the zombie's retry is refused");
-        Assert.That((int)await scope.RunScriptAsync(Scripts.Ack, second.LocalId, second.Token, "1"), Is.EqualTo(1));
+        Assert.That((RedisResult[])(await scope.RunScriptAsync(Scripts.Ack, second.LocalId, second.Token, "1"))!, Is.Empty);
     }
 
     [Test]

@@ -31,8 +31,8 @@ internal static class ClaimScript
 
     /// <summary>Acknowledges a task whose handler succeeded; <see langword="false"/> when its lease was lost.</summary>
     public static async Task<bool> AckAsync(IDatabaseAsync database, TaskTypeKeys keys, ClaimedTask task)
-        => (int)await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Ack, keys.All, AckArgs(task)).ConfigureAwait(false) == 1;
+        => ((RedisResult[])(await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Ack, keys.All, AckArgs(task)).ConfigureAwait(false))!).Length == 0;
 
-    /// <summary>ack.lua's arguments: a task past its first attempt may have a last error to delete too.</summary>
+    /// <summary>One task's triple of ack.lua's arguments: a task past its first attempt may have a last error to delete too.</summary>
     public static RedisValue[] AckArgs(ClaimedTask task) => [task.LocalId, task.Token, task.Record.Attempt > 1 ? "1" : "0"];
 }

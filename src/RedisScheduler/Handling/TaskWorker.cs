@@ -32,6 +32,7 @@ internal sealed class TaskWorker(
     {
         using var signal = new WakeSignal();
         using var slots = new SemaphoreSlim(concurrency, concurrency);
+        var acks = new AckBatcher(keys, args => SendAsync(SchedulerScripts.Instance.Ack, args), logger);
         Action<RedisChannel, RedisValue> onWake = (_, _) => signal.Set();
         var channel = RedisChannel.Literal(keys.WakeChannel);
         ISubscriber? subscriber = null;
@@ -88,7 +89,7 @@ internal sealed class TaskWorker(
                 {
                     var run = new RunningTask(task, stoppingToken);
                     running[task.LeaseMember] = run;
-                    _ = Task.Run(() => RunOneAsync(run, slots, stoppingToken), CancellationToken.None);
+                    _ = Task.Run(() => RunOneAsync(run, slots, acks, stoppingToken), CancellationToken.None);
                 }
 
                 if (claimed.Count == 0 && idleDelay > TimeSpan.Zero)
@@ -149,7 +150,7 @@ internal sealed class TaskWorker(
         return (claimed, idleDelay);
     }
 
-    private async Task RunOneAsync(RunningTask run, SemaphoreSlim slots, CancellationToken stoppingToken)
+    private async Task RunOneAsync(RunningTask run, SemaphoreSlim slots, AckBatcher acks, CancellationToken stoppingToken)
     {
         var task = run.Task;
         try
@@ -180,7 +181,7 @@ internal sealed class TaskWorker(
             }
             else
             {
-                await FinishAsync(task, SchedulerScripts.Instance.Ack, ClaimScript.AckArgs(task)).ConfigureAwait(false);
+                await acks.AckAsync(task).ConfigureAwait(false);
             }
         }
         finally
@@ -207,13 +208,22 @@ internal sealed class TaskWorker(
         return FinishAsync(task, SchedulerScripts.Instance.Retry, [task.LocalId, task.Token, (long)delay.TotalMilliseconds, keys.WakeChannel, error]);
     }
 
-    /// <summary>
-    /// Runs one of the finishing scripts (ack, retry, dead, release), which all refuse a delivery whose
-    /// lease was lost. A connection failure is retried while the lease lasts: giving up would let the
-    /// lease run out and the task run twice although no worker died. The scripts are safe to repeat:
-    /// if a first call did reach Redis, the repeat finds the delivery gone and changes nothing.
-    /// </summary>
+    /// <summary>Runs a finishing script for one delivery (retry, dead, release); each refuses a delivery whose lease was lost.</summary>
     private async Task FinishAsync(ClaimedTask task, SchedulerScript script, RedisValue[] args)
+    {
+        if (await SendAsync(script, args).ConfigureAwait(false) is { } result && (int)result == 0)
+        {
+            Log.LeaseLost(logger, keys.TaskType, task.LocalId);
+        }
+    }
+
+    /// <summary>
+    /// Runs a finishing script. A connection failure is retried while a lease lasts: giving up would
+    /// let the lease run out and the task run twice although no worker died. The scripts are safe to
+    /// repeat: if a first call did reach Redis, the repeat finds the delivery gone and changes nothing.
+    /// </summary>
+    /// <returns>The script's reply, or <see langword="null"/> when Redis stayed unreachable for a whole lease.</returns>
+    private async Task<RedisResult?> SendAsync(SchedulerScript script, RedisValue[] args)
     {
         var giveUpAt = time.GetUtcNow() + options.LeaseDuration;
         var backoff = TimeSpan.FromMilliseconds(50);
@@ -223,13 +233,7 @@ internal sealed class TaskWorker(
             {
                 // Redis commands take no cancellation token: finishing must reach Redis even while the host stops.
                 var database = await connection.GetDatabaseAsync(CancellationToken.None).ConfigureAwait(false);
-                var result = await SchedulerScripts.EvaluateAsync(database, script, keys.All, args).ConfigureAwait(false);
-                if ((int)result == 0)
-                {
-                    Log.LeaseLost(logger, keys.TaskType, task.LocalId);
-                }
-
-                return;
+                return await SchedulerScripts.EvaluateAsync(database, script, keys.All, args).ConfigureAwait(false);
             }
             catch (Exception e) when (e is RedisException or TimeoutException)
             {
@@ -237,7 +241,7 @@ internal sealed class TaskWorker(
                 {
                     // The lease runs out and the task is handed out again: at least once, never lost.
                     Log.RedisCallFailed(logger, e, keys.TaskType, options.LeaseDuration);
-                    return;
+                    return null;
                 }
 
                 await Task.Delay(backoff, time, CancellationToken.None).ConfigureAwait(false);

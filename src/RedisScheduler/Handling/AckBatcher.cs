@@ -1,0 +1,80 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using RedisScheduler.Storage;
+using StackExchange.Redis;
+
+namespace RedisScheduler.Handling;
+
+/// <summary>
+/// Sends acknowledgements of one task type in batches: while one ack.lua call is on its way, the
+/// tasks finishing meanwhile queue up and go together in the next. Nothing waits for a batch to
+/// fill, so a lone task is acknowledged at once; under load, one round trip serves many tasks.
+/// </summary>
+internal sealed class AckBatcher(TaskTypeKeys keys, Func<RedisValue[], Task<RedisResult?>> send, ILogger logger)
+{
+    /// <summary>Enough to amortise the call; small enough that one script never holds Redis for long.</summary>
+    private const int MaxBatch = 256;
+
+    private readonly ConcurrentQueue<(ClaimedTask Task, TaskCompletionSource Done)> queue = new();
+    private int flushing;
+
+    /// <summary>Completes once the task's acknowledgement reached Redis (or was given up on; see <c>send</c>).</summary>
+    public Task AckAsync(ClaimedTask task)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        queue.Enqueue((task, done));
+        if (Interlocked.CompareExchange(ref flushing, 1, 0) == 0)
+        {
+            _ = FlushAsync();
+        }
+
+        return done.Task;
+    }
+
+    private async Task FlushAsync()
+    {
+        var batch = new List<(ClaimedTask Task, TaskCompletionSource Done)>(MaxBatch);
+        while (true)
+        {
+            while (batch.Count < MaxBatch && queue.TryDequeue(out var item))
+            {
+                batch.Add(item);
+            }
+
+            if (batch.Count == 0)
+            {
+                Volatile.Write(ref flushing, 0);
+                // An ack queued after the queue looked empty but before the flag was cleared would
+                // otherwise wait for the next one.
+                if (queue.IsEmpty || Interlocked.CompareExchange(ref flushing, 1, 0) != 0)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            var args = new RedisValue[batch.Count * 3];
+            for (var i = 0; i < batch.Count; i++)
+            {
+                ClaimScript.AckArgs(batch[i].Task).CopyTo(args, i * 3);
+            }
+
+            var lost = await send(args).ConfigureAwait(false);
+            if (lost is not null)
+            {
+                foreach (var id in (RedisResult[])lost!)
+                {
+                    Log.LeaseLost(logger, keys.TaskType, (string)id!);
+                }
+            }
+
+            foreach (var (_, done) in batch)
+            {
+                done.TrySetResult();
+            }
+
+            batch.Clear();
+        }
+    }
+}
