@@ -7,6 +7,22 @@ public sealed class TaskHandlerOptions
     /// <value>Default: 8.</value>
     public int Concurrency { get; set; } = 8;
 
+    /// <summary>
+    /// The most tasks of this type running at once across every instance of the application, for
+    /// work that a downstream system limits (at most 5 calls to a partner API at a time). Enforced in
+    /// Redis; the slot of a crashed worker comes back when its lease runs out. Every instance should
+    /// set the same value. <see langword="null"/> for no limit beyond each instance's <see cref="Concurrency"/>.
+    /// </summary>
+    /// <value>Default: <see langword="null"/>.</value>
+    public int? GlobalConcurrencyLimit { get; set; }
+
+    /// <summary>
+    /// The most tasks of this type started per second (of the Redis server's clock) across every
+    /// instance. Enforced in Redis. <see langword="null"/> for no limit.
+    /// </summary>
+    /// <value>Default: <see langword="null"/>.</value>
+    public int? RateLimitPerSecond { get; set; }
+
     /// <summary>This handler's retry policy; <see langword="null"/> for <see cref="RedisSchedulerOptions.Retry"/>.</summary>
     /// <value>Default: <see langword="null"/>.</value>
     public RetryPolicy? Retry { get; set; }

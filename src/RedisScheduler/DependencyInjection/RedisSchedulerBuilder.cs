@@ -44,6 +44,8 @@ public sealed class RedisSchedulerBuilder
         {
             Services.AddSingleton(new HandlerRegistration(typeof(THandler)));
             optionsBuilder.Validate(o => o.Concurrency is >= 1 and <= 1024, $"TaskHandlerOptions.Concurrency of {typeof(THandler).Name} must be from 1 to 1024: it is how many tasks the handler runs at once in one process.")
+                .Validate(o => o.GlobalConcurrencyLimit is null or >= 1, $"TaskHandlerOptions.GlobalConcurrencyLimit of {typeof(THandler).Name} must be at least 1, or null for no limit.")
+                .Validate(o => o.RateLimitPerSecond is null or >= 1, $"TaskHandlerOptions.RateLimitPerSecond of {typeof(THandler).Name} must be at least 1, or null for no limit.")
                 .Validate(o => o.Retry?.Validate("").Any() != true, $"TaskHandlerOptions.Retry of {typeof(THandler).Name} is invalid: MaxAttempts 1 to 1000, 0 <= InitialDelay <= MaxDelay <= 7 days, BackoffMultiplier 1 to 100, JitterFactor 0 to 1.")
                 .ValidateOnStart();
             Services.AddSingleton<IHostedService>(sp =>

@@ -15,7 +15,7 @@ namespace RedisScheduler.Handling;
 /// </summary>
 internal sealed class TaskWorker(
     TaskTypeKeys keys,
-    int concurrency,
+    TaskHandlerOptions handler,
     RetryPolicy retry,
     RedisSchedulerOptions options,
     RedisConnection connection,
@@ -26,6 +26,7 @@ internal sealed class TaskWorker(
 {
     private static readonly TimeSpan MaxRedisBackoff = TimeSpan.FromSeconds(5);
 
+    private readonly int concurrency = handler.Concurrency;
     private readonly ConcurrentDictionary<string, RunningTask> running = new(StringComparer.Ordinal);
 
     public async Task RunAsync(CancellationToken stoppingToken)
@@ -143,7 +144,8 @@ internal sealed class TaskWorker(
 
     private async Task<(IReadOnlyList<ClaimedTask> Claimed, TimeSpan IdleDelay)> ClaimAsync(IDatabase database, int wanted)
     {
-        var (claimed, nowMs, nextWakeMs) = await ClaimScript.RunAsync(database, keys, wanted, options, retry.MaxAttempts).ConfigureAwait(false);
+        var (claimed, nowMs, nextWakeMs) = await ClaimScript.RunAsync(
+            database, keys, wanted, options, retry.MaxAttempts, handler.GlobalConcurrencyLimit ?? 0, handler.RateLimitPerSecond ?? 0).ConfigureAwait(false);
         var idleDelay = nextWakeMs < 0
             ? options.MaxIdleDelay
             : TimeSpan.FromMilliseconds(Math.Clamp(nextWakeMs - nowMs, 0, (long)options.MaxIdleDelay.TotalMilliseconds));

@@ -21,7 +21,7 @@ internal sealed class TaskWorkerFactory(
         var handler = handlerOptions.Get(optionsName);
         return new(
             keys,
-            handler.Concurrency,
+            handler,
             handler.Retry ?? options.Value.Retry,
             options.Value,
             connection,

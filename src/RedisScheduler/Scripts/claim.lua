@@ -1,11 +1,13 @@
 -- claim.lua: one round trip for a worker: reclaims expired leases, promotes due tasks, and takes
 -- up to ARGV[1] ready tasks, recording each in flight with a lease and a fresh delivery token.
--- KEYS: the seven keys described in common.lua.
+-- KEYS: the eight keys described in common.lua.
 -- ARGV[1]  the most tasks to take
 -- ARGV[2]  lease duration in ms
 -- ARGV[3]  the most due tasks to promote and expired leases to reclaim in this call
 -- ARGV[4]  the attempt limit: a task whose lease ran out on its last attempt is dead-lettered
 -- ARGV[5]  the dead-letter reason for that case (JSON)
+-- ARGV[6]  cluster-wide limit of tasks of this type in flight at once (0: none)
+-- ARGV[7]  cluster-wide limit of starts per second of the server clock (0: none)
 -- Returns: { server now ms, next wake ms (-1: nothing pending), id1, token1, record1, id2, ... }
 --   "next wake" is only set when nothing was taken: the earlier of the next due time and the next
 --   lease expiry, so an idle worker knows how long it may sleep.
@@ -31,8 +33,39 @@ end
 
 promote(now, limit)
 
+-- Limits hold across every instance because they are checked here, atomically with the claim.
+-- Expired leases were reclaimed above, so a crashed worker's slot is free again.
+local want = tonumber(ARGV[1])
+local limited_until = nil
+local in_flight_limit = tonumber(ARGV[6])
+if in_flight_limit > 0 then
+  local free = in_flight_limit - redis.call('ZCARD', KEYS[3])
+  if free < want then
+    want = free
+    -- A slot frees when another instance finishes; nothing announces that, so look again soon.
+    limited_until = now + 100
+  end
+end
+local rate_limit = tonumber(ARGV[7])
+local second = math.floor(now / 1000)
+local started = 0
+if rate_limit > 0 then
+  local window = redis.call('GET', KEYS[8])
+  if window then
+    local at, count = string.match(window, '^(%d+)|(%d+)$')
+    if tonumber(at) == second then started = tonumber(count) end
+  end
+  if rate_limit - started < want then
+    want = rate_limit - started
+    limited_until = (second + 1) * 1000
+  end
+end
+
 local result = { now, -1 }
-local ids = redis.call('LPOP', KEYS[2], tonumber(ARGV[1]))
+local ids = false
+if want > 0 then
+  ids = redis.call('LPOP', KEYS[2], want)
+end
 if ids then
   local expiry = now + tonumber(ARGV[2])
   local token = redis.call('INCRBY', KEYS[5], #ids) - #ids
@@ -52,10 +85,14 @@ if ids then
   end
 end
 
+if rate_limit > 0 and #result > 2 then
+  redis.call('SET', KEYS[8], int(second) .. '|' .. int(started + (#result - 2) / 3), 'PX', 2000)
+end
+
 if #result == 2 then
   if redis.call('LLEN', KEYS[2]) > 0 then
-    -- Only cancelled ids were popped and more are waiting: look again at once.
-    result[2] = now
+    -- Tasks are waiting: a limit holds them back, or only cancelled ids were popped.
+    result[2] = limited_until or now
     return result
   end
   local next_due = first_score(KEYS[1])

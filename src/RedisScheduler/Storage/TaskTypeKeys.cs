@@ -19,8 +19,9 @@ internal sealed class TaskTypeKeys
         Sequence = stem + "seq";
         DeadLetters = stem + "dead";
         Errors = stem + "errors";
+        RateWindow = stem + "rate";
         WakeChannel = stem + "wake";
-        All = [Due, Ready, InFlight, Tasks, Sequence, DeadLetters, Errors];
+        All = [Due, Ready, InFlight, Tasks, Sequence, DeadLetters, Errors, RateWindow];
     }
 
     public string TaskType { get; }
@@ -38,6 +39,8 @@ internal sealed class TaskTypeKeys
     public RedisKey DeadLetters { get; }
 
     public RedisKey Errors { get; }
+
+    public RedisKey RateWindow { get; }
 
     public string WakeChannel { get; }
 

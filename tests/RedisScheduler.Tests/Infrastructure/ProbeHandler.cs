@@ -26,6 +26,18 @@ public sealed class ProbeHandler(TaskProbe probe, WorkerName name, TimeProvider 
                 throw new PermanentTaskFailureException("This task can never succeed.");
             case ProbeBehavior.FailWhileSwitchOn when probe.FailSwitch:
                 throw new InvalidOperationException("The switch is on.");
+            case ProbeBehavior.HoldBriefly:
+                probe.Enter();
+                try
+                {
+                    await Task.Delay(50, cancellationToken);
+                }
+                finally
+                {
+                    probe.Exit();
+                }
+
+                break;
             case ProbeBehavior.IgnoreCancellation:
                 await probe.Release.Task;
                 break;

@@ -10,6 +10,7 @@ public enum ProbeBehavior
     FailPermanently,
     FailWhileSwitchOn,
     IgnoreCancellation,
+    HoldBriefly,
 }
 
 /// <summary>The payload of test tasks; the same task type ("probe") as the TestWorker process uses.</summary>

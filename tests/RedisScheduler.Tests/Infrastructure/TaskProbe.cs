@@ -25,6 +25,23 @@ public sealed class TaskProbe
     /// <summary>Released by the test to let <see cref="ProbeBehavior.IgnoreCancellation"/> handlers end.</summary>
     public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    private int running;
+    private int maxRunning;
+
+    /// <summary>The most <see cref="ProbeBehavior.HoldBriefly"/> handlers that ran at once, across every host sharing this probe.</summary>
+    public int MaxRunning => Volatile.Read(ref maxRunning);
+
+    public void Enter()
+    {
+        var now = Interlocked.Increment(ref running);
+        int seen;
+        while ((seen = Volatile.Read(ref maxRunning)) < now && Interlocked.CompareExchange(ref maxRunning, now, seen) != seen)
+        {
+        }
+    }
+
+    public void Exit() => Interlocked.Decrement(ref running);
+
     public void Record(HandledTask task)
     {
         handled.Enqueue(task);

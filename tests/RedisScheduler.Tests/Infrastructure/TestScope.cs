@@ -59,7 +59,8 @@ public sealed class TestScope : IAsyncDisposable
 
     /// <summary>A started host running a <see cref="ProbeHandler"/>, with its own connection.</summary>
     /// <param name="probe">Shared by several hosts when a test wants to await their combined count.</param>
-    public async Task<(IHost Host, TaskProbe Probe)> StartWorkerAsync(string name, int concurrency = 8, Action<RedisSchedulerOptions>? configure = null, TaskProbe? probe = null)
+    /// <param name="handler">Further handler options, such as limits.</param>
+    public async Task<(IHost Host, TaskProbe Probe)> StartWorkerAsync(string name, int concurrency = 8, Action<RedisSchedulerOptions>? configure = null, TaskProbe? probe = null, Action<TaskHandlerOptions>? handler = null)
     {
         probe ??= new TaskProbe();
         var builder = Host.CreateApplicationBuilder();
@@ -70,7 +71,11 @@ public sealed class TestScope : IAsyncDisposable
         {
             Configure(o);
             configure?.Invoke(o);
-        }).AddTaskHandler<ProbeHandler>(o => o.Concurrency = concurrency);
+        }).AddTaskHandler<ProbeHandler>(o =>
+        {
+            o.Concurrency = concurrency;
+            handler?.Invoke(o);
+        });
         var host = builder.Build();
         hosts.Add(host);
         await host.StartAsync();
