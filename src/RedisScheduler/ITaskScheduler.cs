@@ -78,10 +78,10 @@ public interface ITaskScheduler
     /// <summary>Cancels a task that has not started yet.</summary>
     /// <param name="taskId">An id returned when the task was scheduled.</param>
     /// <param name="cancellationToken">Stops waiting for Redis; the task may still have been cancelled.</param>
-    /// <returns><see langword="true"/> if the task was cancelled; <see langword="false"/> if it is running, finished or unknown.</returns>
+    /// <returns><see langword="true"/> if the task was cancelled; <see langword="false"/> if it is running, finished, dead-lettered (see <see cref="IDeadLetterStore.DeleteAsync"/>) or unknown.</returns>
     Task<bool> CancelAsync(string taskId, CancellationToken cancellationToken = default);
 
-    /// <summary>Reads a task that has not finished.</summary>
+    /// <summary>Reads a task that has not finished: scheduled, ready, running or dead-lettered.</summary>
     /// <param name="taskId">An id returned when the task was scheduled.</param>
     /// <param name="cancellationToken">Stops waiting for Redis.</param>
     /// <returns>The task, or <see langword="null"/> when it finished, was cancelled or never existed.</returns>

@@ -28,4 +28,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Task {TaskId} was still running {ShutdownTimeout} after the host began stopping; it was handed back for another worker")]
     public static partial void HandlerOverranShutdown(ILogger logger, string taskId, TimeSpan shutdownTimeout);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Error, Message = "Could not reach Redis to finish tasks of type '{TaskType}' for {LeaseDuration}; their leases will run out and they will be handed out again")]
+    public static partial void FinishingAbandoned(ILogger logger, Exception exception, string taskType, TimeSpan leaseDuration);
 }

@@ -14,7 +14,9 @@ namespace RedisScheduler;
 /// <remarks>
 /// Delivery is at least once: a task runs again only if the worker holding it died or lost its
 /// lease, so make handlers idempotent where a second run would matter. An exception from
-/// <see cref="HandleAsync"/> schedules a retry with exponential backoff. The constructor may take
+/// <see cref="HandleAsync"/> schedules a retry with the handler's <see cref="RetryPolicy"/>, or moves
+/// the task to the dead letters after its last attempt or for a permanent failure
+/// (<see cref="IsPermanentFailure"/>). The constructor may take
 /// singleton services; scoped services come from <see cref="TaskContext.Services"/>.
 /// </remarks>
 /// <typeparam name="T">The payload type.</typeparam>
@@ -38,8 +40,11 @@ public abstract class TaskHandler<T> : BackgroundService, ITaskHandlerBinding
     /// <summary>Handles one task.</summary>
     /// <param name="payload">The payload given when the task was scheduled.</param>
     /// <param name="context">The task's id, attempt, times and a service scope of its own.</param>
-    /// <param name="cancellationToken">Cancelled when the host stops; a task stopped this way is handed out again at once.</param>
-    /// <returns>A task that completes when the work is done; a fault schedules a retry.</returns>
+    /// <param name="cancellationToken">
+    /// Cancelled when the host stops (the task is then handed out again at once) or when this
+    /// worker lost the task's lease (another worker may run it; this run's outcome no longer counts).
+    /// </param>
+    /// <returns>A task that completes when the work is done; a fault schedules a retry or dead-letters the task.</returns>
     protected abstract Task HandleAsync(T payload, TaskContext context, CancellationToken cancellationToken);
 
     /// <summary>

@@ -169,6 +169,30 @@ public sealed class DeadLetterTests
         probe.Release.SetResult();
     }
 
+    [Test]
+    public async Task StopAsync_HandlerUsingItsShutdownTime_KeepsItsLeaseRenewedAndFinishes()
+    {
+        await using var scope = new TestScope();
+        var (host, probe) = await scope.StartWorkerAsync("A", configure: o =>
+        {
+            o.LeaseDuration = TimeSpan.FromSeconds(1);
+            o.ShutdownTimeout = TimeSpan.FromSeconds(20);
+        });
+        var scheduler = scope.CreateScheduler();
+        var id = await scheduler.EnqueueTaskAsync(new ProbeTask(1, ProbeBehavior.IgnoreCancellation));
+        await probe.Started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        var stopping = host.StopAsync();
+        await Task.Delay(TimeSpan.FromSeconds(2.5)); // two and a half leases: only renewal can keep the task
+        var leaseExpiry = (await scope.Database.SortedSetRangeByRankWithScoresAsync(scope.Keys().InFlight)).Single().Score;
+        probe.Release.SetResult();
+        await stopping.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.That(leaseExpiry, Is.GreaterThan(DateTimeOffset.UtcNow.AddSeconds(-0.5).ToUnixTimeMilliseconds()), "the lease was still being renewed while stopping");
+        Assert.That(await scheduler.GetTaskAsync(id), Is.Null, "the handler's success was acknowledged, not handed back");
+        Assert.That(probe.Handled, Has.Count.EqualTo(1));
+    }
+
     private static async Task<DeadLetter> WaitForDeadLetterAsync(Microsoft.Extensions.Hosting.IHost host, string id)
     {
         var store = host.Services.GetRequiredService<IDeadLetterStore>();

@@ -124,7 +124,9 @@ public sealed class LeaseTests
 
         var ready = await scope.Database.ListRangeAsync(scope.Keys().Ready);
         Assert.That("probe/" + ready[0], Is.EqualTo(first));
-        Assert.That((await scheduler.GetTaskAsync(first))!.State, Is.EqualTo(TaskState.Ready));
+        var task = await scheduler.GetTaskAsync(first);
+        Assert.That(task!.State, Is.EqualTo(TaskState.Ready));
+        Assert.That(task.Attempt, Is.Zero, "an interrupted attempt is given back, so shutdowns never use up MaxAttempts");
     }
 
     internal readonly record struct Claim(string LocalId, string Token, TaskRecord Record, long NowMs);

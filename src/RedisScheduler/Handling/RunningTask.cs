@@ -1,32 +1,48 @@
 namespace RedisScheduler.Handling;
 
-/// <summary>A claimed task while its handler runs: the delivery, and the token that stops the handler when its lease is lost or the host stops.</summary>
+/// <summary>
+/// A claimed task while its handler runs: the delivery, the token that stops the handler, and who
+/// finishes it. Exactly one of the handler's own outcome or a hand-back (lost lease, shutdown
+/// overrun) wins, so a task whose handler succeeded is never also handed back.
+/// </summary>
 internal sealed class RunningTask(ClaimedTask task, CancellationToken stoppingToken) : IDisposable
 {
+    private const int Running = 0;
+    private const int Finishing = 1;
+    private const int Abandoned = 2;
+
     private readonly CancellationTokenSource cancellation = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-    private int leaseLost;
+    private int state;
 
     public ClaimedTask Task { get; } = task;
 
     public CancellationToken Token => cancellation.Token;
 
-    /// <summary>Whether another worker may now hold the task: this worker must not finish it.</summary>
-    public bool LeaseLost => Volatile.Read(ref leaseLost) == 1;
+    /// <summary>The handler returned: its outcome is reported, unless the task was abandoned first.</summary>
+    /// <returns><see langword="false"/> when the task was abandoned: this worker must not finish it.</returns>
+    public bool TryFinish() => Interlocked.CompareExchange(ref state, Finishing, Running) == Running;
 
-    /// <summary>The lease ran out or the task was handed back: stop the handler; its result no longer counts.</summary>
-    public void LoseLease()
+    /// <summary>
+    /// The lease is lost, or shutdown hands the task back: stop the handler, whose outcome no longer counts.
+    /// </summary>
+    /// <returns><see langword="false"/> when the handler had already returned and its outcome is being reported.</returns>
+    public bool TryAbandon()
     {
-        if (Interlocked.Exchange(ref leaseLost, 1) == 0)
+        if (Interlocked.CompareExchange(ref state, Abandoned, Running) != Running)
         {
-            try
-            {
-                cancellation.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-                // The handler finished in the meantime.
-            }
+            return false;
         }
+
+        try
+        {
+            cancellation.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The handler finished in the meantime.
+        }
+
+        return true;
     }
 
     public void Dispose() => cancellation.Dispose();

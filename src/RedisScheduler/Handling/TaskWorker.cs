@@ -38,7 +38,10 @@ internal sealed class TaskWorker(
         var channel = RedisChannel.Literal(keys.WakeChannel);
         ISubscriber? subscriber = null;
         Log.WorkerStarted(logger, keys.TaskType, concurrency);
-        var renewal = RenewLeasesAsync(stoppingToken);
+        // Leases are renewed until the last handler is finished or handed back, not only until
+        // stopping begins: a handler given ShutdownTimeout to finish must keep its task meanwhile.
+        using var renewalStop = new CancellationTokenSource();
+        var renewal = RenewLeasesAsync(renewalStop.Token);
         try
         {
             var failures = 0;
@@ -106,6 +109,7 @@ internal sealed class TaskWorker(
         finally
         {
             await DrainAsync(slots).ConfigureAwait(false);
+            await renewalStop.CancelAsync().ConfigureAwait(false);
             if (subscriber is not null)
             {
                 await subscriber.UnsubscribeAsync(channel, onWake).ConfigureAwait(false);
@@ -133,12 +137,12 @@ internal sealed class TaskWorker(
         }
         catch (OperationCanceledException)
         {
-            foreach (var run in running.Values)
+            // Only handlers still running are handed back; one that has returned is reporting its own outcome.
+            await Task.WhenAll(running.Values.Where(run => run.TryAbandon()).Select(run =>
             {
-                run.LoseLease();
                 Log.HandlerOverranShutdown(logger, TaskId.Format(keys.TaskType, run.Task.LocalId), options.ShutdownTimeout);
-                await FinishAsync(run.Task, SchedulerScripts.Instance.Release, [run.Task.LocalId, run.Task.Token]).ConfigureAwait(false);
-            }
+                return FinishAsync(run.Task, SchedulerScripts.Instance.Release, [run.Task.LocalId, run.Task.Token]);
+            })).ConfigureAwait(false);
         }
     }
 
@@ -167,7 +171,7 @@ internal sealed class TaskWorker(
                 failure = e;
             }
 
-            if (run.LeaseLost)
+            if (!run.TryFinish())
             {
                 // Another worker may hold the task now, or shutdown already handed it back.
                 Log.LeaseLost(logger, keys.TaskType, task.LocalId);
@@ -242,7 +246,7 @@ internal sealed class TaskWorker(
                 if (time.GetUtcNow() + backoff >= giveUpAt)
                 {
                     // The lease runs out and the task is handed out again: at least once, never lost.
-                    Log.RedisCallFailed(logger, e, keys.TaskType, options.LeaseDuration);
+                    Log.FinishingAbandoned(logger, e, keys.TaskType, options.LeaseDuration);
                     return null;
                 }
 
@@ -253,13 +257,13 @@ internal sealed class TaskWorker(
     }
 
     /// <summary>Renews the leases of running tasks every third of a lease, and stops handlers whose lease was lost.</summary>
-    private async Task RenewLeasesAsync(CancellationToken stoppingToken)
+    private async Task RenewLeasesAsync(CancellationToken renewalStop)
     {
         var period = options.LeaseDuration / 3;
         using var timer = new PeriodicTimer(period, time);
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            while (await timer.WaitForNextTickAsync(renewalStop).ConfigureAwait(false))
             {
                 if (running.IsEmpty)
                 {
@@ -270,13 +274,13 @@ internal sealed class TaskWorker(
                 args.AddRange(running.Keys.Select(m => (RedisValue)m));
                 try
                 {
-                    var database = await connection.GetDatabaseAsync(stoppingToken).ConfigureAwait(false);
+                    var database = await connection.GetDatabaseAsync(renewalStop).ConfigureAwait(false);
                     var lost = (RedisResult[])(await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Renew, keys.All, [.. args]).ConfigureAwait(false))!;
                     foreach (var member in lost)
                     {
                         if (running.TryGetValue((string)member!, out var run))
                         {
-                            run.LoseLease();
+                            run.TryAbandon();
                         }
                     }
                 }
@@ -286,9 +290,9 @@ internal sealed class TaskWorker(
                 }
             }
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (renewalStop.IsCancellationRequested)
         {
-            // The host is stopping; running tasks are finished by RunOneAsync or DrainAsync.
+            // The last handler is finished or handed back (see RunAsync).
         }
     }
 }

@@ -38,10 +38,10 @@ end
 local now = now_ms()
 local done = 0
 for _, id in ipairs(ids) do
-  if redis.call('ZREM', KEYS[6], id) == 1 then
+  local record = redis.call('HGET', KEYS[4], id)
+  if redis.call('ZREM', KEYS[6], id) == 1 and record then
     done = done + 1
     if op == 'requeue' then
-      local record = redis.call('HGET', KEYS[4], id)
       -- A fresh start: attempts from zero and no last error (ack.lua only cleans up errors of
       -- tasks past their first attempt).
       redis.call('HSET', KEYS[4], id, 's0' .. string.sub(record, (string.find(record, '|', 1, true))))

@@ -4,9 +4,15 @@
 -- ARGV[1]  local task id
 -- ARGV[2]  delivery token from claim.lua
 -- Returns: 1 when released; 0 when this delivery's lease was lost (nothing is changed).
+-- The attempt is given back: it was interrupted, not failed, so shutdowns never use up MaxAttempts.
 if redis.call('ZREM', KEYS[3], ARGV[1] .. '|' .. ARGV[2]) == 0 then
   return 0
 end
-set_flag(ARGV[1], 's')
+local record = redis.call('HGET', KEYS[4], ARGV[1])
+if record then
+  local attempt = attempt_of(record)
+  if attempt > 0 then attempt = attempt - 1 end
+  redis.call('HSET', KEYS[4], ARGV[1], 's' .. int(attempt) .. string.sub(record, (string.find(record, '|', 1, true))))
+end
 redis.call('LPUSH', KEYS[2], ARGV[1])
 return 1

@@ -47,7 +47,7 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
         // Unless the application chose otherwise, keep retrying in the background when Redis is not
         // reachable at start (the StackExchange.Redis recommendation for services): workers back off
         // and resume instead of failing for good.
-        if (!configuration.Contains("abortConnect", StringComparison.OrdinalIgnoreCase))
+        if (!configuration.Split(',').Any(part => part.Trim().StartsWith("abortConnect=", StringComparison.OrdinalIgnoreCase)))
         {
             options.AbortOnConnectFail = false;
         }
