@@ -54,6 +54,7 @@ public static class RedisSchedulerServiceCollectionExtensions
         services.TryAddSingleton<TaskWorkerFactory>();
         services.TryAddSingleton<ITaskScheduler, RedisTaskScheduler>();
         services.TryAddSingleton<IDeadLetterStore, RedisDeadLetterStore>();
+        services.TryAddSingleton<ITaskMonitor, RedisTaskMonitor>();
         return new RedisSchedulerBuilder(services);
     }
 }

@@ -26,6 +26,7 @@ internal sealed class SchedulerScripts
         Get = Load("get");
         Dead = Load("dead");
         Reschedule = Load("reschedule");
+        List = Load("list");
         DeadLetters = Load("deadletters");
     }
 
@@ -50,6 +51,8 @@ internal sealed class SchedulerScripts
     public SchedulerScript Dead { get; }
 
     public SchedulerScript Reschedule { get; }
+
+    public SchedulerScript List { get; }
 
     public SchedulerScript DeadLetters { get; }
 

@@ -1,0 +1,60 @@
+using System.Text;
+using RedisScheduler.Storage;
+using StackExchange.Redis;
+
+namespace RedisScheduler.Scheduling;
+
+/// <summary>Counts with ZCARD/LLEN in one pipelined round trip; pages with list.lua.</summary>
+internal sealed class RedisTaskMonitor(RedisConnection connection, TaskTypeNames names) : ITaskMonitor
+{
+    public async Task<TaskCounts> GetCountsAsync(string taskType, CancellationToken cancellationToken = default)
+    {
+        TaskTypeNames.ThrowIfInvalidName(taskType, nameof(taskType));
+        var keys = names.GetKeys(taskType);
+        var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var batch = database.CreateBatch();
+        var scheduled = batch.SortedSetLengthAsync(keys.Due);
+        var ready = batch.ListLengthAsync(keys.Ready);
+        var processing = batch.SortedSetLengthAsync(keys.InFlight);
+        var dead = batch.SortedSetLengthAsync(keys.DeadLetters);
+        batch.Execute();
+        await Task.WhenAll(scheduled, ready, processing, dead).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new TaskCounts(taskType, scheduled.Result, ready.Result, processing.Result, dead.Result);
+    }
+
+    public async Task<IReadOnlyList<TaskInfo>> ListAsync(string taskType, TaskState state, int offset = 0, int count = 100, CancellationToken cancellationToken = default)
+    {
+        TaskTypeNames.ThrowIfInvalidName(taskType, nameof(taskType));
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, 1000);
+        var stateName = state switch
+        {
+            TaskState.Scheduled => "scheduled",
+            TaskState.Ready => "ready",
+            TaskState.Processing => "processing",
+            TaskState.DeadLettered => "dead",
+            _ => throw new ArgumentOutOfRangeException(nameof(state), state, "Pick one of the TaskState values."),
+        };
+        var keys = names.GetKeys(taskType);
+        var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var result = (RedisResult[])(await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.List, keys.All, [stateName, offset, count])
+            .WaitAsync(cancellationToken).ConfigureAwait(false))!;
+        var tasks = new List<TaskInfo>(result.Length / 3);
+        for (var i = 0; i + 2 < result.Length; i += 3)
+        {
+            var record = TaskRecord.Parse((byte[])result[i + 1]!);
+            tasks.Add(new TaskInfo(
+                TaskId.Format(taskType, (string)result[i]!),
+                taskType,
+                state,
+                record.Attempt,
+                DateTimeOffset.FromUnixTimeMilliseconds(record.ScheduledAtMs),
+                DateTimeOffset.FromUnixTimeMilliseconds(record.DueAtMs),
+                Encoding.UTF8.GetString(record.Payload.Span),
+                TaskErrorJson.Parse((string?)result[i + 2])));
+        }
+
+        return tasks;
+    }
+}

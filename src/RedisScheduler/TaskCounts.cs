@@ -1,0 +1,9 @@
+namespace RedisScheduler;
+
+/// <summary>How many tasks of one type are in each state, as returned by <see cref="ITaskMonitor.GetCountsAsync"/>.</summary>
+/// <param name="TaskType">The task type name.</param>
+/// <param name="Scheduled">Waiting for their due time (including retries waiting for their backoff).</param>
+/// <param name="Ready">Due and waiting for a worker.</param>
+/// <param name="Processing">Held by a worker under a lease.</param>
+/// <param name="DeadLettered">Failed for good.</param>
+public sealed record TaskCounts(string TaskType, long Scheduled, long Ready, long Processing, long DeadLettered);

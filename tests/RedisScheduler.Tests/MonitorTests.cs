@@ -1,0 +1,78 @@
+using Microsoft.Extensions.DependencyInjection;
+using NUnit.Framework;
+using RedisScheduler.DependencyInjection;
+using RedisScheduler.Dispatching;
+using RedisScheduler.Storage;
+using RedisScheduler.Tests.Infrastructure;
+
+namespace RedisScheduler.Tests;
+
+public sealed class MonitorTests
+{
+    [Test]
+    public async Task GetCountsAndList_TasksInEveryState_AreCountedAndListedInOrder()
+    {
+        await using var scope = new TestScope();
+        var scheduler = scope.CreateScheduler();
+        var monitor = MonitorOf(scope);
+        var later = DateTimeOffset.UtcNow.AddMinutes(10);
+        var scheduled = new List<string>();
+        for (var i = 4; i >= 0; i--)
+        {
+            scheduled.Insert(0, await scheduler.ScheduleTaskAsync(later.AddSeconds(i), new ProbeTask(i)));
+        }
+
+        var ready = new[] { await scheduler.EnqueueTaskAsync(new ProbeTask(10)), await scheduler.EnqueueTaskAsync(new ProbeTask(11)), await scheduler.EnqueueTaskAsync(new ProbeTask(12)) };
+        await DueTaskDispatcher.DispatchAsync(scope.Database, scope.Keys(), 100);
+        await scope.RunScriptAsync(SchedulerScripts.Instance.Claim, 1, 30_000, 100, 10, "{}", 0, 0); // the oldest ready one is now processing
+
+        var counts = await monitor.GetCountsAsync("probe");
+        var scheduledPage = await monitor.ListAsync("probe", TaskState.Scheduled, offset: 1, count: 3);
+        var readyPage = await monitor.ListAsync("probe", TaskState.Ready);
+        var processingPage = await monitor.ListAsync("probe", TaskState.Processing);
+
+        Assert.That(counts, Is.EqualTo(new TaskCounts("probe", Scheduled: 5, Ready: 2, Processing: 1, DeadLettered: 0)));
+        Assert.That(scheduledPage.Select(t => t.Id), Is.EqualTo(scheduled.Skip(1).Take(3)), "by due time, paged");
+        Assert.That(readyPage.Select(t => t.Id), Is.EqualTo(ready.Skip(1)));
+        Assert.That(processingPage.Select(t => (t.Id, t.Attempt, t.State)), Is.EqualTo(new[] { (ready[0], 1, TaskState.Processing) }));
+        Assert.That(scheduledPage[0].PayloadJson, Does.Contain("\"number\":1"));
+    }
+
+    [Test]
+    public async Task List_DeadLetters_CarryTheirLastError()
+    {
+        await using var scope = new TestScope();
+        var (host, probe) = await scope.StartWorkerAsync("A");
+        var id = await scope.CreateScheduler().EnqueueTaskAsync(new ProbeTask(1, ProbeBehavior.FailPermanently));
+        var monitor = host.Services.GetRequiredService<ITaskMonitor>();
+
+        IReadOnlyList<TaskInfo> dead = [];
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (dead.Count == 0 && DateTime.UtcNow < deadline)
+        {
+            dead = await monitor.ListAsync("probe", TaskState.DeadLettered);
+            await Task.Delay(20);
+        }
+
+        Assert.That(dead.Select(t => t.Id), Is.EqualTo(new[] { id }));
+        Assert.That(dead[0].LastError!.ExceptionType, Is.EqualTo(typeof(PermanentTaskFailureException).FullName));
+        Assert.That((await monitor.GetCountsAsync("probe")).DeadLettered, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void ListAsync_BadArguments_Throw()
+    {
+        var monitor = new ServiceCollection().AddRedisScheduler(o => o.Configuration = "localhost").Services.BuildServiceProvider().GetRequiredService<ITaskMonitor>();
+
+        Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => monitor.ListAsync("probe", TaskState.Ready, count: 0));
+        Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => monitor.ListAsync("probe", TaskState.Ready, offset: -1));
+        Assert.ThrowsAsync<ArgumentException>(() => monitor.GetCountsAsync("not valid"));
+    }
+
+    private static ITaskMonitor MonitorOf(TestScope scope)
+    {
+        var services = new ServiceCollection();
+        services.AddRedisScheduler(scope.Configure);
+        return services.BuildServiceProvider().GetRequiredService<ITaskMonitor>();
+    }
+}
