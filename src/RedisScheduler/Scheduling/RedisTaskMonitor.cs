@@ -1,4 +1,3 @@
-using System.Text;
 using RedisScheduler.Storage;
 using StackExchange.Redis;
 
@@ -43,16 +42,7 @@ internal sealed class RedisTaskMonitor(RedisConnection connection, TaskTypeNames
         var tasks = new List<TaskInfo>(result.Length / 3);
         for (var i = 0; i + 2 < result.Length; i += 3)
         {
-            var record = TaskRecord.Parse((byte[])result[i + 1]!);
-            tasks.Add(new TaskInfo(
-                TaskId.Format(taskType, (string)result[i]!),
-                taskType,
-                state,
-                record.Attempt,
-                DateTimeOffset.FromUnixTimeMilliseconds(record.ScheduledAtMs),
-                DateTimeOffset.FromUnixTimeMilliseconds(record.DueAtMs),
-                Encoding.UTF8.GetString(record.Payload.Span),
-                TaskErrorJson.Parse((string?)result[i + 2])));
+            tasks.Add(TaskRecord.Parse((byte[])result[i + 1]!).ToTaskInfo(TaskId.Format(taskType, (string)result[i]!), taskType, state, (string?)result[i + 2]));
         }
 
         return tasks;

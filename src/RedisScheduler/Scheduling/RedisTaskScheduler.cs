@@ -150,16 +150,7 @@ internal sealed class RedisTaskScheduler(RedisConnection connection, TaskTypeNam
             "dead" => TaskState.DeadLettered,
             _ => TaskState.Processing,
         };
-        var record = TaskRecord.Parse((byte[])result[1]!);
-        return new TaskInfo(
-            taskId,
-            taskType,
-            state,
-            record.Attempt,
-            DateTimeOffset.FromUnixTimeMilliseconds(record.ScheduledAtMs),
-            DateTimeOffset.FromUnixTimeMilliseconds(record.DueAtMs),
-            Encoding.UTF8.GetString(record.Payload.Span),
-            TaskErrorJson.Parse((string?)result[2]));
+        return TaskRecord.Parse((byte[])result[1]!).ToTaskInfo(taskId, taskType, state, (string?)result[2]);
     }
 
     /// <summary>Redis stores whole milliseconds; rounding up keeps a task from starting before the instant asked for.</summary>

@@ -26,6 +26,17 @@ internal readonly record struct TaskRecord(int Attempt, long ScheduledAtMs, long
             record[(third + 1)..]);
     }
 
+    public TaskInfo ToTaskInfo(string taskId, string taskType, TaskState state, string? lastErrorJson)
+        => new(
+            taskId,
+            taskType,
+            state,
+            Attempt,
+            DateTimeOffset.FromUnixTimeMilliseconds(ScheduledAtMs),
+            DateTimeOffset.FromUnixTimeMilliseconds(DueAtMs),
+            Encoding.UTF8.GetString(Payload.Span),
+            TaskErrorJson.Parse(lastErrorJson));
+
     private static int ParseInt(ReadOnlySpan<byte> digits) => checked((int)ParseLong(digits));
 
     private static long ParseLong(ReadOnlySpan<byte> digits)
