@@ -67,5 +67,13 @@ public sealed class RedisSchedulerOptions
     /// <value>Default: 10 seconds.</value>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long a dead letter is kept before workers delete it, so failures cannot fill Redis.
+    /// <see langword="null"/> keeps dead letters until <see cref="IDeadLetterStore"/> requeues or
+    /// deletes them. Succeeded tasks are deleted as soon as they are acknowledged.
+    /// </summary>
+    /// <value>Default: 7 days.</value>
+    public TimeSpan? DeadLetterRetention { get; set; } = TimeSpan.FromDays(7);
+
     internal Dictionary<Type, string> TaskTypeNames { get; } = [];
 }

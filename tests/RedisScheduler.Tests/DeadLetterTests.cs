@@ -124,12 +124,12 @@ public sealed class DeadLetterTests
         var scheduler = scope.CreateScheduler();
         var id = await scheduler.EnqueueTaskAsync(new ProbeTask(1));
         var reason = TaskErrorJson.Serialize(new TaskError("LeaseExpired", "gone", null));
-        await scope.RunScriptAsync(SchedulerScripts.Instance.Claim, 1, 100, 100, 1, reason, 0, 0);
+        await scope.RunScriptAsync(SchedulerScripts.Instance.Claim, 1, 100, 100, 1, reason, 0, 0, 0);
 
         var task = await WaitForAsync(
             async () =>
             {
-                await scope.RunScriptAsync(SchedulerScripts.Instance.Claim, 1, 100, 100, 1, reason, 0, 0);
+                await scope.RunScriptAsync(SchedulerScripts.Instance.Claim, 1, 100, 100, 1, reason, 0, 0, 0);
                 return await scheduler.GetTaskAsync(id);
             },
             t => t?.State == TaskState.DeadLettered);

@@ -36,7 +36,7 @@ public sealed class LeaseTests
         var dueAt = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.AddSeconds(20).ToUnixTimeMilliseconds());
         await scope.CreateScheduler().ScheduleTaskAsync(dueAt, new ProbeTask(1));
 
-        var result = (RedisResult[])(await scope.RunScriptAsync(Scripts.Claim, 10, 30_000, 100, 10, "{}", 0, 0))!;
+        var result = (RedisResult[])(await scope.RunScriptAsync(Scripts.Claim, 10, 30_000, 100, 10, "{}", 0, 0, 0))!;
 
         Assert.That(result, Has.Length.EqualTo(2), "no task is handed out before its due time");
         Assert.That((long)result[1], Is.EqualTo(dueAt.ToUnixTimeMilliseconds()));
@@ -133,7 +133,7 @@ public sealed class LeaseTests
 
     private static async Task<Claim?> ClaimAsync(TestScope scope, int leaseMs)
     {
-        var result = (RedisResult[])(await scope.RunScriptAsync(Scripts.Claim, 1, leaseMs, 100, 10, "{}", 0, 0))!;
+        var result = (RedisResult[])(await scope.RunScriptAsync(Scripts.Claim, 1, leaseMs, 100, 10, "{}", 0, 0, 0))!;
         return result.Length < 5
             ? null
             : new Claim((string)result[2]!, (string)result[3]!, TaskRecord.Parse((byte[])result[4]!), (long)result[0]);

@@ -48,6 +48,11 @@ internal sealed class RedisSchedulerOptionsValidator : IValidateOptions<RedisSch
             failures.Add($"RedisSchedulerOptions.ShutdownTimeout is {options.ShutdownTimeout}: set it from zero to 1 hour (default 10 seconds).");
         }
 
+        if (options.DeadLetterRetention is { } retention && (retention < TimeSpan.FromSeconds(1) || retention > TimeSpan.FromDays(3650)))
+        {
+            failures.Add($"RedisSchedulerOptions.DeadLetterRetention is {retention}: set it from 1 second to 10 years, or null to keep dead letters until they are deleted (default 7 days).");
+        }
+
         if (options.Retry is null)
         {
             failures.Add("RedisSchedulerOptions.Retry is null: leave the default or assign a RetryPolicy.");

@@ -18,15 +18,17 @@ internal static class ClaimScript
     /// <param name="maxAttempts">The attempt limit, for tasks whose lease ran out on their last attempt.</param>
     /// <param name="inFlightLimit">The cluster-wide limit of running tasks of the type; 0 for none.</param>
     /// <param name="startsPerSecond">The cluster-wide limit of starts per second; 0 for none.</param>
+    /// <param name="sweepDeadLettersOlderThan">Deletes dead letters older than this in the same call; <see langword="null"/> to skip.</param>
     /// <returns>The tasks taken, the server's clock, and when anything can next change (Unix ms, -1 for nothing pending).</returns>
     public static async Task<(IReadOnlyList<ClaimedTask> Claimed, long NowMs, long NextWakeMs)> RunAsync(
-        IDatabaseAsync database, TaskTypeKeys keys, int wanted, RedisSchedulerOptions options, int maxAttempts, int inFlightLimit = 0, int startsPerSecond = 0)
+        IDatabaseAsync database, TaskTypeKeys keys, int wanted, RedisSchedulerOptions options, int maxAttempts, int inFlightLimit = 0, int startsPerSecond = 0, TimeSpan? sweepDeadLettersOlderThan = null)
     {
         var result = (RedisResult[])(await SchedulerScripts.EvaluateAsync(
             database,
             SchedulerScripts.Instance.Claim,
             keys.All,
-            [wanted, (long)options.LeaseDuration.TotalMilliseconds, options.DispatchBatchSize, maxAttempts, LeaseExpiredReason, inFlightLimit, startsPerSecond]).ConfigureAwait(false))!;
+            [wanted, (long)options.LeaseDuration.TotalMilliseconds, options.DispatchBatchSize, maxAttempts, LeaseExpiredReason, inFlightLimit, startsPerSecond,
+                (long)(sweepDeadLettersOlderThan?.TotalMilliseconds ?? 0)]).ConfigureAwait(false))!;
         var claimed = new List<ClaimedTask>((result.Length - 2) / 3);
         for (var i = 2; i + 2 < result.Length; i += 3)
         {

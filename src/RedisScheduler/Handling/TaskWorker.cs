@@ -26,6 +26,11 @@ internal sealed class TaskWorker(
 {
     private static readonly TimeSpan MaxRedisBackoff = TimeSpan.FromSeconds(5);
 
+    /// <summary>How often a worker asks claim.lua to sweep old dead letters: rarely enough to cost nothing, often enough to keep memory flat.</summary>
+    private static readonly TimeSpan DeadLetterSweepInterval = TimeSpan.FromMinutes(1);
+
+    private DateTimeOffset nextSweep = DateTimeOffset.MinValue;
+
     private readonly int concurrency = handler.Concurrency;
     private readonly ConcurrentDictionary<string, RunningTask> running = new(StringComparer.Ordinal);
 
@@ -148,8 +153,15 @@ internal sealed class TaskWorker(
 
     private async Task<(IReadOnlyList<ClaimedTask> Claimed, TimeSpan IdleDelay)> ClaimAsync(IDatabase database, int wanted)
     {
+        TimeSpan? sweep = null;
+        if (options.DeadLetterRetention is { } retention && time.GetUtcNow() >= nextSweep)
+        {
+            sweep = retention;
+            nextSweep = time.GetUtcNow() + (retention < DeadLetterSweepInterval ? retention : DeadLetterSweepInterval);
+        }
+
         var (claimed, nowMs, nextWakeMs) = await ClaimScript.RunAsync(
-            database, keys, wanted, options, retry.MaxAttempts, handler.GlobalConcurrencyLimit ?? 0, handler.RateLimitPerSecond ?? 0).ConfigureAwait(false);
+            database, keys, wanted, options, retry.MaxAttempts, handler.GlobalConcurrencyLimit ?? 0, handler.RateLimitPerSecond ?? 0, sweep).ConfigureAwait(false);
         var idleDelay = nextWakeMs < 0
             ? options.MaxIdleDelay
             : TimeSpan.FromMilliseconds(Math.Clamp(nextWakeMs - nowMs, 0, (long)options.MaxIdleDelay.TotalMilliseconds));

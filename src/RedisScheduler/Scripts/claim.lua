@@ -8,6 +8,8 @@
 -- ARGV[5]  the dead-letter reason for that case (JSON)
 -- ARGV[6]  cluster-wide limit of tasks of this type in flight at once (0: none)
 -- ARGV[7]  cluster-wide limit of starts per second of the server clock (0: none)
+-- ARGV[8]  dead-letter retention in ms: dead letters older than this are deleted (at most ARGV[3]
+--          of them); 0 to skip the sweep (workers ask for it about once a minute)
 -- Returns: { server now ms, next wake ms (-1: nothing pending), id1, token1, record1, id2, ... }
 --   "next wake" is only set when nothing was taken: the earlier of the next due time and the next
 --   lease expiry, so an idle worker knows how long it may sleep.
@@ -32,6 +34,16 @@ for i = #expired, 1, -1 do
 end
 
 promote(now, limit)
+
+local retention = tonumber(ARGV[8])
+if retention > 0 then
+  local old = redis.call('ZRANGE', KEYS[6], '-inf', now - retention, 'BYSCORE', 'LIMIT', 0, limit)
+  if #old > 0 then
+    redis.call('ZREM', KEYS[6], unpack(old))
+    redis.call('HDEL', KEYS[4], unpack(old))
+    redis.call('HDEL', KEYS[7], unpack(old))
+  end
+end
 
 -- Limits hold across every instance because they are checked here, atomically with the claim.
 -- Expired leases were reclaimed above, so a crashed worker's slot is free again.
