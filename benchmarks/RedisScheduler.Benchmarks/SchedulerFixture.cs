@@ -75,9 +75,9 @@ internal sealed class SchedulerFixture : IDisposable
     /// </summary>
     public async Task<ClaimedTask> ClaimOneAsync()
     {
-        var (claimed, _, _) = await ClaimScript.RunAsync(Database, Keys, 1, Options, Options.Retry.MaxAttempts).ConfigureAwait(false);
-        return claimed.Count == 1
-            ? claimed[0]
+        var claim = await ClaimScript.RunAsync(Database, Keys, 1, Options, Options.Retry.MaxAttempts).ConfigureAwait(false);
+        return claim.Claimed.Count == 1
+            ? claim.Claimed[0]
             : throw new InvalidOperationException("claim.lua returned no task: the benchmark prepared fewer due tasks than it claims.");
     }
 

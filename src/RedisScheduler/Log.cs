@@ -31,4 +31,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 9, Level = LogLevel.Error, Message = "Could not reach Redis to finish tasks of type '{TaskType}' for {LeaseDuration}; their leases will run out and they will be handed out again")]
     public static partial void FinishingAbandoned(ILogger logger, Exception exception, string taskType, TimeSpan leaseDuration);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Error, Message = "Recurring schedule '{Name}' of task type '{TaskType}' cannot be read by this instance; it is stopped until it is defined again")]
+    public static partial void RecurringScheduleUnreadable(ILogger logger, Exception exception, string taskType, string name);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "Could not register recurring schedules at start-up; retrying in {RetryDelay}")]
+    public static partial void RecurringRegistrationFailed(ILogger logger, Exception exception, TimeSpan retryDelay);
 }

@@ -38,7 +38,7 @@ public sealed class LeaseTests
 
         var result = (RedisResult[])(await scope.RunScriptAsync(Scripts.Claim, 10, 30_000, 100, 10, "{}", 0, 0, 0))!;
 
-        Assert.That(result, Has.Length.EqualTo(2), "no task is handed out before its due time");
+        Assert.That(result, Has.Length.EqualTo(3), "no task is handed out before its due time");
         Assert.That((long)result[1], Is.EqualTo(dueAt.ToUnixTimeMilliseconds()));
     }
 
@@ -134,9 +134,10 @@ public sealed class LeaseTests
     private static async Task<Claim?> ClaimAsync(TestScope scope, int leaseMs)
     {
         var result = (RedisResult[])(await scope.RunScriptAsync(Scripts.Claim, 1, leaseMs, 100, 10, "{}", 0, 0, 0))!;
-        return result.Length < 5
+        // { now, next wake, 0 recurring occurrences, id, token, record }
+        return result.Length < 6
             ? null
-            : new Claim((string)result[2]!, (string)result[3]!, TaskRecord.Parse((byte[])result[4]!), (long)result[0]);
+            : new Claim((string)result[3]!, (string)result[4]!, TaskRecord.Parse((byte[])result[5]!), (long)result[0]);
     }
 
     /// <summary>Claims again until the expired lease is reclaimed; the wait is the lease running out, bounded.</summary>

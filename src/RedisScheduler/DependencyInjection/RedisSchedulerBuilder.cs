@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using RedisScheduler.Handling;
+using RedisScheduler.Recurring;
 using RedisScheduler.Scheduling;
 
 namespace RedisScheduler.DependencyInjection;
@@ -71,6 +72,49 @@ public sealed class RedisSchedulerBuilder
     {
         TaskTypeNames.ThrowIfInvalidName(taskType, nameof(taskType));
         Services.Configure<RedisSchedulerOptions>(o => o.TaskTypeNames[typeof(TPayload)] = taskType);
+        return this;
+    }
+
+    /// <summary>
+    /// Registers a recurring schedule driven by a cron expression, written to Redis when the host
+    /// starts (every instance may register the same schedule: an unchanged one keeps its next
+    /// occurrence). Each occurrence becomes one task of <typeparamref name="TPayload"/>'s type, run
+    /// exactly once by whichever instance handles that type.
+    /// </summary>
+    /// <typeparam name="TPayload">The payload type of the occurrences.</typeparam>
+    /// <param name="name">1 to 100 characters without <c>|</c> or control characters; unique per task type.</param>
+    /// <param name="cronExpression">Five fields, or six with seconds first, such as <c>"0 0 3 * * *"</c> for 03:00:00 daily.</param>
+    /// <param name="payload">The payload of every occurrence.</param>
+    /// <param name="configure">Time zone and misfire policy.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException">The cron expression is invalid.</exception>
+    public RedisSchedulerBuilder AddRecurringTask<TPayload>(string name, string cronExpression, TPayload payload, Action<RecurringTaskOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(cronExpression);
+        RecurringDefinition.ParseCron(cronExpression);
+        var options = new RecurringTaskOptions();
+        configure?.Invoke(options);
+        return AddRecurring((manager, ct) => manager.AddOrUpdateAsync(name, cronExpression, payload, options, ct));
+    }
+
+    /// <summary>Registers a recurring schedule that fires every <paramref name="interval"/>; see the cron overload.</summary>
+    /// <typeparam name="TPayload">The payload type of the occurrences.</typeparam>
+    /// <param name="name">1 to 100 characters without <c>|</c> or control characters; unique per task type.</param>
+    /// <param name="interval">From 1 second to 366 days.</param>
+    /// <param name="payload">The payload of every occurrence.</param>
+    /// <param name="configure">The misfire policy.</param>
+    /// <returns>This builder.</returns>
+    public RedisSchedulerBuilder AddRecurringTask<TPayload>(string name, TimeSpan interval, TPayload payload, Action<RecurringTaskOptions>? configure = null)
+    {
+        var options = new RecurringTaskOptions();
+        configure?.Invoke(options);
+        return AddRecurring((manager, ct) => manager.AddOrUpdateAsync(name, interval, payload, options, ct));
+    }
+
+    private RedisSchedulerBuilder AddRecurring(Func<IRecurringTaskManager, CancellationToken, Task<bool>> define)
+    {
+        Services.AddSingleton(new RecurringTaskRegistration(define));
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RecurringTaskRegistrar>());
         return this;
     }
 

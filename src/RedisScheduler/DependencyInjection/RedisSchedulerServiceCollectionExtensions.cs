@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using RedisScheduler.Handling;
+using RedisScheduler.Recurring;
 using RedisScheduler.Scheduling;
 using RedisScheduler.Storage;
 
@@ -55,6 +56,7 @@ public static class RedisSchedulerServiceCollectionExtensions
         services.TryAddSingleton<ITaskScheduler, RedisTaskScheduler>();
         services.TryAddSingleton<IDeadLetterStore, RedisDeadLetterStore>();
         services.TryAddSingleton<ITaskMonitor, RedisTaskMonitor>();
+        services.TryAddSingleton<IRecurringTaskManager, RedisRecurringTaskManager>();
         return new RedisSchedulerBuilder(services);
     }
 }

@@ -19,8 +19,8 @@ internal static class ClaimScript
     /// <param name="inFlightLimit">The cluster-wide limit of running tasks of the type; 0 for none.</param>
     /// <param name="startsPerSecond">The cluster-wide limit of starts per second; 0 for none.</param>
     /// <param name="sweepDeadLettersOlderThan">Deletes dead letters older than this in the same call; <see langword="null"/> to skip.</param>
-    /// <returns>The tasks taken, the server's clock, and when anything can next change (Unix ms, -1 for nothing pending).</returns>
-    public static async Task<(IReadOnlyList<ClaimedTask> Claimed, long NowMs, long NextWakeMs)> RunAsync(
+    /// <returns>The tasks taken, the server's clock, when anything can next change (Unix ms, -1 for nothing pending), and recurring occurrences that are due.</returns>
+    public static async Task<ClaimResult> RunAsync(
         IDatabaseAsync database, TaskTypeKeys keys, int wanted, RedisSchedulerOptions options, int maxAttempts, int inFlightLimit = 0, int startsPerSecond = 0, TimeSpan? sweepDeadLettersOlderThan = null)
     {
         var result = (RedisResult[])(await SchedulerScripts.EvaluateAsync(
@@ -29,13 +29,21 @@ internal static class ClaimScript
             keys.All,
             [wanted, (long)options.LeaseDuration.TotalMilliseconds, options.DispatchBatchSize, maxAttempts, LeaseExpiredReason, inFlightLimit, startsPerSecond,
                 (long)(sweepDeadLettersOlderThan?.TotalMilliseconds ?? 0)]).ConfigureAwait(false))!;
-        var claimed = new List<ClaimedTask>((result.Length - 2) / 3);
-        for (var i = 2; i + 2 < result.Length; i += 3)
+        var occurrenceCount = (int)result[2];
+        var occurrences = new List<DueOccurrence>(occurrenceCount);
+        var i = 3;
+        for (; occurrences.Count < occurrenceCount; i += 3)
+        {
+            occurrences.Add(new DueOccurrence((string)result[i]!, (long)result[i + 1], (string)result[i + 2]!));
+        }
+
+        var claimed = new List<ClaimedTask>((result.Length - i) / 3);
+        for (; i + 2 < result.Length; i += 3)
         {
             claimed.Add(new ClaimedTask((string)result[i]!, (string)result[i + 1]!, TaskRecord.Parse((byte[])result[i + 2]!)));
         }
 
-        return (claimed, (long)result[0], (long)result[1]);
+        return new ClaimResult(claimed, (long)result[0], (long)result[1], occurrences);
     }
 
     /// <summary>Acknowledges a task whose handler succeeded; <see langword="false"/> when its lease was lost.</summary>
@@ -45,3 +53,10 @@ internal static class ClaimScript
     /// <summary>One task's triple of ack.lua's arguments: a task past its first attempt may have a last error to delete too.</summary>
     public static RedisValue[] AckArgs(ClaimedTask task) => [task.LocalId, task.Token, task.Record.Attempt > 1 ? "1" : "0"];
 }
+
+/// <summary>What one claim.lua call returned.</summary>
+internal sealed record ClaimResult(IReadOnlyList<ClaimedTask> Claimed, long NowMs, long NextWakeMs, IReadOnlyList<DueOccurrence> Occurrences);
+
+/// <summary>A recurring schedule whose next occurrence is due: its name, the occurrence (Unix ms) and its stored definition.</summary>
+internal sealed record DueOccurrence(string Name, long OccurrenceMs, string DefinitionJson);
+

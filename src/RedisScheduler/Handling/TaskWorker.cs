@@ -160,12 +160,44 @@ internal sealed class TaskWorker(
             nextSweep = time.GetUtcNow() + (retention < DeadLetterSweepInterval ? retention : DeadLetterSweepInterval);
         }
 
-        var (claimed, nowMs, nextWakeMs) = await ClaimScript.RunAsync(
+        var claim = await ClaimScript.RunAsync(
             database, keys, wanted, options, retry.MaxAttempts, handler.GlobalConcurrencyLimit ?? 0, handler.RateLimitPerSecond ?? 0, sweep).ConfigureAwait(false);
-        var idleDelay = nextWakeMs < 0
-            ? options.MaxIdleDelay
-            : TimeSpan.FromMilliseconds(Math.Clamp(nextWakeMs - nowMs, 0, (long)options.MaxIdleDelay.TotalMilliseconds));
-        return (claimed, idleDelay);
+        foreach (var occurrence in claim.Occurrences)
+        {
+            await AdvanceRecurringAsync(database, occurrence, claim.NowMs).ConfigureAwait(false);
+        }
+
+        // Occurrences just became tasks: claim again at once instead of sleeping.
+        var idleDelay = claim.Occurrences.Count > 0 ? TimeSpan.Zero
+            : claim.NextWakeMs < 0 ? options.MaxIdleDelay
+            : TimeSpan.FromMilliseconds(Math.Clamp(claim.NextWakeMs - claim.NowMs, 0, (long)options.MaxIdleDelay.TotalMilliseconds));
+        return (claim.Claimed, idleDelay);
+    }
+
+    /// <summary>
+    /// Turns a due occurrence of a recurring schedule into a task and moves the schedule on, with
+    /// recur.lua's compare-and-set: when several instances see the same occurrence, one wins.
+    /// </summary>
+    private async Task AdvanceRecurringAsync(IDatabase database, DueOccurrence occurrence, long nowMs)
+    {
+        bool run;
+        long? next;
+        try
+        {
+            (run, next) = Recurring.RecurringDefinition.FromJson(occurrence.DefinitionJson).Decide(occurrence.OccurrenceMs, nowMs);
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or TimeZoneNotFoundException or InvalidTimeZoneException or ArgumentException)
+        {
+            // A definition this instance cannot read would otherwise come back with every claim.
+            Log.RecurringScheduleUnreadable(logger, e, keys.TaskType, occurrence.Name);
+            (run, next) = (false, null);
+        }
+
+        await SchedulerScripts.EvaluateAsync(
+            database,
+            SchedulerScripts.Instance.Recur,
+            keys.All,
+            [occurrence.Name, occurrence.OccurrenceMs, next is { } n ? n : RedisValue.EmptyString, run ? "1" : "0", keys.WakeChannel]).ConfigureAwait(false);
     }
 
     private async Task RunOneAsync(RunningTask run, SemaphoreSlim slots, AckBatcher acks, CancellationToken stoppingToken)

@@ -1,5 +1,5 @@
 -- cancel.lua: removes a task that has not started.
--- KEYS: the eight keys described in common.lua.
+-- KEYS: the ten keys described in common.lua.
 -- ARGV[1]  local task id
 -- Returns: 1 when cancelled; 0 when the task is unknown, finished, running or dead-lettered.
 local id = ARGV[1]

@@ -1,6 +1,6 @@
 -- claim.lua: one round trip for a worker: reclaims expired leases, promotes due tasks, and takes
 -- up to ARGV[1] ready tasks, recording each in flight with a lease and a fresh delivery token.
--- KEYS: the eight keys described in common.lua.
+-- KEYS: the ten keys described in common.lua.
 -- ARGV[1]  the most tasks to take
 -- ARGV[2]  lease duration in ms
 -- ARGV[3]  the most due tasks to promote and expired leases to reclaim in this call
@@ -10,9 +10,11 @@
 -- ARGV[7]  cluster-wide limit of starts per second of the server clock (0: none)
 -- ARGV[8]  dead-letter retention in ms: dead letters older than this are deleted (at most ARGV[3]
 --          of them); 0 to skip the sweep (workers ask for it about once a minute)
--- Returns: { server now ms, next wake ms (-1: nothing pending), id1, token1, record1, id2, ... }
---   "next wake" is only set when nothing was taken: the earlier of the next due time and the next
---   lease expiry, so an idle worker knows how long it may sleep.
+-- Returns: { server now ms, next wake ms (-1: nothing pending), n, name1, occurrence1, definition1,
+--   ... (n recurring schedules whose next occurrence is due), id1, token1, record1, id2, ... }
+--   "next wake" is only set when nothing was taken: the earliest of the next due time, the next
+--   lease expiry and the next recurring occurrence, so an idle worker knows how long it may sleep.
+--   The worker turns each due occurrence into a task with recur.lua.
 local now = now_ms()
 local limit = tonumber(ARGV[3])
 
@@ -73,7 +75,15 @@ if rate_limit > 0 then
   end
 end
 
-local result = { now, -1 }
+local result = { now, -1, 0 }
+local occurrences = redis.call('ZRANGE', KEYS[10], '-inf', now, 'BYSCORE', 'LIMIT', 0, 10, 'WITHSCORES')
+for i = 1, #occurrences, 2 do
+  result[#result + 1] = occurrences[i]
+  result[#result + 1] = occurrences[i + 1]
+  result[#result + 1] = redis.call('HGET', KEYS[9], occurrences[i]) or ''
+end
+result[3] = #occurrences / 2
+local header = #result
 local ids = false
 if want > 0 then
   ids = redis.call('LPOP', KEYS[2], want)
@@ -97,22 +107,21 @@ if ids then
   end
 end
 
-if rate_limit > 0 and #result > 2 then
-  redis.call('SET', KEYS[8], int(second) .. '|' .. int(started + (#result - 2) / 3), 'PX', 2000)
+if rate_limit > 0 and #result > header then
+  redis.call('SET', KEYS[8], int(second) .. '|' .. int(started + (#result - header) / 3), 'PX', 2000)
 end
 
-if #result == 2 then
+if #result == header and header == 3 then
   if redis.call('LLEN', KEYS[2]) > 0 then
     -- Tasks are waiting: a limit holds them back, or only cancelled ids were popped.
     result[2] = limited_until or now
     return result
   end
-  local next_due = first_score(KEYS[1])
-  local next_expiry = first_score(KEYS[3])
-  if next_due and (not next_expiry or next_due < next_expiry) then
-    result[2] = next_due
-  elseif next_expiry then
-    result[2] = next_expiry
+  for _, key in ipairs({ KEYS[1], KEYS[3], KEYS[10] }) do
+    local at = first_score(key)
+    if at and (result[2] == -1 or at < result[2]) then
+      result[2] = at
+    end
   end
 end
 return result

@@ -1,7 +1,7 @@
 -- common.lua: helpers prepended to every other script when it is loaded (see SchedulerScripts.cs),
 -- so each script below is still one atomic EVALSHA.
 --
--- Every script receives the same eight keys of one task type, all sharing one {hash tag}:
+-- Every script receives the same ten keys of one task type, all sharing one {hash tag}:
 --   KEYS[1] due       ZSET  local task id -> due time (Unix ms, Redis server clock)
 --   KEYS[2] ready     LIST  local task ids due and waiting for a worker, oldest first
 --   KEYS[3] inflight  ZSET  "<id>|<token>" -> lease expiry (Unix ms)
@@ -11,6 +11,8 @@
 --   KEYS[6] dead      ZSET  dead-lettered local task id -> when it died (Unix ms)
 --   KEYS[7] errors    HASH  local task id -> last error (JSON), only for tasks that failed
 --   KEYS[8] rate      STRING "<second>|<starts>": starts in the current second, for the rate limit
+--   KEYS[9] recurring HASH  recurring schedule name -> its definition (JSON, payload included)
+--   KEYS[10] recurring-next ZSET recurring schedule name -> its next occurrence (Unix ms)
 
 -- Whole milliseconds of the server clock, rounded down: a task due at D is handed out only when
 -- now >= D, and rounding down can only make "now" earlier, so a task never starts early.

@@ -1,6 +1,6 @@
 -- list.lua: one page of the tasks of a type in one state, for dashboards and admin tools. Reads
 -- only the page asked for: ZRANGE/LRANGE by rank, then one HGET per task.
--- KEYS: the eight keys described in common.lua.
+-- KEYS: the ten keys described in common.lua.
 -- ARGV[1]  'scheduled' (by due time), 'ready' (oldest first), 'processing' (by lease expiry) or 'dead' (oldest first)
 -- ARGV[2]  offset
 -- ARGV[3]  count

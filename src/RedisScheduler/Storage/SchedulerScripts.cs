@@ -27,6 +27,8 @@ internal sealed class SchedulerScripts
         Dead = Load("dead");
         Reschedule = Load("reschedule");
         List = Load("list");
+        Recur = Load("recur");
+        Define = Load("define");
         DeadLetters = Load("deadletters");
     }
 
@@ -53,6 +55,10 @@ internal sealed class SchedulerScripts
     public SchedulerScript Reschedule { get; }
 
     public SchedulerScript List { get; }
+
+    public SchedulerScript Recur { get; }
+
+    public SchedulerScript Define { get; }
 
     public SchedulerScript DeadLetters { get; }
 

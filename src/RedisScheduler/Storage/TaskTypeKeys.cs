@@ -20,8 +20,10 @@ internal sealed class TaskTypeKeys
         DeadLetters = stem + "dead";
         Errors = stem + "errors";
         RateWindow = stem + "rate";
+        Recurring = stem + "recurring";
+        RecurringNext = stem + "recurring-next";
         WakeChannel = stem + "wake";
-        All = [Due, Ready, InFlight, Tasks, Sequence, DeadLetters, Errors, RateWindow];
+        All = [Due, Ready, InFlight, Tasks, Sequence, DeadLetters, Errors, RateWindow, Recurring, RecurringNext];
     }
 
     public string TaskType { get; }
@@ -41,6 +43,10 @@ internal sealed class TaskTypeKeys
     public RedisKey Errors { get; }
 
     public RedisKey RateWindow { get; }
+
+    public RedisKey Recurring { get; }
+
+    public RedisKey RecurringNext { get; }
 
     public string WakeChannel { get; }
 

@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace RedisScheduler.Recurring;
+
+/// <summary>One schedule registered in code with <c>AddRecurringTask</c>, written to Redis at start-up.</summary>
+internal sealed record RecurringTaskRegistration(Func<IRecurringTaskManager, CancellationToken, Task<bool>> Define);
+
+/// <summary>
+/// Writes the schedules registered in code to Redis when the host starts, in the background and
+/// again until Redis answers, so an application can start while Redis is down. Writing a schedule
+/// that is already there changes nothing, so every instance may do it.
+/// </summary>
+internal sealed class RecurringTaskRegistrar(IEnumerable<RecurringTaskRegistration> registrations, IRecurringTaskManager manager, ILogger<RecurringTaskRegistrar> logger, TimeProvider time) : BackgroundService
+{
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var pending = registrations.ToList();
+        var delay = TimeSpan.FromMilliseconds(200);
+        while (pending.Count > 0)
+        {
+            try
+            {
+                await pending[0].Define(manager, stoppingToken).ConfigureAwait(false);
+                pending.RemoveAt(0);
+            }
+            catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
+            {
+                Log.RecurringRegistrationFailed(logger, e, delay);
+                await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
+            }
+        }
+    }
+}

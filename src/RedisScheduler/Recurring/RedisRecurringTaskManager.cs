@@ -1,0 +1,104 @@
+using System.Text;
+using RedisScheduler.Scheduling;
+using RedisScheduler.Storage;
+using StackExchange.Redis;
+
+namespace RedisScheduler.Recurring;
+
+/// <summary>Stores recurring schedules with define.lua; workers turn their occurrences into tasks with recur.lua.</summary>
+internal sealed class RedisRecurringTaskManager(RedisConnection connection, TaskTypeNames names, PayloadSerializer serializer, TimeProvider time) : IRecurringTaskManager
+{
+    private const int MaxNameLength = 100;
+    private static readonly TimeSpan MinInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxInterval = TimeSpan.FromDays(366);
+
+    public Task<bool> AddOrUpdateAsync<T>(string name, string cronExpression, T payload, RecurringTaskOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(cronExpression);
+        RecurringDefinition.ParseCron(cronExpression);
+        options ??= new RecurringTaskOptions();
+        return DefineAsync<T>(name, payload, json => new RecurringDefinition(cronExpression, null, options.TimeZone.Id, options.MisfirePolicy, Threshold(options), json), cancellationToken);
+    }
+
+    public Task<bool> AddOrUpdateAsync<T>(string name, TimeSpan interval, T payload, RecurringTaskOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        if (interval < MinInterval || interval > MaxInterval)
+        {
+            throw new ArgumentOutOfRangeException(nameof(interval), interval, "The interval must be from 1 second to 366 days; for finer or calendar-based timing use a cron expression.");
+        }
+
+        options ??= new RecurringTaskOptions();
+        return DefineAsync<T>(name, payload, json => new RecurringDefinition(null, (long)interval.TotalMilliseconds, "UTC", options.MisfirePolicy, Threshold(options), json), cancellationToken);
+    }
+
+    public async Task<bool> RemoveAsync(string taskType, string name, CancellationToken cancellationToken = default)
+    {
+        TaskTypeNames.ThrowIfInvalidName(taskType, nameof(taskType));
+        ThrowIfInvalidName(name);
+        var keys = names.GetKeys(taskType);
+        var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        return (int)await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Define, keys.All, ["remove", name]).WaitAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    public async Task<IReadOnlyList<RecurringTaskInfo>> ListAsync(string taskType, CancellationToken cancellationToken = default)
+    {
+        TaskTypeNames.ThrowIfInvalidName(taskType, nameof(taskType));
+        var keys = names.GetKeys(taskType);
+        var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var batch = database.CreateBatch();
+        var definitions = batch.HashGetAllAsync(keys.Recurring);
+        var nexts = batch.SortedSetRangeByRankWithScoresAsync(keys.RecurringNext);
+        batch.Execute();
+        await Task.WhenAll(definitions, nexts).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var nextByName = nexts.Result.ToDictionary(e => (string)e.Element!, e => (long)e.Score, StringComparer.Ordinal);
+        return [.. definitions.Result
+            .Select(entry => (Name: (string)entry.Name!, Definition: RecurringDefinition.FromJson((string)entry.Value!)))
+            .OrderBy(e => e.Name, StringComparer.Ordinal)
+            .Select(e => new RecurringTaskInfo(
+                e.Name,
+                taskType,
+                e.Definition.Cron,
+                e.Definition.IntervalMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
+                e.Definition.TimeZone,
+                e.Definition.Misfire,
+                nextByName.TryGetValue(e.Name, out var next) ? DateTimeOffset.FromUnixTimeMilliseconds(next) : null,
+                e.Definition.Payload))];
+    }
+
+    private static long Threshold(RecurringTaskOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options.TimeZone);
+        if (options.MisfireThreshold < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.MisfireThreshold, "RecurringTaskOptions.MisfireThreshold must be zero or more.");
+        }
+
+        return (long)options.MisfireThreshold.TotalMilliseconds;
+    }
+
+    private static void ThrowIfInvalidName(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (name.Length is 0 or > MaxNameLength || name.Contains('|', StringComparison.Ordinal) || name.Any(char.IsControl))
+        {
+            throw new ArgumentException($"The recurring schedule name '{name}' is invalid: use 1 to {MaxNameLength} characters without '|' or control characters, such as \"nightly-report\".", nameof(name));
+        }
+    }
+
+    private async Task<bool> DefineAsync<T>(string name, T payload, Func<string, RecurringDefinition> define, CancellationToken cancellationToken)
+    {
+        ThrowIfInvalidName(name);
+        var keys = names.GetKeys(typeof(T));
+        var definition = define(Encoding.UTF8.GetString(serializer.Serialize(payload)));
+        // The first occurrence by this host's clock: which instant comes first does not depend on
+        // the clock, and whether it is due is decided by the Redis server's clock as for any task.
+        var first = definition.NextAfter(time.GetUtcNow().ToUnixTimeMilliseconds());
+        var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var result = await SchedulerScripts.EvaluateAsync(
+            database,
+            SchedulerScripts.Instance.Define,
+            keys.All,
+            ["set", name, definition.ToJson(), first is { } f ? f : RedisValue.EmptyString, keys.WakeChannel]).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return (int)result == 1;
+    }
+}
