@@ -120,7 +120,7 @@ public sealed class LeaseTests
         await scheduler.EnqueueTaskAsync(new ProbeTask(2));
         await scope.RunScriptAsync(Scripts.Dispatch, 10);
 
-        Assert.That((int)await scope.RunScriptAsync(Scripts.Release, claim.LocalId, claim.Token), Is.EqualTo(1));
+        Assert.That((int)await scope.RunScriptAsync(Scripts.Release, claim.LocalId, claim.Token, scope.Keys().WakeChannel), Is.EqualTo(1));
 
         var ready = await scope.Database.ListRangeAsync(scope.Keys().Ready);
         Assert.That("probe/" + ready[0], Is.EqualTo(first));

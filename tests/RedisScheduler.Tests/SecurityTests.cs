@@ -10,13 +10,14 @@ namespace RedisScheduler.Tests;
 public sealed class SecurityTests
 {
     /// <summary>
-    /// Every command the library sends, directly or from its Lua scripts, plus the connection
+    /// Every command the library sends, directly (TIME, ZCARD, LLEN, HGETALL, ZRANGE for the
+    /// monitor, dead-letter requeue and recurring list) or from its Lua scripts, plus the connection
     /// handshake of StackExchange.Redis (+@connection: AUTH, HELLO, CLIENT, ECHO, PING, SELECT).
     /// docs/reliability.md lists the same set; change both together.
     /// </summary>
     internal const string SchedulerAclCommands =
         "-@all +@connection +evalsha +eval +subscribe +unsubscribe +publish +time " +
-        "+hset +hget +hdel +hexists +zadd +zrange +zrem +zscore +zcard +rpush +lpush +lpop +llen +lrem +lrange +incrby +get +set";
+        "+hset +hget +hgetall +hdel +hexists +zadd +zrange +zrem +zscore +zcard +rpush +lpush +lpop +llen +lrem +lrange +incrby +get +set";
 
     [Test]
     public async Task Scheduler_WithPassword_SchedulesAndHandles_WithoutPasswordIsRefused()
@@ -60,7 +61,12 @@ public sealed class SecurityTests
         Assert.That(await scheduler.CancelAsync(once.TaskId), Is.True);
         var letters = await WaitForDeadLettersAsync(store);
         Assert.That(letters.Select(l => l.Id), Is.EqualTo(new[] { failing }));
-        Assert.That(await store.RequeueAsync(failing), Is.True);
+        Assert.That(await store.RequeueAllAsync("probe"), Is.EqualTo(1));
+        var recurring = host.Services.GetRequiredService<IRecurringTaskManager>();
+        await recurring.AddOrUpdateAsync("hourly", TimeSpan.FromHours(1), new ProbeTask(6));
+        Assert.That(await recurring.ListAsync("probe"), Has.Count.EqualTo(1));
+        var counts = await host.Services.GetRequiredService<ITaskMonitor>().GetCountsAsync("probe");
+        Assert.That(counts.Scheduled, Is.GreaterThanOrEqualTo(1));
         Assert.That(probe.Handled.Select(h => h.TaskId), Does.Contain(ok));
 
         // The ACL really restricts: a prefix outside its keys is refused.

@@ -60,7 +60,18 @@ internal sealed class AckBatcher(TaskTypeKeys keys, Func<RedisValue[], Task<Redi
                 ClaimScript.AckArgs(batch[i].Task).CopyTo(args, i * 3);
             }
 
-            var lost = await send(args).ConfigureAwait(false);
+            RedisResult? lost = null;
+            try
+            {
+                lost = await send(args).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                // Whatever went wrong, the queue must move on, or every later ack would wait for
+                // ever. These tasks' leases run out and they are handed out again.
+                Log.FinishingAbandoned(logger, e, keys.TaskType, TimeSpan.Zero);
+            }
+
             if (lost is not null)
             {
                 foreach (var id in (RedisResult[])lost!)

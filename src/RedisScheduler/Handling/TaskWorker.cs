@@ -146,7 +146,7 @@ internal sealed class TaskWorker(
             await Task.WhenAll(running.Values.Where(run => run.TryAbandon()).Select(run =>
             {
                 Log.HandlerOverranShutdown(logger, TaskId.Format(keys.TaskType, run.Task.LocalId), options.ShutdownTimeout);
-                return FinishAsync(run.Task, SchedulerScripts.Instance.Release, [run.Task.LocalId, run.Task.Token]);
+                return FinishAsync(run.Task, SchedulerScripts.Instance.Release, [run.Task.LocalId, run.Task.Token, keys.WakeChannel]);
             })).ConfigureAwait(false);
         }
     }
@@ -223,7 +223,7 @@ internal sealed class TaskWorker(
             else if (failure is OperationCanceledException && stoppingToken.IsCancellationRequested)
             {
                 Log.TaskReleased(logger, keys.TaskType, task.LocalId);
-                await FinishAsync(task, SchedulerScripts.Instance.Release, [task.LocalId, task.Token]).ConfigureAwait(false);
+                await FinishAsync(task, SchedulerScripts.Instance.Release, [task.LocalId, task.Token, keys.WakeChannel]).ConfigureAwait(false);
             }
             else if (failure is not null)
             {
@@ -328,8 +328,9 @@ internal sealed class TaskWorker(
                         }
                     }
                 }
-                catch (Exception e) when (e is RedisException or TimeoutException)
+                catch (Exception e) when (e is not OperationCanceledException || !renewalStop.IsCancellationRequested)
                 {
+                    // Any failure, not only Redis's: a renewal loop that ended would let every long task run twice.
                     Log.RedisCallFailed(logger, e, keys.TaskType, period);
                 }
             }

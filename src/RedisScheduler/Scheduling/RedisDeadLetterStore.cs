@@ -46,12 +46,16 @@ internal sealed class RedisDeadLetterStore(RedisConnection connection, TaskTypeN
     {
         TaskTypeNames.ThrowIfInvalidName(taskType, nameof(taskType));
         var keys = names.GetKeys(taskType);
+        // Only letters dead before the call: one that fails again while this runs is not requeued twice.
+        var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var time = await database.ExecuteAsync("TIME").WaitAsync(cancellationToken).ConfigureAwait(false);
+        var serverNowMs = (((long)time[0]) * 1000) + (((long)time[1]) / 1000) + 1;
         long total = 0;
         int batch;
         do
         {
             cancellationToken.ThrowIfCancellationRequested();
-            batch = (int)await RunAsync(keys, ["requeue", keys.WakeChannel, "all"], cancellationToken).ConfigureAwait(false);
+            batch = (int)await RunAsync(keys, ["requeue", keys.WakeChannel, "all", serverNowMs], cancellationToken).ConfigureAwait(false);
             total += batch;
         }
         while (batch == RequeueBatch);

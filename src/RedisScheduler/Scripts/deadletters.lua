@@ -3,9 +3,11 @@
 -- ARGV[1] the operation:
 --   'list'     ARGV[2] offset, ARGV[3] count; oldest first.
 --              Returns { id1, died-at ms, record1, error1, id2, ... }.
---   'requeue'  ARGV[2] wake channel; ARGV[3] 'all' (the oldest 1000 per call: the caller repeats
---              while the reply is 1000), or ARGV[3..n] local ids. The tasks become due now, with
---              their attempts reset. Returns how many were requeued.
+--   'requeue'  ARGV[2] wake channel; ARGV[3] 'all' with ARGV[4] a time (Unix ms): the oldest 1000
+--              dead before that time (the caller repeats while the reply is 1000, with the same
+--              time, so tasks that fail again meanwhile are not requeued twice); or ARGV[3..n]
+--              local ids. The tasks become due now, with their attempts reset. Returns how many
+--              were requeued.
 --   'delete'   ARGV[2..n] local ids. Returns how many were deleted.
 local op = ARGV[1]
 if op == 'list' then
@@ -28,7 +30,7 @@ if op == 'requeue' then
   first = 3
 end
 if op == 'requeue' and ARGV[3] == 'all' then
-  ids = redis.call('ZRANGE', KEYS[6], 0, 999)
+  ids = redis.call('ZRANGE', KEYS[6], '-inf', '(' .. ARGV[4], 'BYSCORE', 'LIMIT', 0, 1000)
 else
   for i = first, #ARGV do
     ids[#ids + 1] = ARGV[i]

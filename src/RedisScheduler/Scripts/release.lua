@@ -3,6 +3,7 @@
 -- KEYS: the ten keys described in common.lua.
 -- ARGV[1]  local task id
 -- ARGV[2]  delivery token from claim.lua
+-- ARGV[3]  wake channel: idle instances are told, so one of them takes the task at once
 -- Returns: 1 when released; 0 when this delivery's lease was lost (nothing is changed).
 -- The attempt is given back: it was interrupted, not failed, so shutdowns never use up MaxAttempts.
 if redis.call('ZREM', KEYS[3], ARGV[1] .. '|' .. ARGV[2]) == 0 then
@@ -15,4 +16,5 @@ if record then
   redis.call('HSET', KEYS[4], ARGV[1], 's' .. int(attempt) .. string.sub(record, (string.find(record, '|', 1, true))))
 end
 redis.call('LPUSH', KEYS[2], ARGV[1])
+redis.call('PUBLISH', ARGV[3], int(now_ms()))
 return 1

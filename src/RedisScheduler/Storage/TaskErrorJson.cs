@@ -9,14 +9,16 @@ internal static partial class TaskErrorJson
     /// <summary>Enough for the frames that matter; a deep async stack can be tens of kilobytes.</summary>
     internal const int MaxStackTraceLength = 4_000;
 
+    /// <summary>A message can be a whole HTTP response body: it is cut too, so memory per task stays bounded.</summary>
+    internal const int MaxMessageLength = 2_000;
+
     public static string From(Exception exception)
-    {
-        var stack = exception.ToString();
-        return Serialize(new TaskError(
+        => Serialize(new TaskError(
             exception.GetType().FullName ?? exception.GetType().Name,
-            exception.Message,
-            stack.Length > MaxStackTraceLength ? stack[..MaxStackTraceLength] + "…" : stack));
-    }
+            Cut(exception.Message, MaxMessageLength),
+            Cut(exception.ToString(), MaxStackTraceLength)));
+
+    private static string Cut(string text, int length) => text.Length > length ? text[..length] + "…" : text;
 
     public static string Serialize(TaskError error) => JsonSerializer.Serialize(error, ErrorContext.Default.TaskError);
 
