@@ -1,12 +1,13 @@
 namespace RedisScheduler.ChaosWorker;
 
-/// <summary>Reports every start and success on stdout, and fails as the payload asks.</summary>
+/// <summary>Reports every start and success on stdout, works as long as the payload says, and fails as it asks.</summary>
 internal sealed class ChaosHandler(TimeProvider time) : TaskHandler<ChaosTask>
 {
-    protected override Task HandleAsync(ChaosTask payload, TaskContext context, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(ChaosTask payload, TaskContext context, CancellationToken cancellationToken)
     {
         var run = $"{context.TaskId} {context.Attempt} {time.GetUtcNow().ToUnixTimeMilliseconds()} {context.DueAt.ToUnixTimeMilliseconds()} {Environment.ProcessId}";
         ChaosOutput.WriteLine("start " + run);
+        await Task.Delay(payload.WorkMs, cancellationToken);
         if (payload.Permanent)
         {
             throw new PermanentTaskFailureException($"Chaos task {payload.Number} can never succeed.");
@@ -18,6 +19,5 @@ internal sealed class ChaosHandler(TimeProvider time) : TaskHandler<ChaosTask>
         }
 
         ChaosOutput.WriteLine("done " + run);
-        return Task.CompletedTask;
     }
 }
