@@ -223,9 +223,18 @@ public sealed class ChaosTests
                 var shown = new List<string>();
                 foreach (var id in unfinished.Take(20))
                 {
-                    var info = await scheduler.GetTaskAsync(id);
+                    string state;
+                    try
+                    {
+                        state = await scheduler.GetTaskAsync(id) is { } info ? $"{info.State} at attempt {info.Attempt}" : "gone from Redis";
+                    }
+                    catch (RedisException e)
+                    {
+                        state = $"unknown ({e.Message})";
+                    }
+
                     var runs = journal.Runs.Where(r => r.TaskId == id).Select(r => $"{(r.Succeeded ? "done" : "start")} #{r.Attempt} in {r.ProcessId} at {r.StartedMs}");
-                    shown.Add($"{id} ({plan[id].Payload}): {info?.State.ToString() ?? "gone from Redis"}, attempt {info?.Attempt}; runs: [{string.Join(", ", runs)}]");
+                    shown.Add($"{id} ({plan[id].Payload}): {state}; runs: [{string.Join(", ", runs)}]");
                 }
 
                 Assert.Fail(

@@ -74,7 +74,13 @@ public sealed class ChaosWorkerProcess : IDisposable
     }
 
     /// <summary>SIGKILL: no graceful shutdown, no release of its tasks; only their leases bring them back.</summary>
-    public void Kill() => process.Kill();
+    public void Kill()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill();
+        }
+    }
 
     /// <summary>Waits for the process to end and for its last output lines to be handed over.</summary>
     public async Task WaitForExitAsync(TimeSpan timeout)
