@@ -117,12 +117,15 @@ public sealed class RedisServer : IDisposable
                 connection.GetDatabase().Ping();
                 return;
             }
-            catch (RedisConnectionException) when (deadline.Elapsed < TimeSpan.FromSeconds(15) && !process.HasExited)
+            catch (Exception e) when ((e is RedisConnectionException || IsLoading(e)) && deadline.Elapsed < TimeSpan.FromSeconds(15) && !process.HasExited)
             {
-                Thread.Sleep(50); // polling a port that is not open yet: there is no event to await
+                Thread.Sleep(50); // polling a port that is not open yet, or a dataset still loading: there is no event to await
             }
         }
     }
+
+    /// <summary>A restart with an append-only file answers LOADING until the file is read back.</summary>
+    private static bool IsLoading(Exception e) => e is RedisServerException && e.Message.StartsWith("LOADING", StringComparison.Ordinal);
 
     private string PasswordSuffix()
     {
