@@ -44,7 +44,9 @@ public sealed class ChaosTests
         var seed = int.TryParse(Environment.GetEnvironmentVariable("CHAOS_SEED"), CultureInfo.InvariantCulture, out var fixedSeed) ? fixedSeed : Random.Shared.Next();
         var random = new Random(seed);
         var journal = new ChaosJournal();
-        using var server = RedisServer.Start("--appendonly", "yes");
+        // The durable configuration: with appendfsync everysec a SIGKILL can lose the last second of
+        // writes (see OutageTests.DurableRedis), which this suite would report as lost or duplicated.
+        using var server = RedisServer.Start(OutageTests.DurableRedis);
         await using var scope = new TestScope(server);
         var services = new ServiceCollection();
         services.AddRedisScheduler(scope.Configure);
