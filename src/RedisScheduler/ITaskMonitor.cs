@@ -7,7 +7,7 @@ namespace RedisScheduler;
 /// </summary>
 public interface ITaskMonitor
 {
-    /// <summary>Counts the tasks of one type in each state (four O(1) reads in one round trip).</summary>
+    /// <summary>Counts the tasks of one type in each state (six O(1) reads in one round trip).</summary>
     /// <param name="taskType">The task type name, as in <see cref="TaskContext.TaskType"/>.</param>
     /// <param name="cancellationToken">Stops waiting for Redis.</param>
     /// <returns>The counts.</returns>

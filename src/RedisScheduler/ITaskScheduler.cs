@@ -21,6 +21,14 @@ public interface ITaskScheduler
     /// <exception cref="ArgumentException">The payload cannot be serialized, is too large, or its type has no valid name.</exception>
     Task<string> ScheduleTaskAsync<T>(DateTimeOffset dueAt, T payload, CancellationToken cancellationToken = default);
 
+    /// <summary>Schedules a task with a priority: among due tasks of its type, higher priority is handed out first.</summary>
+    /// <param name="dueAt">When the task is due.</param>
+    /// <param name="payload">The data handed to the handler; serialized as JSON.</param>
+    /// <param name="priority">Its priority among due tasks of its type.</param>
+    /// <param name="cancellationToken">Stops waiting for Redis; the task may still have been scheduled.</param>
+    /// <returns>The task id.</returns>
+    Task<string> ScheduleTaskAsync<T>(DateTimeOffset dueAt, T payload, TaskPriority priority, CancellationToken cancellationToken = default);
+
     /// <summary>Schedules a task to be handled once <paramref name="delay"/> has passed, measured by the Redis server's clock.</summary>
     /// <param name="delay">How long from now; zero means now.</param>
     /// <param name="payload">The data handed to the handler; serialized as JSON.</param>
@@ -34,6 +42,13 @@ public interface ITaskScheduler
     /// <param name="cancellationToken">Stops waiting for Redis; the task may still have been scheduled.</param>
     /// <returns>The task id.</returns>
     Task<string> EnqueueTaskAsync<T>(T payload, CancellationToken cancellationToken = default);
+
+    /// <summary>Queues a task with a priority, to be handled as soon as a worker is free.</summary>
+    /// <param name="payload">The data handed to the handler; serialized as JSON.</param>
+    /// <param name="priority">Its priority among due tasks of its type.</param>
+    /// <param name="cancellationToken">Stops waiting for Redis; the task may still have been scheduled.</param>
+    /// <returns>The task id.</returns>
+    Task<string> EnqueueTaskAsync<T>(T payload, TaskPriority priority, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Schedules a task synchronously at a Unix time in whole seconds, blocking the calling thread

@@ -26,7 +26,10 @@ public sealed class ChaosTests
     private const int MaxKills = 8;
     private const int ShownPerKind = 10;
 
-    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(3);
+    // Longer than a Redis restart that loads the append-only file, even on a loaded machine (3.5 s
+    // was seen): an outage longer than a lease re-runs tasks by design (docs/reliability.md), and
+    // this suite is about kills, not about that.
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(10);
 
     // No jitter, so every gap between two attempts can be checked against the exact delay.
     private static readonly RetryPolicy Retry = new() { InitialDelay = TimeSpan.FromMilliseconds(200), JitterFactor = 0, MaxAttempts = 5 };
@@ -89,6 +92,10 @@ public sealed class ChaosTests
                 $"lost={verdict.Lost} kills={journal.Kills.Count} redis-restarts={journal.Outages.Count}");
 
             var context = $"(seed {seed}: CHAOS_SEED={seed} repeats the kill times and victims; kills {Describe(journal.Kills)}; Redis down {Describe(journal.Outages)})";
+            Assert.That(
+                journal.Outages.Select(o => o.UpMs - o.DownMs),
+                Is.All.LessThan((long)Lease.TotalMilliseconds),
+                "Redis was down longer than a lease, so tasks may rightly run twice without a kill: the run proves nothing; raise Lease. " + context);
             Assert.Multiple(() =>
             {
                 Assert.That(verdict.Violations, Has.Count.Zero, () => Report(verdict.Violations) + Environment.NewLine + context);

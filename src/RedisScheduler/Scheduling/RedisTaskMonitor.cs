@@ -14,11 +14,13 @@ internal sealed class RedisTaskMonitor(RedisConnection connection, TaskTypeNames
         var batch = database.CreateBatch();
         var scheduled = batch.SortedSetLengthAsync(keys.Due);
         var ready = batch.ListLengthAsync(keys.Ready);
+        var readyHigh = batch.ListLengthAsync(keys.ReadyHigh);
+        var readyLow = batch.ListLengthAsync(keys.ReadyLow);
         var processing = batch.SortedSetLengthAsync(keys.InFlight);
         var dead = batch.SortedSetLengthAsync(keys.DeadLetters);
         batch.Execute();
-        await Task.WhenAll(scheduled, ready, processing, dead).WaitAsync(cancellationToken).ConfigureAwait(false);
-        return new TaskCounts(taskType, scheduled.Result, ready.Result, processing.Result, dead.Result);
+        await Task.WhenAll(scheduled, ready, readyHigh, readyLow, processing, dead).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new TaskCounts(taskType, scheduled.Result, ready.Result + readyHigh.Result + readyLow.Result, processing.Result, dead.Result);
     }
 
     public async Task<IReadOnlyList<TaskInfo>> ListAsync(string taskType, TaskState state, int offset = 0, int count = 100, CancellationToken cancellationToken = default)

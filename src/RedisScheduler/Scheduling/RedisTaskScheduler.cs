@@ -20,6 +20,12 @@ internal sealed class RedisTaskScheduler(RedisConnection connection, TaskTypeNam
     public Task<string> ScheduleTaskAsync<T>(DateTimeOffset dueAt, T payload, CancellationToken cancellationToken = default)
         => ScheduleOneAsync(Absolute, CeilingUnixMilliseconds(dueAt), payload, cancellationToken);
 
+    public Task<string> ScheduleTaskAsync<T>(DateTimeOffset dueAt, T payload, TaskPriority priority, CancellationToken cancellationToken = default)
+        => ScheduleOneAsync(Absolute, CeilingUnixMilliseconds(dueAt), payload, cancellationToken, priority);
+
+    public Task<string> EnqueueTaskAsync<T>(T payload, TaskPriority priority, CancellationToken cancellationToken = default)
+        => ScheduleOneAsync(Relative, 0, payload, cancellationToken, priority);
+
     public Task<string> ScheduleTaskAsync<T>(TimeSpan delay, T payload, CancellationToken cancellationToken = default)
     {
         if (delay < TimeSpan.Zero || delay > MaxDelay)
@@ -157,12 +163,22 @@ internal sealed class RedisTaskScheduler(RedisConnection connection, TaskTypeNam
     internal static long CeilingUnixMilliseconds(DateTimeOffset dueAt)
         => dueAt.ToUnixTimeMilliseconds() + (dueAt.UtcTicks % TimeSpan.TicksPerMillisecond > 0 ? 1 : 0);
 
-    private async Task<string> ScheduleOneAsync<T>(RedisValue mode, long due, T payload, CancellationToken cancellationToken)
+    /// <summary>The first byte of a local id carries a priority other than normal (see Scripts/common.lua).</summary>
+    internal static string PriorityPrefix(TaskPriority priority) => priority switch
     {
+        TaskPriority.Normal => "",
+        TaskPriority.High => "^",
+        TaskPriority.Low => "_",
+        _ => throw new ArgumentOutOfRangeException(nameof(priority), priority, "Use TaskPriority.High, Normal or Low."),
+    };
+
+    private async Task<string> ScheduleOneAsync<T>(RedisValue mode, long due, T payload, CancellationToken cancellationToken, TaskPriority priority = TaskPriority.Normal)
+    {
+        var prefix = PriorityPrefix(priority);
         var keys = names.GetKeys(typeof(T));
         var json = serializer.Serialize(payload);
         var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var result = await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Schedule, keys.All, [keys.WakeChannel, mode, GeneratedId, due, json])
+        var result = await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Schedule, keys.All, [keys.WakeChannel, mode, prefix, due, json])
             .WaitAsync(cancellationToken).ConfigureAwait(false);
         return TaskId.Format(keys.TaskType, (string)result[0]!);
     }

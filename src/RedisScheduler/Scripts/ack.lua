@@ -1,6 +1,6 @@
 -- ack.lua: workers finished tasks; they are removed for good. Several acknowledgements of one type
 -- travel in one call.
--- KEYS: the ten keys described in common.lua.
+-- KEYS: the twelve keys described in common.lua.
 -- ARGV: triples (local task id, delivery token from claim.lua, '1' when an earlier attempt failed
 --       so its last error is deleted too, else '0')
 -- Returns: the local ids whose delivery's lease was lost (the task was handed out again); nothing

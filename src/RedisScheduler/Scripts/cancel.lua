@@ -1,5 +1,5 @@
 -- cancel.lua: removes a task that has not started.
--- KEYS: the ten keys described in common.lua.
+-- KEYS: the twelve keys described in common.lua.
 -- ARGV[1]  local task id
 -- Returns: 1 when cancelled; 0 when the task is unknown, finished, running or dead-lettered.
 local id = ARGV[1]
@@ -12,7 +12,7 @@ local record = redis.call('HGET', KEYS[4], id)
 if record and string.sub(record, 1, 1) == 's' then
   -- Due but not yet taken: it sits in the ready list. The scan is O(ready length), which stays
   -- short while workers keep up.
-  if redis.call('LREM', KEYS[2], 1, id) == 1 then
+  if redis.call('LREM', ready_key(id), 1, id) == 1 then
     redis.call('HDEL', KEYS[4], id)
     redis.call('HDEL', KEYS[7], id)
     return 1

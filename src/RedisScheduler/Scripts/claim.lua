@@ -1,6 +1,6 @@
 -- claim.lua: one round trip for a worker: reclaims expired leases, promotes due tasks, and takes
 -- up to ARGV[1] ready tasks, recording each in flight with a lease and a fresh delivery token.
--- KEYS: the ten keys described in common.lua.
+-- KEYS: the twelve keys described in common.lua.
 -- ARGV[1]  the most tasks to take
 -- ARGV[2]  lease duration in ms
 -- ARGV[3]  the most due tasks to promote and expired leases to reclaim in this call
@@ -31,7 +31,7 @@ for i = #expired, 1, -1 do
     bury(id, now, ARGV[5])
   elseif record then
     set_flag(id, 's')
-    redis.call('LPUSH', KEYS[2], id)
+    redis.call('LPUSH', ready_key(id), id)
   end
 end
 
@@ -84,11 +84,17 @@ for i = 1, #occurrences, 2 do
 end
 result[3] = #occurrences / 2
 local header = #result
-local ids = false
-if want > 0 then
-  ids = redis.call('LPOP', KEYS[2], want)
+-- Strict priority: high first, then normal, then low. Low-priority tasks wait while higher ones
+-- are ready, so they can starve under sustained load (docs/design.md).
+local ids = {}
+for _, key in ipairs({ KEYS[11], KEYS[2], KEYS[12] }) do
+  if #ids >= want then break end
+  local popped = redis.call('LPOP', key, want - #ids)
+  if popped then
+    for _, id in ipairs(popped) do ids[#ids + 1] = id end
+  end
 end
-if ids then
+if #ids > 0 then
   local expiry = now + tonumber(ARGV[2])
   local token = redis.call('INCRBY', KEYS[5], #ids) - #ids
   for _, id in ipairs(ids) do
@@ -112,7 +118,7 @@ if rate_limit > 0 and #result > header then
 end
 
 if #result == header and header == 3 then
-  if redis.call('LLEN', KEYS[2]) > 0 then
+  if redis.call('LLEN', KEYS[2]) + redis.call('LLEN', KEYS[11]) + redis.call('LLEN', KEYS[12]) > 0 then
     -- Tasks are waiting: a limit holds them back, or only cancelled ids were popped.
     result[2] = limited_until or now
     return result

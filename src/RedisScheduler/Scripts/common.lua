@@ -1,7 +1,7 @@
 -- common.lua: helpers prepended to every other script when it is loaded (see SchedulerScripts.cs),
 -- so each script below is still one atomic EVALSHA.
 --
--- Every script receives the same ten keys of one task type, all sharing one {hash tag}:
+-- Every script receives the same twelve keys of one task type, all sharing one {hash tag}:
 --   KEYS[1] due       ZSET  local task id -> due time (Unix ms, Redis server clock)
 --   KEYS[2] ready     LIST  local task ids due and waiting for a worker, oldest first
 --   KEYS[3] inflight  ZSET  "<id>|<token>" -> lease expiry (Unix ms)
@@ -13,6 +13,8 @@
 --   KEYS[8] rate      STRING "<second>|<starts>": starts in the current second, for the rate limit
 --   KEYS[9] recurring HASH  recurring schedule name -> its definition (JSON, payload included)
 --   KEYS[10] recurring-next ZSET recurring schedule name -> its next occurrence (Unix ms)
+--   KEYS[11] ready-high LIST  like ready, for high-priority tasks (local ids starting with '^')
+--   KEYS[12] ready-low  LIST  like ready, for low-priority tasks (local ids starting with '_')
 
 -- Whole milliseconds of the server clock, rounded down: a task due at D is handed out only when
 -- now >= D, and rounding down can only make "now" earlier, so a task never starts early.
@@ -32,12 +34,29 @@ local function encode_id(n)
   return string.char(96 + #s) .. s
 end
 
--- Moves at most `limit` due ids from the schedule to the tail of the ready list.
+-- The ready list of a task by its priority, which the first byte of its local id carries, so
+-- routing it costs no Redis command.
+local function ready_key(id)
+  local first = string.byte(id, 1)
+  if first == 94 then return KEYS[11] end -- '^' high
+  if first == 95 then return KEYS[12] end -- '_' low
+  return KEYS[2]
+end
+
+-- Moves at most `limit` due ids from the schedule to the tails of their ready lists, in due order.
 local function promote(now, limit)
   local ids = redis.call('ZRANGE', KEYS[1], '-inf', now, 'BYSCORE', 'LIMIT', 0, limit)
   if #ids > 0 then
     redis.call('ZREM', KEYS[1], unpack(ids))
-    redis.call('RPUSH', KEYS[2], unpack(ids))
+    local by_list = {}
+    for _, id in ipairs(ids) do
+      local key = ready_key(id)
+      by_list[key] = by_list[key] or {}
+      table.insert(by_list[key], id)
+    end
+    for key, list in pairs(by_list) do
+      redis.call('RPUSH', key, unpack(list))
+    end
   end
   return #ids
 end

@@ -1,7 +1,8 @@
 -- list.lua: one page of the tasks of a type in one state, for dashboards and admin tools. Reads
 -- only the page asked for: ZRANGE/LRANGE by rank, then one HGET per task.
--- KEYS: the ten keys described in common.lua.
--- ARGV[1]  'scheduled' (by due time), 'ready' (oldest first), 'processing' (by lease expiry) or 'dead' (oldest first)
+-- KEYS: the twelve keys described in common.lua.
+-- ARGV[1]  'scheduled' (by due time), 'ready' (in the order they will be taken: high priority,
+--          normal, low, each oldest first), 'processing' (by lease expiry) or 'dead' (oldest first)
 -- ARGV[2]  offset
 -- ARGV[3]  count
 -- Returns: { id1, record1, error1 or '', id2, ... }; a task that finished between the range and
@@ -13,7 +14,19 @@ local ids
 if state == 'scheduled' then
   ids = redis.call('ZRANGE', KEYS[1], first, last)
 elseif state == 'ready' then
-  ids = redis.call('LRANGE', KEYS[2], first, last)
+  ids = {}
+  local skip = first
+  for _, key in ipairs({ KEYS[11], KEYS[2], KEYS[12] }) do
+    local length = redis.call('LLEN', key)
+    if skip >= length then
+      skip = skip - length
+    elseif #ids <= last - first then
+      for _, id in ipairs(redis.call('LRANGE', key, skip, skip + (last - first) - #ids)) do
+        ids[#ids + 1] = id
+      end
+      skip = 0
+    end
+  end
 elseif state == 'processing' then
   ids = redis.call('ZRANGE', KEYS[3], first, last)
   for i, member in ipairs(ids) do

@@ -1,6 +1,6 @@
 -- release.lua: a worker gives a task back unfinished (it is shutting down); the task goes to the
 -- front of the ready list at once instead of waiting for its lease to run out.
--- KEYS: the ten keys described in common.lua.
+-- KEYS: the twelve keys described in common.lua.
 -- ARGV[1]  local task id
 -- ARGV[2]  delivery token from claim.lua
 -- ARGV[3]  wake channel: idle instances are told, so one of them takes the task at once
@@ -15,6 +15,6 @@ if record then
   if attempt > 0 then attempt = attempt - 1 end
   redis.call('HSET', KEYS[4], ARGV[1], 's' .. int(attempt) .. string.sub(record, (string.find(record, '|', 1, true))))
 end
-redis.call('LPUSH', KEYS[2], ARGV[1])
+redis.call('LPUSH', ready_key(ARGV[1]), ARGV[1])
 redis.call('PUBLISH', ARGV[3], int(now_ms()))
 return 1

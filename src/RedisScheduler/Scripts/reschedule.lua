@@ -1,5 +1,5 @@
 -- reschedule.lua: moves a task that has not started to a new due time, atomically.
--- KEYS: the ten keys described in common.lua.
+-- KEYS: the twelve keys described in common.lua.
 -- ARGV[1]  local task id
 -- ARGV[2]  new due time, Unix ms (a time in the past means now)
 -- ARGV[3]  wake channel (see schedule.lua)
@@ -11,7 +11,7 @@ if not record or string.sub(record, 1, 1) ~= 's' then
 end
 if not redis.call('ZSCORE', KEYS[1], id) then
   -- Already due and waiting in the ready list: it goes back into the schedule.
-  if redis.call('LREM', KEYS[2], 1, id) == 0 then
+  if redis.call('LREM', ready_key(id), 1, id) == 0 then
     return 0
   end
 end

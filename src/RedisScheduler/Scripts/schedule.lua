@@ -1,15 +1,21 @@
 -- schedule.lua: adds one or more tasks of one type to the schedule.
--- KEYS: the ten keys described in common.lua.
+-- KEYS: the twelve keys described in common.lua.
 -- ARGV[1]  wake channel, published to when a task becomes the earliest one, so sleeping workers wake early
 -- ARGV[2]  'abs': each due value is a Unix time in ms; 'rel': each due value is a delay in ms from now
--- ARGV[3]  '' for generated ids; otherwise the caller's local id (one task only): while a task with
---          that id exists in any state, the call is ignored (idempotent scheduling)
+-- ARGV[3]  '' for generated ids, or '^' / '_' for generated ids of high / low priority; otherwise
+--          the caller's local id (one task only, itself starting with '^' or '_' for a priority):
+--          while a task with that id exists in any state, the call is ignored (idempotent scheduling)
 -- ARGV[4], ARGV[5], ...  pairs of (due value, payload)
 -- Returns: the new local task ids, in argument order; { false } when a caller's id already exists.
 -- A due time in the past means due now (the score is clamped to the server's clock).
 local now = now_ms()
 local relative = ARGV[2] == 'rel'
 local custom = ARGV[3]
+local prefix = ''
+if custom == '^' or custom == '_' then
+  prefix = custom
+  custom = ''
+end
 local count = (#ARGV - 3) / 2
 if custom ~= '' and redis.call('HEXISTS', KEYS[4], custom) == 1 then
   return { false }
@@ -27,7 +33,7 @@ for i = 1, count do
   if due < now then due = now end
   local id = custom
   if custom == '' then
-    id = encode_id(last - count + i)
+    id = prefix .. encode_id(last - count + i)
   end
   redis.call('HSET', KEYS[4], id, 's0|' .. int(now) .. '|' .. int(due) .. '|' .. ARGV[3 + 2 * i])
   redis.call('ZADD', KEYS[1], due, id)

@@ -22,8 +22,10 @@ internal sealed class TaskTypeKeys
         RateWindow = stem + "rate";
         Recurring = stem + "recurring";
         RecurringNext = stem + "recurring-next";
+        ReadyHigh = stem + "ready-high";
+        ReadyLow = stem + "ready-low";
         WakeChannel = stem + "wake";
-        All = [Due, Ready, InFlight, Tasks, Sequence, DeadLetters, Errors, RateWindow, Recurring, RecurringNext];
+        All = [Due, Ready, InFlight, Tasks, Sequence, DeadLetters, Errors, RateWindow, Recurring, RecurringNext, ReadyHigh, ReadyLow];
     }
 
     public string TaskType { get; }
@@ -47,6 +49,10 @@ internal sealed class TaskTypeKeys
     public RedisKey Recurring { get; }
 
     public RedisKey RecurringNext { get; }
+
+    public RedisKey ReadyHigh { get; }
+
+    public RedisKey ReadyLow { get; }
 
     public string WakeChannel { get; }
 
