@@ -97,19 +97,28 @@ end
 if #ids > 0 then
   local expiry = now + tonumber(ARGV[2])
   local token = redis.call('INCRBY', KEYS[5], #ids) - #ids
-  for _, id in ipairs(ids) do
-    local record = redis.call('HGET', KEYS[4], id)
+  local records = redis.call('HMGET', KEYS[4], unpack(ids))
+  local updates = {}
+  local leases = {}
+  for i, id in ipairs(ids) do
+    local record = records[i]
     -- A cancelled task has no record any more; its id is dropped here.
     if record then
       token = token + 1
       record = 'p' .. int(attempt_of(record) + 1) .. string.sub(record, (string.find(record, '|', 1, true)))
-      redis.call('HSET', KEYS[4], id, record)
       local t = int(token)
-      redis.call('ZADD', KEYS[3], expiry, id .. '|' .. t)
+      updates[#updates + 1] = id
+      updates[#updates + 1] = record
+      leases[#leases + 1] = expiry
+      leases[#leases + 1] = id .. '|' .. t
       result[#result + 1] = id
       result[#result + 1] = t
       result[#result + 1] = record
     end
+  end
+  if #updates > 0 then
+    redis.call('HSET', KEYS[4], unpack(updates))
+    redis.call('ZADD', KEYS[3], unpack(leases))
   end
 end
 

@@ -27,6 +27,9 @@ end
 local earliest = first_score(KEYS[1])
 local wake = nil
 local ids = {}
+-- One HSET and one ZADD for the whole call: a command per task costs Redis more than the work.
+local records = {}
+local scores = {}
 for i = 1, count do
   local due = tonumber(ARGV[2 + 2 * i])
   if relative then due = now + due end
@@ -35,14 +38,18 @@ for i = 1, count do
   if custom == '' then
     id = prefix .. encode_id(last - count + i)
   end
-  redis.call('HSET', KEYS[4], id, 's0|' .. int(now) .. '|' .. int(due) .. '|' .. ARGV[3 + 2 * i])
-  redis.call('ZADD', KEYS[1], due, id)
+  records[#records + 1] = id
+  records[#records + 1] = 's0|' .. int(now) .. '|' .. int(due) .. '|' .. ARGV[3 + 2 * i]
+  scores[#scores + 1] = due
+  scores[#scores + 1] = id
   if earliest == nil or due < earliest then
     earliest = due
     wake = due
   end
   ids[i] = id
 end
+redis.call('HSET', KEYS[4], unpack(records))
+redis.call('ZADD', KEYS[1], unpack(scores))
 if wake then
   redis.call('PUBLISH', ARGV[1], int(wake))
 end
