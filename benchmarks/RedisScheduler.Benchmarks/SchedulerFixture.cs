@@ -39,7 +39,7 @@ internal sealed class SchedulerFixture : IDisposable
         connection = new RedisConnection(options);
         var names = new TaskTypeNames(options);
         Serializer = new PayloadSerializer(options);
-        Scheduler = new RedisTaskScheduler(connection, names, Serializer);
+        Scheduler = new RedisTaskScheduler(connection, names, Serializer, TimeProvider.System);
         Keys = names.GetKeys(typeof(OrderPayload));
         Database = multiplexer.GetDatabase();
     }

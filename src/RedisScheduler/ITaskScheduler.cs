@@ -96,6 +96,18 @@ public interface ITaskScheduler
     /// <returns><see langword="true"/> if the task was cancelled; <see langword="false"/> if it is running, finished, dead-lettered (see <see cref="IDeadLetterStore.DeleteAsync"/>) or unknown.</returns>
     Task<bool> CancelAsync(string taskId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Waits until a task has ended and returns how, with the result of a <see cref="TaskHandler{T, TResult}"/>.
+    /// Woken by a notification from the worker that finished it, with a check every second in case
+    /// one is lost; no polling loop of the caller's.
+    /// </summary>
+    /// <param name="taskId">An id returned when the task was scheduled.</param>
+    /// <param name="timeout">How long to wait at most.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The outcome.</returns>
+    /// <exception cref="TimeoutException">The task had not ended within <paramref name="timeout"/>.</exception>
+    Task<TaskCompletion> WaitForCompletionAsync(string taskId, TimeSpan timeout, CancellationToken cancellationToken = default);
+
     /// <summary>Reads a task that has not finished: scheduled, ready, running or dead-lettered.</summary>
     /// <param name="taskId">An id returned when the task was scheduled.</param>
     /// <param name="cancellationToken">Stops waiting for Redis.</param>

@@ -3,7 +3,7 @@ namespace RedisScheduler;
 /// <summary>
 /// Thrown by a handler for a failure that retrying cannot fix (an order that no longer exists, a
 /// payload the business rules reject): the task moves to the dead letters at once. Override
-/// <see cref="TaskHandler{T}.IsPermanentFailure"/> to treat other exceptions the same way.
+/// <see cref="TaskHandlerBase{T}.IsPermanentFailure"/> to treat other exceptions the same way.
 /// </summary>
 public sealed class PermanentTaskFailureException : Exception
 {

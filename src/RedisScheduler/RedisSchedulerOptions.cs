@@ -75,5 +75,12 @@ public sealed class RedisSchedulerOptions
     /// <value>Default: 7 days.</value>
     public TimeSpan? DeadLetterRetention { get; set; } = TimeSpan.FromDays(7);
 
+    /// <summary>
+    /// How long the result of a <see cref="TaskHandler{T, TResult}"/> is kept for
+    /// <see cref="ITaskScheduler.WaitForCompletionAsync"/> before workers delete it.
+    /// </summary>
+    /// <value>Default: 1 day.</value>
+    public TimeSpan ResultRetention { get; set; } = TimeSpan.FromDays(1);
+
     internal Dictionary<Type, string> TaskTypeNames { get; } = [];
 }

@@ -123,13 +123,12 @@ public sealed class DeadLetterTests
         await using var scope = new TestScope();
         var scheduler = scope.CreateScheduler();
         var id = await scheduler.EnqueueTaskAsync(new ProbeTask(1));
-        var reason = TaskErrorJson.Serialize(new TaskError("LeaseExpired", "gone", null));
-        await scope.RunScriptAsync(SchedulerScripts.Instance.Claim, 1, 100, 100, 1, reason, 0, 0, 0);
+        await scope.ClaimAsync(leaseMs: 100, maxAttempts: 1);
 
         var task = await WaitForAsync(
             async () =>
             {
-                await scope.RunScriptAsync(SchedulerScripts.Instance.Claim, 1, 100, 100, 1, reason, 0, 0, 0);
+                await scope.ClaimAsync(leaseMs: 100, maxAttempts: 1);
                 return await scheduler.GetTaskAsync(id);
             },
             t => t?.State == TaskState.DeadLettered);

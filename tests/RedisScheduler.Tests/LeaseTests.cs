@@ -36,10 +36,10 @@ public sealed class LeaseTests
         var dueAt = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.AddSeconds(20).ToUnixTimeMilliseconds());
         await scope.CreateScheduler().ScheduleTaskAsync(dueAt, new ProbeTask(1));
 
-        var result = (RedisResult[])(await scope.RunScriptAsync(Scripts.Claim, 10, 30_000, 100, 10, "{}", 0, 0, 0))!;
+        var claim = await scope.ClaimAsync(wanted: 10);
 
-        Assert.That(result, Has.Length.EqualTo(3), "no task is handed out before its due time");
-        Assert.That((long)result[1], Is.EqualTo(dueAt.ToUnixTimeMilliseconds()));
+        Assert.That(claim.Claimed, Is.Empty, "no task is handed out before its due time");
+        Assert.That(claim.NextWakeMs, Is.EqualTo(dueAt.ToUnixTimeMilliseconds()));
     }
 
     [Test]
@@ -49,11 +49,11 @@ public sealed class LeaseTests
         await scope.CreateScheduler().EnqueueTaskAsync(new ProbeTask(1));
         var claim = (await ClaimAsync(scope, leaseMs: 30_000))!.Value;
 
-        var stale = await scope.RunScriptAsync(Scripts.Ack, claim.LocalId, "999999", "0");
+        var stale = await scope.RunScriptAsync(Scripts.Ack, scope.Keys().DoneChannel, claim.LocalId, "999999", "0", "");
         Assert.That(((RedisResult[])stale!).Select(r => (string)r!), Is.EqualTo(new[] { claim.LocalId }), "reported as lost");
         Assert.That(await scope.Database.HashExistsAsync(scope.Keys().Tasks, claim.LocalId), Is.True);
 
-        var ack = await scope.RunScriptAsync(Scripts.Ack, claim.LocalId, claim.Token, "0");
+        var ack = await scope.RunScriptAsync(Scripts.Ack, scope.Keys().DoneChannel, claim.LocalId, claim.Token, "0", "");
         Assert.That((RedisResult[])ack!, Is.Empty);
         Assert.That(scope.KeysWritten().Select(k => k.ToString()), Is.EquivalentTo(new[] { scope.Keys().Sequence.ToString() }), "a finished task leaves nothing but the id counter");
     }
@@ -68,7 +68,7 @@ public sealed class LeaseTests
         var first = (await ClaimAsync(scope, leaseMs: 30_000))!.Value;
         var second = (await ClaimAsync(scope, leaseMs: 30_000))!.Value;
 
-        var lost = (RedisResult[])(await scope.RunScriptAsync(Scripts.Ack, first.LocalId, first.Token, "0", second.LocalId, "1", "0", second.LocalId, second.Token, "0"))!;
+        var lost = (RedisResult[])(await scope.RunScriptAsync(Scripts.Ack, scope.Keys().DoneChannel, first.LocalId, first.Token, "0", "", second.LocalId, "1", "0", "", second.LocalId, second.Token, "0", ""))!;
 
         Assert.That(lost.Select(r => (string)r!), Is.EqualTo(new[] { second.LocalId }), "only the delivery with the stale token is refused");
         Assert.That(scope.KeysWritten().Select(k => k.ToString()), Is.EquivalentTo(new[] { scope.Keys().Sequence.ToString() }));
@@ -91,9 +91,9 @@ public sealed class LeaseTests
             Assert.That(second.Record.Attempt, Is.EqualTo(2));
             Assert.That(second.NowMs, Is.GreaterThanOrEqualTo(first.NowMs + 200), "not handed out again before the lease ran out");
         });
-        Assert.That((RedisResult[])(await scope.RunScriptAsync(Scripts.Ack, first.LocalId, first.Token, "0"))!, Has.Length.EqualTo(1), "the zombie's ack is refused");
+        Assert.That((RedisResult[])(await scope.RunScriptAsync(Scripts.Ack, scope.Keys().DoneChannel, first.LocalId, first.Token, "0", ""))!, Has.Length.EqualTo(1), "the zombie's ack is refused");
         Assert.That((int)await scope.RunScriptAsync(Scripts.Retry, first.LocalId, first.Token, 0, scope.Keys().WakeChannel, "{}"), Is.Zero, "the zombie's retry is refused");
-        Assert.That((RedisResult[])(await scope.RunScriptAsync(Scripts.Ack, second.LocalId, second.Token, "1"))!, Is.Empty);
+        Assert.That((RedisResult[])(await scope.RunScriptAsync(Scripts.Ack, scope.Keys().DoneChannel, second.LocalId, second.Token, "1", ""))!, Is.Empty);
     }
 
     [Test]
@@ -133,11 +133,10 @@ public sealed class LeaseTests
 
     private static async Task<Claim?> ClaimAsync(TestScope scope, int leaseMs)
     {
-        var result = (RedisResult[])(await scope.RunScriptAsync(Scripts.Claim, 1, leaseMs, 100, 10, "{}", 0, 0, 0))!;
-        // { now, next wake, 0 recurring occurrences, id, token, record }
-        return result.Length < 6
-            ? null
-            : new Claim((string)result[3]!, (string)result[4]!, TaskRecord.Parse((byte[])result[5]!), (long)result[0]);
+        var claim = await scope.ClaimAsync(leaseMs: leaseMs);
+        return claim.Claimed is [var task]
+            ? new Claim(task.LocalId, task.Token, task.Record, claim.NowMs)
+            : null;
     }
 
     /// <summary>Claims again until the expired lease is reclaimed; the wait is the lease running out, bounded.</summary>

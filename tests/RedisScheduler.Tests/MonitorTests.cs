@@ -24,7 +24,7 @@ public sealed class MonitorTests
 
         var ready = new[] { await scheduler.EnqueueTaskAsync(new ProbeTask(10)), await scheduler.EnqueueTaskAsync(new ProbeTask(11)), await scheduler.EnqueueTaskAsync(new ProbeTask(12)) };
         await DueTaskDispatcher.DispatchAsync(scope.Database, scope.Keys(), 100);
-        await scope.RunScriptAsync(SchedulerScripts.Instance.Claim, 1, 30_000, 100, 10, "{}", 0, 0, 0); // the oldest ready one is now processing
+        await scope.ClaimAsync(); // the oldest ready one is now processing
 
         var counts = await monitor.GetCountsAsync("probe");
         var scheduledPage = await monitor.ListAsync("probe", TaskState.Scheduled, offset: 1, count: 3);

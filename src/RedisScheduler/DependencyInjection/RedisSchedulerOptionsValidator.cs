@@ -53,6 +53,11 @@ internal sealed class RedisSchedulerOptionsValidator : IValidateOptions<RedisSch
             failures.Add($"RedisSchedulerOptions.DeadLetterRetention is {retention}: set it from 1 second to 10 years, or null to keep dead letters until they are deleted (default 7 days).");
         }
 
+        if (options.ResultRetention < TimeSpan.FromSeconds(1) || options.ResultRetention > TimeSpan.FromDays(3650))
+        {
+            failures.Add($"RedisSchedulerOptions.ResultRetention is {options.ResultRetention}: set it from 1 second to 10 years (default 1 day).");
+        }
+
         if (options.Retry is null)
         {
             failures.Add("RedisSchedulerOptions.Retry is null: leave the default or assign a RetryPolicy.");

@@ -15,14 +15,14 @@ internal sealed class AckBatcher(TaskTypeKeys keys, Func<RedisValue[], Task<Redi
     /// <summary>Enough to amortise the call; small enough that one script never holds Redis for long.</summary>
     private const int MaxBatch = 256;
 
-    private readonly ConcurrentQueue<(ClaimedTask Task, TaskCompletionSource Done)> queue = new();
+    private readonly ConcurrentQueue<(ClaimedTask Task, byte[]? Result, TaskCompletionSource Done)> queue = new();
     private int flushing;
 
-    /// <summary>Completes once the task's acknowledgement reached Redis (or was given up on; see <c>send</c>).</summary>
-    public Task AckAsync(ClaimedTask task)
+    /// <summary>Completes once the task's acknowledgement (with its result, if any) reached Redis, or was given up on (see <c>send</c>).</summary>
+    public Task AckAsync(ClaimedTask task, byte[]? result = null)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        queue.Enqueue((task, done));
+        queue.Enqueue((task, result, done));
         if (Interlocked.CompareExchange(ref flushing, 1, 0) == 0)
         {
             _ = FlushAsync();
@@ -33,7 +33,7 @@ internal sealed class AckBatcher(TaskTypeKeys keys, Func<RedisValue[], Task<Redi
 
     private async Task FlushAsync()
     {
-        var batch = new List<(ClaimedTask Task, TaskCompletionSource Done)>(MaxBatch);
+        var batch = new List<(ClaimedTask Task, byte[]? Result, TaskCompletionSource Done)>(MaxBatch);
         while (true)
         {
             while (batch.Count < MaxBatch && queue.TryDequeue(out var item))
@@ -54,10 +54,11 @@ internal sealed class AckBatcher(TaskTypeKeys keys, Func<RedisValue[], Task<Redi
                 continue;
             }
 
-            var args = new RedisValue[batch.Count * 3];
+            var args = new RedisValue[1 + (batch.Count * 4)];
+            args[0] = keys.DoneChannel;
             for (var i = 0; i < batch.Count; i++)
             {
-                ClaimScript.AckArgs(batch[i].Task).CopyTo(args, i * 3);
+                ClaimScript.AckArgs(batch[i].Task, batch[i].Result).CopyTo(args, 1 + (i * 4));
             }
 
             RedisResult? lost = null;
@@ -80,7 +81,7 @@ internal sealed class AckBatcher(TaskTypeKeys keys, Func<RedisValue[], Task<Redi
                 }
             }
 
-            foreach (var (_, done) in batch)
+            foreach (var (_, _, done) in batch)
             {
                 done.TrySetResult();
             }

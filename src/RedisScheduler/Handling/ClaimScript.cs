@@ -19,16 +19,17 @@ internal static class ClaimScript
     /// <param name="inFlightLimit">The cluster-wide limit of running tasks of the type; 0 for none.</param>
     /// <param name="startsPerSecond">The cluster-wide limit of starts per second; 0 for none.</param>
     /// <param name="sweepDeadLettersOlderThan">Deletes dead letters older than this in the same call; <see langword="null"/> to skip.</param>
+    /// <param name="sweepResultsOlderThan">Deletes stored results older than this in the same call; <see langword="null"/> to skip.</param>
     /// <returns>The tasks taken, the server's clock, when anything can next change (Unix ms, -1 for nothing pending), and recurring occurrences that are due.</returns>
     public static async Task<ClaimResult> RunAsync(
-        IDatabaseAsync database, TaskTypeKeys keys, int wanted, RedisSchedulerOptions options, int maxAttempts, int inFlightLimit = 0, int startsPerSecond = 0, TimeSpan? sweepDeadLettersOlderThan = null)
+        IDatabaseAsync database, TaskTypeKeys keys, int wanted, RedisSchedulerOptions options, int maxAttempts, int inFlightLimit = 0, int startsPerSecond = 0, TimeSpan? sweepDeadLettersOlderThan = null, TimeSpan? sweepResultsOlderThan = null)
     {
         var result = (RedisResult[])(await SchedulerScripts.EvaluateAsync(
             database,
             SchedulerScripts.Instance.Claim,
             keys.All,
             [wanted, (long)options.LeaseDuration.TotalMilliseconds, options.DispatchBatchSize, maxAttempts, LeaseExpiredReason, inFlightLimit, startsPerSecond,
-                (long)(sweepDeadLettersOlderThan?.TotalMilliseconds ?? 0)]).ConfigureAwait(false))!;
+                (long)(sweepDeadLettersOlderThan?.TotalMilliseconds ?? 0), (long)(sweepResultsOlderThan?.TotalMilliseconds ?? 0)]).ConfigureAwait(false))!;
         var occurrenceCount = (int)result[2];
         var occurrences = new List<DueOccurrence>(occurrenceCount);
         var i = 3;
@@ -48,10 +49,17 @@ internal static class ClaimScript
 
     /// <summary>Acknowledges a task whose handler succeeded; <see langword="false"/> when its lease was lost.</summary>
     public static async Task<bool> AckAsync(IDatabaseAsync database, TaskTypeKeys keys, ClaimedTask task)
-        => ((RedisResult[])(await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Ack, keys.All, AckArgs(task)).ConfigureAwait(false))!).Length == 0;
+    {
+        RedisValue[] args = [keys.DoneChannel, .. AckArgs(task, null)];
+        return ((RedisResult[])(await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Ack, keys.All, args).ConfigureAwait(false))!).Length == 0;
+    }
 
-    /// <summary>One task's triple of ack.lua's arguments: a task past its first attempt may have a last error to delete too.</summary>
-    public static RedisValue[] AckArgs(ClaimedTask task) => [task.LocalId, task.Token, task.Record.Attempt > 1 ? "1" : "0"];
+    /// <summary>
+    /// One task's quadruple of ack.lua's arguments: a task past its first attempt may have a last
+    /// error to delete too, and a handler with a result stores it.
+    /// </summary>
+    public static RedisValue[] AckArgs(ClaimedTask task, byte[]? result)
+        => [task.LocalId, task.Token, task.Record.Attempt > 1 ? "1" : "0", result is null ? RedisValue.EmptyString : (RedisValue)result];
 }
 
 /// <summary>What one claim.lua call returned.</summary>

@@ -21,12 +21,12 @@ internal sealed class TaskWorker(
     RedisConnection connection,
     ILogger logger,
     TimeProvider time,
-    Func<ClaimedTask, CancellationToken, Task> execute,
+    Func<ClaimedTask, CancellationToken, Task<byte[]?>> execute,
     Func<Exception, bool> isPermanentFailure)
 {
     private static readonly TimeSpan MaxRedisBackoff = TimeSpan.FromSeconds(5);
 
-    /// <summary>How often a worker asks claim.lua to sweep old dead letters: rarely enough to cost nothing, often enough to keep memory flat.</summary>
+    /// <summary>How often a worker asks claim.lua to sweep old dead letters and results: rarely enough to cost nothing, often enough to keep memory flat.</summary>
     private static readonly TimeSpan DeadLetterSweepInterval = TimeSpan.FromMinutes(1);
 
     private DateTimeOffset nextSweep = DateTimeOffset.MinValue;
@@ -153,15 +153,18 @@ internal sealed class TaskWorker(
 
     private async Task<(IReadOnlyList<ClaimedTask> Claimed, TimeSpan IdleDelay)> ClaimAsync(IDatabase database, int wanted)
     {
-        TimeSpan? sweep = null;
-        if (options.DeadLetterRetention is { } retention && time.GetUtcNow() >= nextSweep)
+        TimeSpan? sweepDead = null;
+        TimeSpan? sweepResults = null;
+        if (time.GetUtcNow() >= nextSweep)
         {
-            sweep = retention;
-            nextSweep = time.GetUtcNow() + (retention < DeadLetterSweepInterval ? retention : DeadLetterSweepInterval);
+            sweepDead = options.DeadLetterRetention;
+            sweepResults = options.ResultRetention;
+            var shortest = new[] { DeadLetterSweepInterval, options.DeadLetterRetention ?? DeadLetterSweepInterval, options.ResultRetention }.Min();
+            nextSweep = time.GetUtcNow() + shortest;
         }
 
         var claim = await ClaimScript.RunAsync(
-            database, keys, wanted, options, retry.MaxAttempts, handler.GlobalConcurrencyLimit ?? 0, handler.RateLimitPerSecond ?? 0, sweep).ConfigureAwait(false);
+            database, keys, wanted, options, retry.MaxAttempts, handler.GlobalConcurrencyLimit ?? 0, handler.RateLimitPerSecond ?? 0, sweepDead, sweepResults).ConfigureAwait(false);
         foreach (var occurrence in claim.Occurrences)
         {
             await AdvanceRecurringAsync(database, occurrence, claim.NowMs).ConfigureAwait(false);
@@ -206,9 +209,10 @@ internal sealed class TaskWorker(
         try
         {
             Exception? failure = null;
+            byte[]? result = null;
             try
             {
-                await execute(task, run.Token).ConfigureAwait(false);
+                result = await execute(task, run.Token).ConfigureAwait(false);
             }
             catch (Exception e)
             {
@@ -231,7 +235,7 @@ internal sealed class TaskWorker(
             }
             else
             {
-                await acks.AckAsync(task).ConfigureAwait(false);
+                await acks.AckAsync(task, result).ConfigureAwait(false);
             }
         }
         finally
@@ -250,7 +254,7 @@ internal sealed class TaskWorker(
         if (permanent || task.Record.Attempt >= retry.MaxAttempts)
         {
             Log.TaskDeadLettered(logger, failure, taskId, task.Record.Attempt, permanent);
-            return FinishAsync(task, SchedulerScripts.Instance.Dead, [task.LocalId, task.Token, error]);
+            return FinishAsync(task, SchedulerScripts.Instance.Dead, [task.LocalId, task.Token, error, keys.DoneChannel]);
         }
 
         var delay = retry.DelayAfter(task.Record.Attempt, Random.Shared.NextDouble());

@@ -16,7 +16,7 @@ internal sealed class TaskWorkerFactory(
 {
     public TaskTypeKeys KeysOf(Type payloadType) => names.GetKeys(payloadType);
 
-    public TaskWorker Create(TaskTypeKeys keys, string optionsName, Func<ClaimedTask, CancellationToken, Task> execute, Func<Exception, bool> isPermanentFailure)
+    public TaskWorker Create(TaskTypeKeys keys, string optionsName, Func<ClaimedTask, CancellationToken, Task<byte[]?>> execute, Func<Exception, bool> isPermanentFailure)
     {
         var handler = handlerOptions.Get(optionsName);
         return new(

@@ -5,7 +5,7 @@ using StackExchange.Redis;
 namespace RedisScheduler.Scheduling;
 
 /// <summary>Writes tasks into the schedule with schedule.lua; one EVALSHA per call, or per chunk of a batch.</summary>
-internal sealed class RedisTaskScheduler(RedisConnection connection, TaskTypeNames names, PayloadSerializer serializer) : ITaskScheduler
+internal sealed class RedisTaskScheduler(RedisConnection connection, TaskTypeNames names, PayloadSerializer serializer, TimeProvider time) : ITaskScheduler
 {
     /// <summary>Tasks per script call in a batch: large enough to amortise the round trip, small enough not to hold Redis for long.</summary>
     internal const int BatchChunkSize = 500;
@@ -134,8 +134,15 @@ internal sealed class RedisTaskScheduler(RedisConnection connection, TaskTypeNam
         var (taskType, localId) = TaskId.Parse(taskId);
         var keys = names.GetKeys(taskType);
         var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var result = await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Cancel, keys.All, [localId]).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var result = await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Cancel, keys.All, [localId, keys.DoneChannel]).WaitAsync(cancellationToken).ConfigureAwait(false);
         return (int)result == 1;
+    }
+
+    public async Task<TaskCompletion> WaitForCompletionAsync(string taskId, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var (taskType, localId) = TaskId.Parse(taskId);
+        var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        return await CompletionWaiter.WaitAsync(database, names.GetKeys(taskType), taskId, localId, timeout, time, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<TaskInfo?> GetTaskAsync(string taskId, CancellationToken cancellationToken = default)

@@ -1,6 +1,6 @@
 -- claim.lua: one round trip for a worker: reclaims expired leases, promotes due tasks, and takes
 -- up to ARGV[1] ready tasks, recording each in flight with a lease and a fresh delivery token.
--- KEYS: the twelve keys described in common.lua.
+-- KEYS: the fifteen keys described in common.lua.
 -- ARGV[1]  the most tasks to take
 -- ARGV[2]  lease duration in ms
 -- ARGV[3]  the most due tasks to promote and expired leases to reclaim in this call
@@ -10,6 +10,7 @@
 -- ARGV[7]  cluster-wide limit of starts per second of the server clock (0: none)
 -- ARGV[8]  dead-letter retention in ms: dead letters older than this are deleted (at most ARGV[3]
 --          of them); 0 to skip the sweep (workers ask for it about once a minute)
+-- ARGV[9]  result retention in ms, swept the same way; 0 to skip
 -- Returns: { server now ms, next wake ms (-1: nothing pending), n, name1, occurrence1, definition1,
 --   ... (n recurring schedules whose next occurrence is due), id1, token1, record1, id2, ... }
 --   "next wake" is only set when nothing was taken: the earliest of the next due time, the next
@@ -44,6 +45,14 @@ if retention > 0 then
     redis.call('ZREM', KEYS[6], unpack(old))
     redis.call('HDEL', KEYS[4], unpack(old))
     redis.call('HDEL', KEYS[7], unpack(old))
+  end
+end
+local result_retention = tonumber(ARGV[9])
+if result_retention > 0 then
+  local old = redis.call('ZRANGE', KEYS[14], '-inf', now - result_retention, 'BYSCORE', 'LIMIT', 0, limit)
+  if #old > 0 then
+    redis.call('ZREM', KEYS[14], unpack(old))
+    redis.call('HDEL', KEYS[13], unpack(old))
   end
 end
 

@@ -1,7 +1,7 @@
 -- common.lua: helpers prepended to every other script when it is loaded (see SchedulerScripts.cs),
 -- so each script below is still one atomic EVALSHA.
 --
--- Every script receives the same twelve keys of one task type, all sharing one {hash tag}:
+-- Every script receives the same fifteen keys of one task type, all sharing one {hash tag}:
 --   KEYS[1] due       ZSET  local task id -> due time (Unix ms, Redis server clock)
 --   KEYS[2] ready     LIST  local task ids due and waiting for a worker, oldest first
 --   KEYS[3] inflight  ZSET  "<id>|<token>" -> lease expiry (Unix ms)
@@ -15,6 +15,9 @@
 --   KEYS[10] recurring-next ZSET recurring schedule name -> its next occurrence (Unix ms)
 --   KEYS[11] ready-high LIST  like ready, for high-priority tasks (local ids starting with '^')
 --   KEYS[12] ready-low  LIST  like ready, for low-priority tasks (local ids starting with '_')
+--   KEYS[13] results  HASH  local task id -> result (JSON) of a TaskHandler<T, TResult>
+--   KEYS[14] done     ZSET  local task id -> when its result was stored (Unix ms), for retention
+--   KEYS[15] waiters  STRING how many WaitForCompletionAsync calls are waiting on this type
 
 -- Whole milliseconds of the server clock, rounded down: a task due at D is handed out only when
 -- now >= D, and rounding down can only make "now" earlier, so a task never starts early.
@@ -86,5 +89,13 @@ local function bury(id, now, reason)
   set_flag(id, 'd')
   redis.call('ZADD', KEYS[6], now, id)
   redis.call('HSET', KEYS[7], id, reason)
+end
+
+-- Tells WaitForCompletionAsync callers that these tasks finished, but only while any are waiting:
+-- one GET per call otherwise.
+local function announce_done(channel, ids)
+  if #ids > 0 and redis.call('GET', KEYS[15]) then
+    redis.call('PUBLISH', channel, table.concat(ids, ','))
+  end
 end
 

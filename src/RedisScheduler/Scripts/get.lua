@@ -1,5 +1,5 @@
 -- get.lua: reads one task's state and record.
--- KEYS: the twelve keys described in common.lua.
+-- KEYS: the fifteen keys described in common.lua.
 -- ARGV[1]  local task id
 -- Returns: { state, record, last error or false } with state 'scheduled', 'ready', 'processing' or
 -- 'dead'; or nil when the task is unknown or finished.

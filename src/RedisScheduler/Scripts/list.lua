@@ -1,6 +1,6 @@
 -- list.lua: one page of the tasks of a type in one state, for dashboards and admin tools. Reads
 -- only the page asked for: ZRANGE/LRANGE by rank, then one HGET per task.
--- KEYS: the twelve keys described in common.lua.
+-- KEYS: the fifteen keys described in common.lua.
 -- ARGV[1]  'scheduled' (by due time), 'ready' (in the order they will be taken: high priority,
 --          normal, low, each oldest first), 'processing' (by lease expiry) or 'dead' (oldest first)
 -- ARGV[2]  offset

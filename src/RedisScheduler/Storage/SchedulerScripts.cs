@@ -29,6 +29,7 @@ internal sealed class SchedulerScripts
         List = Load("list");
         Recur = Load("recur");
         Define = Load("define");
+        Outcome = Load("outcome");
         DeadLetters = Load("deadletters");
     }
 
@@ -59,6 +60,8 @@ internal sealed class SchedulerScripts
     public SchedulerScript Recur { get; }
 
     public SchedulerScript Define { get; }
+
+    public SchedulerScript Outcome { get; }
 
     public SchedulerScript DeadLetters { get; }
 

@@ -24,8 +24,12 @@ internal sealed class TaskTypeKeys
         RecurringNext = stem + "recurring-next";
         ReadyHigh = stem + "ready-high";
         ReadyLow = stem + "ready-low";
+        Results = stem + "results";
+        Done = stem + "done";
+        Waiters = stem + "waiters";
+        DoneChannel = stem + "done-channel";
         WakeChannel = stem + "wake";
-        All = [Due, Ready, InFlight, Tasks, Sequence, DeadLetters, Errors, RateWindow, Recurring, RecurringNext, ReadyHigh, ReadyLow];
+        All = [Due, Ready, InFlight, Tasks, Sequence, DeadLetters, Errors, RateWindow, Recurring, RecurringNext, ReadyHigh, ReadyLow, Results, Done, Waiters];
     }
 
     public string TaskType { get; }
@@ -53,6 +57,15 @@ internal sealed class TaskTypeKeys
     public RedisKey ReadyHigh { get; }
 
     public RedisKey ReadyLow { get; }
+
+    public RedisKey Results { get; }
+
+    public RedisKey Done { get; }
+
+    public RedisKey Waiters { get; }
+
+    /// <summary>Pub/sub channel (not a key): ids of tasks that finished, while anyone waits for one.</summary>
+    public string DoneChannel { get; }
 
     public string WakeChannel { get; }
 

@@ -91,6 +91,10 @@ public sealed class TestScope : IAsyncDisposable
 
     internal static (string TaskType, string LocalId) Parse(string taskId) => TaskId.Parse(taskId);
 
+    /// <summary>One claim.lua call exactly as a worker makes it, with the given lease and attempt limit.</summary>
+    internal Task<Handling.ClaimResult> ClaimAsync(int wanted = 1, int leaseMs = 30_000, int maxAttempts = 10)
+        => Handling.ClaimScript.RunAsync(Database, Keys(), wanted, new RedisSchedulerOptions { LeaseDuration = TimeSpan.FromMilliseconds(leaseMs) }, maxAttempts);
+
     public async ValueTask DisposeAsync()
     {
         foreach (var host in hosts)

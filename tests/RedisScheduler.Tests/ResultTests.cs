@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using NUnit.Framework;
+using RedisScheduler.DependencyInjection;
+using RedisScheduler.Tests.Infrastructure;
+
+namespace RedisScheduler.Tests;
+
+public sealed class ResultTests
+{
+    [Test]
+    public async Task WaitForCompletionAsync_HandlerWithResult_ReturnsItWhenTheTaskEnds()
+    {
+        await using var scope = new TestScope();
+        using var host = await StartAsync(scope);
+        var scheduler = host.Services.GetRequiredService<ITaskScheduler>();
+        var id = await scheduler.ScheduleTaskAsync(TimeSpan.FromMilliseconds(300), new Doubling(21));
+
+        var clock = Stopwatch.StartNew();
+        var completion = await scheduler.WaitForCompletionAsync(id, TimeSpan.FromSeconds(20));
+
+        Assert.That(completion.Outcome, Is.EqualTo(TaskOutcome.Succeeded));
+        Assert.That(completion.GetResult<int>(), Is.EqualTo(42));
+        Assert.That(completion.TaskId, Is.EqualTo(id));
+        // Woken by the worker's announcement: with only the one-second fallback check it would take longer.
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromMilliseconds(950)));
+        Assert.That(await scheduler.GetTaskAsync(id), Is.Null, "the task itself is gone; only its result is kept");
+    }
+
+    [Test]
+    public async Task WaitForCompletionAsync_AlreadyFinished_ReturnsAtOnce()
+    {
+        await using var scope = new TestScope();
+        using var host = await StartAsync(scope);
+        var scheduler = host.Services.GetRequiredService<ITaskScheduler>();
+        var id = await scheduler.EnqueueTaskAsync(new Doubling(5));
+        await scheduler.WaitForCompletionAsync(id, TimeSpan.FromSeconds(20));
+
+        var again = await scheduler.WaitForCompletionAsync(id, TimeSpan.Zero);
+
+        Assert.That(again.GetResult<int>(), Is.EqualTo(10));
+    }
+
+    [Test]
+    public async Task WaitForCompletionAsync_DeadLetteredOrPlainOrCancelled_SaysHowItEnded()
+    {
+        await using var scope = new TestScope();
+        using var host = await StartAsync(scope);
+        var scheduler = host.Services.GetRequiredService<ITaskScheduler>();
+
+        var failing = await scheduler.EnqueueTaskAsync(new Doubling(-1));
+        var plain = await scheduler.EnqueueTaskAsync(new ProbeTask(1));
+        var cancelled = await scheduler.ScheduleTaskAsync(TimeSpan.FromMinutes(5), new Doubling(1));
+        var waitForCancelled = scheduler.WaitForCompletionAsync(cancelled, TimeSpan.FromSeconds(20));
+        await scheduler.CancelAsync(cancelled);
+
+        var dead = await scheduler.WaitForCompletionAsync(failing, TimeSpan.FromSeconds(20));
+        var finished = await scheduler.WaitForCompletionAsync(plain, TimeSpan.FromSeconds(20));
+
+        Assert.That(dead.Outcome, Is.EqualTo(TaskOutcome.DeadLettered));
+        Assert.That(dead.Error!.Message, Does.Contain("negative"));
+        Assert.That(finished.Outcome, Is.EqualTo(TaskOutcome.Finished));
+        Assert.That((await waitForCancelled).Outcome, Is.EqualTo(TaskOutcome.Finished));
+        Assert.Throws<InvalidOperationException>(() => finished.GetResult<int>());
+    }
+
+    [Test]
+    public async Task WaitForCompletionAsync_TaskNotDueInTime_Throws()
+    {
+        await using var scope = new TestScope();
+        var scheduler = scope.CreateScheduler();
+        var id = await scheduler.ScheduleTaskAsync(TimeSpan.FromMinutes(5), new Doubling(1));
+
+        Assert.ThrowsAsync<TimeoutException>(() => scheduler.WaitForCompletionAsync(id, TimeSpan.FromMilliseconds(200)));
+        Assert.That(await scope.Database.KeyExistsAsync(scope.Keys("doubling").Waiters), Is.False, "the waiter left");
+    }
+
+    [Test]
+    public async Task Result_TooLarge_DeadLettersTheTask()
+    {
+        await using var scope = new TestScope();
+        using var host = await StartAsync(scope, o => o.MaxPayloadBytes = 1_000);
+        var scheduler = host.Services.GetRequiredService<ITaskScheduler>();
+        var id = await scheduler.EnqueueTaskAsync(new Doubling(1_000_000));
+
+        var completion = await scheduler.WaitForCompletionAsync(id, TimeSpan.FromSeconds(20));
+
+        Assert.That(completion.Outcome, Is.EqualTo(TaskOutcome.DeadLettered));
+        Assert.That(completion.Error!.Message, Does.Contain("cannot be stored"));
+    }
+
+    [Test]
+    public async Task Results_OlderThanRetention_AreSwept()
+    {
+        await using var scope = new TestScope();
+        using var host = await StartAsync(scope, o => o.ResultRetention = TimeSpan.FromSeconds(1));
+        var scheduler = host.Services.GetRequiredService<ITaskScheduler>();
+        var id = await scheduler.EnqueueTaskAsync(new Doubling(2));
+        await scheduler.WaitForCompletionAsync(id, TimeSpan.FromSeconds(20));
+
+        // Workers sweep at most once per retention period, in a claim; tasks keep them claiming.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (await scope.Database.KeyExistsAsync(scope.Keys("doubling").Results) && DateTime.UtcNow < deadline)
+        {
+            await scheduler.EnqueueTaskAsync(new Doubling(0));
+            await Task.Delay(200);
+        }
+
+        Assert.That((await scheduler.WaitForCompletionAsync(id, TimeSpan.Zero)).Outcome, Is.EqualTo(TaskOutcome.Finished));
+    }
+
+    private static async Task<IHost> StartAsync(TestScope scope, Action<RedisSchedulerOptions>? configure = null)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(new TaskProbe()).AddSingleton(new WorkerName("A"));
+        builder.Services.AddRedisScheduler(o =>
+        {
+            scope.Configure(o);
+            o.Retry.MaxAttempts = 1;
+            configure?.Invoke(o);
+        }).AddTaskHandler<DoublingHandler>().AddTaskHandler<ProbeHandler>();
+        var host = builder.Build();
+        await host.StartAsync();
+        return host;
+    }
+
+    [TaskType("doubling")]
+    public sealed record Doubling(int Number);
+
+    public sealed class DoublingHandler : TaskHandler<Doubling, object>
+    {
+        protected override Task<object> HandleAsync(Doubling payload, TaskContext context, CancellationToken cancellationToken)
+            => payload.Number switch
+            {
+                < 0 => throw new ArgumentOutOfRangeException(nameof(payload), "A negative number cannot be doubled here."),
+                >= 1_000_000 => Task.FromResult<object>(new string('x', payload.Number)),
+                _ => Task.FromResult<object>(payload.Number * 2),
+            };
+    }
+}
