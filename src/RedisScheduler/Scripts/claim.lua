@@ -38,23 +38,9 @@ end
 
 promote(now, limit)
 
-local retention = tonumber(ARGV[8])
-if retention > 0 then
-  local old = redis.call('ZRANGE', KEYS[6], '-inf', now - retention, 'BYSCORE', 'LIMIT', 0, limit)
-  if #old > 0 then
-    redis.call('ZREM', KEYS[6], unpack(old))
-    redis.call('HDEL', KEYS[4], unpack(old))
-    redis.call('HDEL', KEYS[7], unpack(old))
-  end
-end
-local result_retention = tonumber(ARGV[9])
-if result_retention > 0 then
-  local old = redis.call('ZRANGE', KEYS[14], '-inf', now - result_retention, 'BYSCORE', 'LIMIT', 0, limit)
-  if #old > 0 then
-    redis.call('ZREM', KEYS[14], unpack(old))
-    redis.call('HDEL', KEYS[13], unpack(old))
-  end
-end
+-- Retention: dead letters and stored results older than their periods go, a bounded batch at a time.
+sweep(KEYS[6], { KEYS[4], KEYS[7] }, tonumber(ARGV[8]), now, limit)
+sweep(KEYS[14], { KEYS[13] }, tonumber(ARGV[9]), now, limit)
 
 -- Limits hold across every instance because they are checked here, atomically with the claim.
 -- Expired leases were reclaimed above, so a crashed worker's slot is free again.

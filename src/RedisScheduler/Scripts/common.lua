@@ -99,3 +99,16 @@ local function announce_done(channel, ids)
   end
 end
 
+-- Deletes the members of `index` (a ZSET scored by time) older than `retention` ms, at most
+-- `limit` of them, with their fields in `hashes`. A retention of 0 does nothing.
+local function sweep(index, hashes, retention, now, limit)
+  if retention <= 0 then return end
+  local old = redis.call('ZRANGE', index, '-inf', now - retention, 'BYSCORE', 'LIMIT', 0, limit)
+  if #old > 0 then
+    redis.call('ZREM', index, unpack(old))
+    for _, hash in ipairs(hashes) do
+      redis.call('HDEL', hash, unpack(old))
+    end
+  end
+end
+
