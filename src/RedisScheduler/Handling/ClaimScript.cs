@@ -44,7 +44,8 @@ internal static class ClaimScript
             claimed.Add(new ClaimedTask((string)result[i]!, (string)result[i + 1]!, TaskRecord.Parse((byte[])result[i + 2]!)));
         }
 
-        return new ClaimResult(claimed, (long)result[0], (long)result[1], occurrences);
+        var nowUs = (long)result[0];
+        return new ClaimResult(claimed, nowUs / 1000, nowUs, (long)result[1], occurrences);
     }
 
     /// <summary>Acknowledges a task whose handler succeeded; <see langword="false"/> when its lease was lost.</summary>
@@ -63,7 +64,7 @@ internal static class ClaimScript
 }
 
 /// <summary>What one claim.lua call returned.</summary>
-internal sealed record ClaimResult(IReadOnlyList<ClaimedTask> Claimed, long NowMs, long NextWakeMs, IReadOnlyList<DueOccurrence> Occurrences);
+internal sealed record ClaimResult(IReadOnlyList<ClaimedTask> Claimed, long NowMs, long NowMicroseconds, long NextWakeMs, IReadOnlyList<DueOccurrence> Occurrences);
 
 /// <summary>A recurring schedule whose next occurrence is due: its name, the occurrence (Unix ms) and its stored definition.</summary>
 internal sealed record DueOccurrence(string Name, long OccurrenceMs, string DefinitionJson);

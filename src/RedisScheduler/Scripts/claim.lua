@@ -11,12 +11,15 @@
 -- ARGV[8]  dead-letter retention in ms: dead letters older than this are deleted (at most ARGV[3]
 --          of them); 0 to skip the sweep (workers ask for it about once a minute)
 -- ARGV[9]  result retention in ms, swept the same way; 0 to skip
--- Returns: { server now ms, next wake ms (-1: nothing pending), n, name1, occurrence1, definition1,
+-- Returns: { server now in microseconds, next wake ms (-1: nothing pending), n, name1, occurrence1, definition1,
 --   ... (n recurring schedules whose next occurrence is due), id1, token1, record1, id2, ... }
 --   "next wake" is only set when nothing was taken: the earliest of the next due time, the next
 --   lease expiry and the next recurring occurrence, so an idle worker knows how long it may sleep.
 --   The worker turns each due occurrence into a task with recur.lua.
-local now = now_ms()
+-- Microseconds too, so an idle worker can time its wake-up finer than a millisecond.
+local clock = redis.call('TIME')
+local now_us = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
+local now = math.floor(now_us / 1000)
 local limit = tonumber(ARGV[3])
 
 -- A lease that ran out means its worker died or stalled: the task goes to the front of the
@@ -70,7 +73,7 @@ if rate_limit > 0 then
   end
 end
 
-local result = { now, -1, 0 }
+local result = { now_us, -1, 0 }
 local occurrences = redis.call('ZRANGE', KEYS[10], '-inf', now, 'BYSCORE', 'LIMIT', 0, 10, 'WITHSCORES')
 for i = 1, #occurrences, 2 do
   result[#result + 1] = occurrences[i]
