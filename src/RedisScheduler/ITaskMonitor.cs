@@ -1,8 +1,9 @@
 namespace RedisScheduler;
 
 /// <summary>
-/// Read-only views of the tasks of a type, for admin APIs and dashboards. Every call costs
-/// O(log n + page) in Redis: no KEYS, no scans of whole sets. Finished tasks are not kept, so they
+/// Read-only views of the tasks of a type, for admin APIs and dashboards. No KEYS, no scans of
+/// whole sets: counts are O(1), a page costs O(log n + page) (O(offset + page) for ready tasks,
+/// which are lists). Finished tasks are not kept, so they
 /// are not listed. Registered by <c>services.AddRedisScheduler()</c>; thread-safe.
 /// </summary>
 public interface ITaskMonitor

@@ -25,6 +25,11 @@ public abstract class TaskHandler<T, TResult> : TaskHandlerBase<T>
     private protected sealed override async Task<byte[]?> InvokeAsync(T payload, TaskContext context, CancellationToken cancellationToken)
     {
         var result = await HandleAsync(payload, context, cancellationToken).ConfigureAwait(false);
+        if (result is null)
+        {
+            return "null"u8.ToArray();
+        }
+
         try
         {
             return Serializer!.Serialize(result);

@@ -23,7 +23,7 @@ public sealed class RecurringTests
 
         var runs = probe.Handled.Take(4).ToList();
         Assert.That(runs.Select(r => r.TaskId), Is.Unique, "one task per occurrence, across both hosts");
-        Assert.That(runs.All(r => r.TaskId.StartsWith("probe/=rec:tick:", StringComparison.Ordinal) && r.Payload.Number == 7), Is.True);
+        Assert.That(runs.All(r => r.TaskId.StartsWith("probe/@tick:", StringComparison.Ordinal) && r.Payload.Number == 7), Is.True);
         Assert.That(runs.All(r => r.StartedAt >= r.DueAt), Is.True, "never early");
         var dueTimes = runs.Select(r => r.DueAt).Order().ToList();
         Assert.That(dueTimes.Zip(dueTimes.Skip(1), (a, b) => b - a), Is.All.EqualTo(TimeSpan.FromSeconds(1)), "consecutive whole seconds, none skipped or doubled");
@@ -92,7 +92,7 @@ public sealed class RecurringTests
         await probe.WaitForAsync(1, TimeSpan.FromSeconds(20));
         var next = (await manager.ListAsync("probe")).Single().NextOccurrence;
 
-        Assert.That(probe.Handled.Single().TaskId, Is.EqualTo($"probe/=rec:hourly:{tenHoursAgo}"), "ten missed occurrences ran once");
+        Assert.That(probe.Handled.Single().TaskId, Is.EqualTo($"probe/@hourly:{tenHoursAgo}"), "ten missed occurrences ran once");
         Assert.That(next, Is.GreaterThan(DateTimeOffset.UtcNow).And.LessThan(DateTimeOffset.UtcNow.AddHours(1)));
     }
 
@@ -104,6 +104,15 @@ public sealed class RecurringTests
         var error = Assert.Throws<ArgumentException>(() => builder.AddRecurringTask("bad", "61 * * * *", new ProbeTask(1)));
 
         Assert.That(error!.Message, Does.Contain("61 * * * *"));
+    }
+
+    [Test]
+    public void AddRecurringTask_InvalidNameOrInterval_ThrowsAtRegistration()
+    {
+        var builder = new ServiceCollection().AddRedisScheduler(o => o.Configuration = "localhost");
+
+        Assert.Throws<ArgumentException>(() => builder.AddRecurringTask("a|b", "* * * * *", new ProbeTask(1)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => builder.AddRecurringTask("fast", TimeSpan.FromMilliseconds(10), new ProbeTask(1)));
     }
 
     [Test]

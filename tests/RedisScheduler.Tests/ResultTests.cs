@@ -67,6 +67,35 @@ public sealed class ResultTests
     }
 
     [Test]
+    public async Task ScheduleTaskOnceAsync_KeyReusedAfterItsResult_WaitsForTheNewRun()
+    {
+        await using var scope = new TestScope();
+        using var host = await StartAsync(scope);
+        var scheduler = host.Services.GetRequiredService<ITaskScheduler>();
+        var first = await scheduler.ScheduleTaskOnceAsync("k", DateTimeOffset.UtcNow, new Doubling(1));
+        Assert.That((await scheduler.WaitForCompletionAsync(first.TaskId, TimeSpan.FromSeconds(20))).GetResult<int>(), Is.EqualTo(2));
+
+        var second = await scheduler.ScheduleTaskOnceAsync("k", DateTimeOffset.UtcNow.AddMilliseconds(300), new Doubling(50));
+
+        Assert.That(second.Created, Is.True);
+        Assert.That((await scheduler.WaitForCompletionAsync(second.TaskId, TimeSpan.FromSeconds(20))).GetResult<int>(), Is.EqualTo(100), "not the first run's result");
+    }
+
+    [Test]
+    public async Task WaitForCompletionAsync_NullResult_IsASuccess()
+    {
+        await using var scope = new TestScope();
+        using var host = await StartAsync(scope);
+        var scheduler = host.Services.GetRequiredService<ITaskScheduler>();
+        var id = await scheduler.EnqueueTaskAsync(new Doubling(0));
+
+        var completion = await scheduler.WaitForCompletionAsync(id, TimeSpan.FromSeconds(20));
+
+        Assert.That(completion.Outcome, Is.EqualTo(TaskOutcome.Succeeded));
+        Assert.That(completion.GetResult<object>(), Is.Null);
+    }
+
+    [Test]
     public async Task WaitForCompletionAsync_TaskNotDueInTime_Throws()
     {
         await using var scope = new TestScope();
@@ -137,6 +166,7 @@ public sealed class ResultTests
             {
                 < 0 => throw new ArgumentOutOfRangeException(nameof(payload), "A negative number cannot be doubled here."),
                 >= 1_000_000 => Task.FromResult<object>(new string('x', payload.Number)),
+                0 => Task.FromResult<object>(null!),
                 _ => Task.FromResult<object>(payload.Number * 2),
             };
     }

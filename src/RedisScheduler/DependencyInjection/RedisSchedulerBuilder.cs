@@ -94,6 +94,7 @@ public sealed class RedisSchedulerBuilder
         RecurringDefinition.ParseCron(cronExpression);
         var options = new RecurringTaskOptions();
         configure?.Invoke(options);
+        RedisRecurringTaskManager.Validate(name, null, options);
         return AddRecurring((manager, ct) => manager.AddOrUpdateAsync(name, cronExpression, payload, options, ct));
     }
 
@@ -108,6 +109,7 @@ public sealed class RedisSchedulerBuilder
     {
         var options = new RecurringTaskOptions();
         configure?.Invoke(options);
+        RedisRecurringTaskManager.Validate(name, interval, options);
         return AddRecurring((manager, ct) => manager.AddOrUpdateAsync(name, interval, payload, options, ct));
     }
 

@@ -29,7 +29,7 @@ internal static class ClaimScript
             SchedulerScripts.Instance.Claim,
             keys.All,
             [wanted, (long)options.LeaseDuration.TotalMilliseconds, options.DispatchBatchSize, maxAttempts, LeaseExpiredReason, inFlightLimit, startsPerSecond,
-                (long)(sweepDeadLettersOlderThan?.TotalMilliseconds ?? 0), (long)(sweepResultsOlderThan?.TotalMilliseconds ?? 0)]).ConfigureAwait(false))!;
+                (long)(sweepDeadLettersOlderThan?.TotalMilliseconds ?? 0), (long)(sweepResultsOlderThan?.TotalMilliseconds ?? 0), keys.DoneChannel]).ConfigureAwait(false))!;
         var occurrenceCount = (int)result[2];
         var occurrences = new List<DueOccurrence>(occurrenceCount);
         var i = 3;

@@ -22,11 +22,7 @@ internal sealed class RedisRecurringTaskManager(RedisConnection connection, Task
 
     public Task<bool> AddOrUpdateAsync<T>(string name, TimeSpan interval, T payload, RecurringTaskOptions? options = null, CancellationToken cancellationToken = default)
     {
-        if (interval < MinInterval || interval > MaxInterval)
-        {
-            throw new ArgumentOutOfRangeException(nameof(interval), interval, "The interval must be from 1 second to 366 days; for finer or calendar-based timing use a cron expression.");
-        }
-
+        ThrowIfInvalidInterval(interval);
         options ??= new RecurringTaskOptions();
         return DefineAsync<T>(name, payload, json => new RecurringDefinition(null, (long)interval.TotalMilliseconds, "UTC", options.MisfirePolicy, Threshold(options), json), cancellationToken);
     }
@@ -63,6 +59,26 @@ internal sealed class RedisRecurringTaskManager(RedisConnection connection, Task
                 e.Definition.Misfire,
                 nextByName.TryGetValue(e.Name, out var next) ? DateTimeOffset.FromUnixTimeMilliseconds(next) : null,
                 e.Definition.Payload))];
+    }
+
+    /// <summary>Every check of a schedule's name and options, also run by <c>AddRecurringTask</c> so bad input fails at registration.</summary>
+    internal static void Validate(string name, TimeSpan? interval, RecurringTaskOptions options)
+    {
+        ThrowIfInvalidName(name);
+        if (interval is { } i)
+        {
+            ThrowIfInvalidInterval(i);
+        }
+
+        Threshold(options);
+    }
+
+    private static void ThrowIfInvalidInterval(TimeSpan interval)
+    {
+        if (interval < MinInterval || interval > MaxInterval)
+        {
+            throw new ArgumentOutOfRangeException(nameof(interval), interval, "The interval must be from 1 second to 366 days; for finer or calendar-based timing use a cron expression.");
+        }
     }
 
     private static long Threshold(RecurringTaskOptions options)

@@ -24,7 +24,7 @@ internal static class CompletionWaiter
         var channel = RedisChannel.Literal(keys.DoneChannel);
         Action<RedisChannel, RedisValue> onDone = (_, message) =>
         {
-            if (((string?)message ?? "").Split(',').Contains(localId, StringComparer.Ordinal))
+            if (((string?)message ?? "").Split('|').Contains(localId, StringComparer.Ordinal))
             {
                 signal.Set();
             }
@@ -35,11 +35,13 @@ internal static class CompletionWaiter
         try
         {
             // Subscribed first, then registered and read: a task finishing in between is seen by the read.
+            // Every read while waiting refreshes the waiter count's expiry, so a long wait keeps
+            // getting announcements.
             var mode = "wait";
             while (true)
             {
                 var outcome = (RedisResult[])(await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Outcome, keys.All, [localId, mode]).WaitAsync(cancellationToken).ConfigureAwait(false))!;
-                mode = "peek";
+                mode = "refresh";
                 switch ((string)outcome[0]!)
                 {
                     case "succeeded":

@@ -11,6 +11,7 @@
 -- ARGV[8]  dead-letter retention in ms: dead letters older than this are deleted (at most ARGV[3]
 --          of them); 0 to skip the sweep (workers ask for it about once a minute)
 -- ARGV[9]  result retention in ms, swept the same way; 0 to skip
+-- ARGV[10] the type's done channel (see ack.lua), for tasks dead-lettered here
 -- Returns: { server now in microseconds, next wake ms (-1: nothing pending), n, name1, occurrence1, definition1,
 --   ... (n recurring schedules whose next occurrence is due), id1, token1, record1, id2, ... }
 --   "next wake" is only set when nothing was taken: the earliest of the next due time, the next
@@ -33,6 +34,7 @@ for i = #expired, 1, -1 do
   local record = redis.call('HGET', KEYS[4], id)
   if record and attempt_of(record) >= max_attempts then
     bury(id, now, ARGV[5])
+    announce_done(ARGV[10], { id })
   elseif record then
     set_flag(id, 's')
     redis.call('LPUSH', ready_key(id), id)

@@ -92,10 +92,10 @@ local function bury(id, now, reason)
 end
 
 -- Tells WaitForCompletionAsync callers that these tasks finished, but only while any are waiting:
--- one GET per call otherwise.
+-- one GET per call otherwise. Ids are joined with '|', which no local id contains.
 local function announce_done(channel, ids)
   if #ids > 0 and redis.call('GET', KEYS[15]) then
-    redis.call('PUBLISH', channel, table.concat(ids, ','))
+    redis.call('PUBLISH', channel, table.concat(ids, '|'))
   end
 end
 

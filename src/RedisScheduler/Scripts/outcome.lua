@@ -2,13 +2,15 @@
 -- KEYS: the fifteen keys described in common.lua.
 -- ARGV[1]  local task id
 -- ARGV[2]  'wait' to count the caller as a waiter (refreshing its expiry), 'leave' to uncount it,
---          'peek' to do neither
+--          'refresh' to extend the count's expiry while still waiting, 'peek' to do none of these
 -- Returns: { 'pending' } while it is scheduled, ready or running; { 'succeeded', result or false }
 -- when a result is stored; { 'dead', last error } when dead-lettered; { 'gone' } when it finished
 -- without a stored result (a handler without one, a cancelled task, or a result past its retention).
 if ARGV[2] == 'wait' then
   redis.call('INCR', KEYS[15])
   -- A waiter that dies without leaving only costs announcements until this runs out.
+  redis.call('PEXPIRE', KEYS[15], 300000)
+elseif ARGV[2] == 'refresh' then
   redis.call('PEXPIRE', KEYS[15], 300000)
 elseif ARGV[2] == 'leave' then
   if redis.call('DECR', KEYS[15]) <= 0 then

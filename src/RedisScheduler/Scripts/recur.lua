@@ -19,8 +19,9 @@ if ARGV[4] == '1' then
   local now = now_ms()
   -- Due at the occurrence itself, already past: TaskContext.DueAt is the instant the schedule named.
   local due = tonumber(ARGV[2])
-  -- The occurrence's own id: a second task for it can never exist while the first does.
-  local id = '=rec:' .. name .. ':' .. ARGV[2]
+  -- The occurrence's own id: a second task for it can never exist while the first does. '@' keeps
+  -- these apart from callers' once-only keys ('=') and generated ids (letters).
+  local id = '@' .. name .. ':' .. ARGV[2]
   if redis.call('HEXISTS', KEYS[4], id) == 0 then
     local earliest = first_score(KEYS[1])
     redis.call('HSET', KEYS[4], id, 's0|' .. int(now) .. '|' .. int(due) .. '|' .. payload)

@@ -17,8 +17,13 @@ if custom == '^' or custom == '_' then
   custom = ''
 end
 local count = (#ARGV - 3) / 2
-if custom ~= '' and redis.call('HEXISTS', KEYS[4], custom) == 1 then
-  return { false }
+if custom ~= '' then
+  if redis.call('HEXISTS', KEYS[4], custom) == 1 then
+    return { false }
+  end
+  -- A key used again: the result of its last run must not be taken for this one's.
+  redis.call('HDEL', KEYS[13], custom)
+  redis.call('ZREM', KEYS[14], custom)
 end
 local last = 0
 if custom == '' then
