@@ -35,10 +35,9 @@ internal sealed class TaskWorker(
     /// <summary>How often a worker asks claim.lua to sweep old dead letters and results: rarely enough to cost nothing, often enough to keep memory flat.</summary>
     private static readonly TimeSpan DeadLetterSweepInterval = TimeSpan.FromMinutes(1);
 
-    private DateTimeOffset nextSweep = DateTimeOffset.MinValue;
-
     private readonly int concurrency = handler.Concurrency;
     private readonly ConcurrentDictionary<string, RunningTask> running = new(StringComparer.Ordinal);
+    private DateTimeOffset nextSweep = DateTimeOffset.MinValue;
 
     public async Task RunAsync(CancellationToken stoppingToken)
     {
@@ -221,9 +220,18 @@ internal sealed class TaskWorker(
 
         var claim = await ClaimScript.RunAsync(
             database, keys, wanted, options, retry.MaxAttempts, handler.GlobalConcurrencyLimit ?? 0, handler.RateLimitPerSecond ?? 0, sweepDead, sweepResults).ConfigureAwait(false);
-        foreach (var occurrence in claim.Occurrences)
+        try
         {
-            await AdvanceRecurringAsync(database, occurrence, claim.NowMs).ConfigureAwait(false);
+            foreach (var occurrence in claim.Occurrences)
+            {
+                await AdvanceRecurringAsync(database, occurrence, claim.NowMs).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            // The tasks just claimed must still run; the occurrence stays due and the next claim
+            // returns it again.
+            Log.RedisCallFailed(logger, e, keys.TaskType, TimeSpan.Zero);
         }
 
         // Occurrences just became tasks: claim again at once instead of sleeping. Otherwise sleep
