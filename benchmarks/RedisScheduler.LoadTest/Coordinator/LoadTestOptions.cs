@@ -1,0 +1,182 @@
+using System.Globalization;
+using System.Text.Json.Serialization;
+
+namespace RedisScheduler.LoadTest.Coordinator;
+
+/// <summary>The load test's command line; every figure has a default, and <c>--quick</c> shrinks them.</summary>
+internal sealed class LoadTestOptions
+{
+    public const string Usage = """
+        RedisScheduler load test: W1-W4 for RedisScheduler and Hangfire, each against its own fresh redis-server.
+
+        dotnet run -c Release --project benchmarks/RedisScheduler.LoadTest -- [options]
+
+          --quick                  small figures (N = 5,000 ...), about 2 minutes; results go to <out>/quick
+          --workloads LIST         w1,w2,w3,w4,ceiling,scale-pending,scale-workers (default: all of them);
+                                   also: core = w1-w4 + ceiling, scaling = scale-pending + scale-workers
+          --systems LIST           redisscheduler,hangfire,hangfire-1s,hangfire-100ms (default: all)
+          --scale-systems LIST     systems that run the scaling workloads (default: redisscheduler,hangfire-100ms)
+          --tasks N                W1, W2 and W4 task count (default 100,000)
+          --concurrency N          handler concurrency of each worker process (default 32)
+          --lateness-tasks N       W3 task count (default 1,000)
+          --lateness-window S      W3: due instants spread over S seconds (default 10), starting 2 s after scheduling
+          --pending LIST           scale-pending: tasks pending further in the future (default 10000,100000,1000000)
+          --hangfire-max-pending N scale-pending levels above N are skipped for Hangfire (default 100,000):
+                                   filling its schedule costs about 0.5 ms of client CPU per job
+          --scale-tasks N          W2 task count in the scaling runs (default: --tasks)
+          --workers LIST           scale-workers: worker process counts (default 1,2,4)
+          --batch-size N           W1 batch mode: tasks per ScheduleTasksAsync call (default 1,000)
+          --clients N              W1 concurrent mode: concurrent callers in the one client process (default 32)
+          --drain-cap S            W2: stop waiting after S seconds and report the rate so far (default 90)
+          --out DIR                where results.md, results.json and the charts go
+                                   (default: benchmarks/results/loadtest, or .../loadtest/quick with --quick)
+          --help
+        """;
+
+    private static readonly string[] AllWorkloads = ["ceiling", "w1", "w2", "w3", "w4", "scale-pending", "scale-workers"];
+
+    public bool Quick { get; private set; }
+
+    public HashSet<string> Workloads { get; private set; } = [.. AllWorkloads];
+
+    public List<string> Systems { get; private set; } = [.. SystemDefinition.All.Select(s => s.Name)];
+
+    public List<string> ScaleSystems { get; private set; } = ["redisscheduler", "hangfire-100ms"];
+
+    public int Tasks { get; private set; } = 100_000;
+
+    public int Concurrency { get; private set; } = 32;
+
+    public int LatenessTasks { get; private set; } = 1_000;
+
+    public double LatenessWindowSeconds { get; private set; } = 10;
+
+    public double LatenessLeadSeconds { get; private set; } = 2;
+
+    public List<int> Pending { get; private set; } = [10_000, 100_000, 1_000_000];
+
+    public int HangfireMaxPending { get; private set; } = 100_000;
+
+    public int ScaleTasks { get; private set; }
+
+    public List<int> Workers { get; private set; } = [1, 2, 4];
+
+    public int BatchSize { get; private set; } = 1_000;
+
+    public int Clients { get; private set; } = 32;
+
+    public double DrainCapSeconds { get; private set; } = 90;
+
+    public string? Out { get; private set; }
+
+    [JsonIgnore]
+    public bool Help { get; private set; }
+
+    public bool Runs(string workload) => Workloads.Contains(workload);
+
+    public static LoadTestOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new LoadTestOptions();
+        if (args.Contains("--quick"))
+        {
+            options.Quick = true;
+            options.Tasks = 5_000;
+            options.LatenessTasks = 200;
+            options.LatenessWindowSeconds = 4;
+            options.Pending = [1_000, 10_000];
+            options.HangfireMaxPending = 10_000;
+            options.Workers = [1, 2];
+            options.DrainCapSeconds = 30;
+        }
+
+        int? scaleTasks = null;
+        for (var i = 0; i < args.Count; i++)
+        {
+            string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            int Int() => int.Parse(Value().Replace(",", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal), CultureInfo.InvariantCulture);
+            List<int> Ints() => [.. Value().Split(',').Select(v => int.Parse(v.Replace("_", "", StringComparison.Ordinal), CultureInfo.InvariantCulture))];
+            List<string> Names() => [.. Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+            switch (args[i])
+            {
+                case "--quick":
+                    break;
+                case "--help" or "-h":
+                    options.Help = true;
+                    break;
+                case "--workloads":
+                    options.Workloads = [.. Names().SelectMany(w => w switch
+                    {
+                        "all" => AllWorkloads,
+                        "core" => ["ceiling", "w1", "w2", "w3", "w4"],
+                        "scaling" => ["scale-pending", "scale-workers"],
+                        _ when AllWorkloads.Contains(w) => [w],
+                        _ => throw new ArgumentException($"Unknown workload '{w}'; choose from {string.Join(", ", AllWorkloads)}, core, scaling, all."),
+                    })];
+                    break;
+                case "--systems":
+                    options.Systems = CheckSystems(Names());
+                    break;
+                case "--scale-systems":
+                    options.ScaleSystems = CheckSystems(Names());
+                    break;
+                case "--tasks":
+                    options.Tasks = Int();
+                    break;
+                case "--concurrency":
+                    options.Concurrency = Int();
+                    break;
+                case "--lateness-tasks":
+                    options.LatenessTasks = Int();
+                    break;
+                case "--lateness-window":
+                    options.LatenessWindowSeconds = double.Parse(Value(), CultureInfo.InvariantCulture);
+                    break;
+                case "--pending":
+                    options.Pending = Ints();
+                    break;
+                case "--hangfire-max-pending":
+                    options.HangfireMaxPending = Int();
+                    break;
+                case "--scale-tasks":
+                    scaleTasks = Int();
+                    break;
+                case "--workers":
+                    options.Workers = Ints();
+                    break;
+                case "--batch-size":
+                    options.BatchSize = Int();
+                    break;
+                case "--clients":
+                    options.Clients = Int();
+                    break;
+                case "--drain-cap":
+                    options.DrainCapSeconds = double.Parse(Value(), CultureInfo.InvariantCulture);
+                    break;
+                case "--out":
+                    options.Out = Value();
+                    break;
+                default:
+                    throw new ArgumentException($"Unknown option '{args[i]}'. Run with --help for the options.");
+            }
+        }
+
+        options.ScaleTasks = scaleTasks ?? options.Tasks;
+        if (options.Tasks is < 1 or > 900_000)
+        {
+            // Measured order ids must keep six digits so the payload stays 110 bytes (TaskNumbers).
+            throw new ArgumentException("--tasks must be from 1 to 900,000.");
+        }
+
+        return options;
+    }
+
+    private static List<string> CheckSystems(List<string> names)
+    {
+        foreach (var name in names.Where(n => SystemDefinition.All.All(s => s.Name != n)))
+        {
+            throw new ArgumentException($"Unknown system '{name}'; choose from {string.Join(", ", SystemDefinition.All.Select(s => s.Name))}.");
+        }
+
+        return names;
+    }
+}

@@ -1,0 +1,100 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using RedisScheduler.LoadTest.Agent;
+using RedisScheduler.LoadTest.Coordinator;
+using RedisScheduler.LoadTest.Reporting;
+using RedisScheduler.LoadTest.Systems;
+
+// `dotnet RedisScheduler.LoadTest.dll agent ...` is a RedisScheduler client or worker launched by the
+// coordinator (Hangfire's agent is RedisScheduler.LoadTest.Hangfire.dll); anything else runs the load test.
+if (args.Length > 0 && args[0] == "agent")
+{
+    return await AgentMain.RunAsync(args, _ => new RedisSchedulerAgent());
+}
+
+LoadTestOptions options;
+try
+{
+    options = LoadTestOptions.Parse(args);
+}
+catch (Exception e) when (e is ArgumentException or FormatException)
+{
+    Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine(LoadTestOptions.Usage);
+    return 2;
+}
+
+if (options.Help)
+{
+    Console.WriteLine(LoadTestOptions.Usage);
+    return 0;
+}
+
+var missingAgent = options.Systems.Select(n => SystemDefinition.All.First(s => s.Name == n)).FirstOrDefault(s => !File.Exists(s.AgentAssembly));
+if (missingAgent is not null)
+{
+    Console.Error.WriteLine($"The agent of {missingAgent.Name} is missing at {missingAgent.AgentAssembly}: build the load test with `dotnet build -c Release benchmarks/RedisScheduler.LoadTest` (it builds the Hangfire agent too).");
+    return 1;
+}
+
+string redisVersion;
+try
+{
+    using var probe = RedisServerProcess.Start();
+    redisVersion = probe.Snapshot().Version;
+}
+catch (Exception e) when (e is InvalidOperationException or TimeoutException)
+{
+    Console.Error.WriteLine(e.Message);
+    return 1;
+}
+
+var outDirectory = Path.GetFullPath(options.Out ?? Path.Combine(RepositoryRoot(), "benchmarks", "results", "loadtest", options.Quick ? "quick" : string.Empty));
+var run = new RunResult
+{
+    StartedAt = DateTimeOffset.UtcNow,
+    CommandLine = "dotnet run -c Release --project benchmarks/RedisScheduler.LoadTest --" + (args.Length > 0 ? " " + string.Join(' ', args) : string.Empty),
+    Options = options,
+    Machine = MachineLoad.Describe(redisVersion),
+};
+ConsoleProgress.Line($"RedisScheduler load test{(options.Quick ? " (quick)" : string.Empty)}: {run.Machine.Cores} cores, Redis {redisVersion}, load average {string.Join(' ', run.Machine.LoadAverageAtStart)}");
+ConsoleProgress.Line($"Workloads: {string.Join(", ", options.Workloads)}; systems: {string.Join(", ", options.Systems)}; results into {outDirectory}");
+if (run.Machine.LoadAverageAtStart[0] > run.Machine.Cores * 0.5)
+{
+    var warning = $"The machine was busy when the run started (load average {run.Machine.LoadAverageAtStart[0]:F1} on {run.Machine.Cores} cores): other processes compete with the measurement; consider running again later.";
+    ConsoleProgress.Line(warning);
+    run.Warnings.Add(warning);
+}
+
+await new LoadTestRunner(options, run).RunAsync();
+run.FinishedAt = DateTimeOffset.UtcNow;
+run.LoadAverages.Add(MachineLoad.Current());
+
+Directory.CreateDirectory(outDirectory);
+var markdown = MarkdownReport.Write(run);
+await File.WriteAllTextAsync(Path.Combine(outDirectory, "results.md"), markdown);
+var json = new JsonSerializerOptions
+{
+    WriteIndented = true,
+    NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+};
+await File.WriteAllTextAsync(Path.Combine(outDirectory, "results.json"), JsonSerializer.Serialize(run, json));
+Charts.Write(run, outDirectory);
+Console.WriteLine();
+Console.WriteLine(markdown);
+ConsoleProgress.Line($"Wrote results.md, results.json, lateness.png and throughput.png to {outDirectory}");
+return run.Warnings.Any(w => w.Contains("failed", StringComparison.Ordinal)) ? 1 : 0;
+
+static string RepositoryRoot()
+{
+    for (var directory = new DirectoryInfo(Environment.CurrentDirectory); directory is not null; directory = directory.Parent)
+    {
+        if (File.Exists(Path.Combine(directory.FullName, "RedisScheduler.sln")))
+        {
+            return directory.FullName;
+        }
+    }
+
+    return Environment.CurrentDirectory;
+}

@@ -1,0 +1,173 @@
+using System.Globalization;
+using ScottPlot;
+
+namespace RedisScheduler.LoadTest.Reporting;
+
+/// <summary>
+/// The two pictures of a run: W3's lateness distribution (lateness.png) and the throughput bars
+/// (throughput.png), drawn with ScottPlot. Both use logarithmic axes: the systems differ by orders of
+/// magnitude, and a linear axis would show one of them as a flat line.
+/// </summary>
+internal static class Charts
+{
+    private static readonly ScottPlot.Palettes.Category10 Palette = new();
+
+    public static void Write(RunResult run, string directory)
+    {
+        Lateness(run).SavePng(Path.Combine(directory, "lateness.png"), 1000, 560);
+        Throughput(run).SavePng(Path.Combine(directory, "throughput.png"), 1000, 560);
+    }
+
+    /// <summary>
+    /// Cumulative distribution of lateness per system. The x axis is "symmetric log": sign(x)·log10(1 + |x|)
+    /// of milliseconds, so early starts (left of 0) and lateness from 0.1 ms to seconds fit one picture.
+    /// </summary>
+    private static Plot Lateness(RunResult run)
+    {
+        var plot = new Plot();
+        var index = 0;
+        var extent = 1.0;
+        foreach (var system in run.Systems)
+        {
+            var color = Palette.GetColor(index++);
+            if (system.Lateness?.Samples is not { } samples)
+            {
+                continue;
+            }
+
+            var sorted = samples.Where(s => !double.IsNaN(s)).Order().ToArray();
+            if (sorted.Length == 0)
+            {
+                continue;
+            }
+
+            var xs = new double[sorted.Length];
+            var ys = new double[sorted.Length];
+            for (var i = 0; i < sorted.Length; i++)
+            {
+                xs[i] = SymLog(sorted[i]);
+                ys[i] = 100.0 * (i + 1) / samples.Length;
+                extent = Math.Max(extent, Math.Abs(xs[i]));
+            }
+
+            var line = plot.Add.ScatterLine(xs, ys, color);
+            line.LineWidth = 2;
+            var l = system.Lateness;
+            line.LegendText = Invariant($"{system.Title}: p50 {l.P50Ms:0.#} ms, p99 {l.P99Ms:0.#} ms, early {l.Early}");
+        }
+
+        var due = plot.Add.VerticalLine(0, 1, Colors.Black, LinePattern.Dashed);
+        due.LegendText = "due instant";
+        var ticks = new List<(double Position, string Label)>();
+        foreach (var ms in new[] { -10_000, -1_000, -100, -10, -1, 0, 1, 10, 100, 1_000, 10_000, 100_000 })
+        {
+            if (Math.Abs(SymLog(ms)) <= extent + 0.5)
+            {
+                ticks.Add((SymLog(ms), ms switch
+                {
+                    0 => "0",
+                    _ when Math.Abs(ms) >= 1000 => Invariant($"{ms / 1000} s"),
+                    _ => Invariant($"{ms} ms"),
+                }));
+            }
+        }
+
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual([.. ticks.Select(t => t.Position)], [.. ticks.Select(t => t.Label)]);
+        plot.Axes.SetLimitsY(0, 101);
+        plot.Title(Invariant($"W3: handler start minus due instant, {run.Options.LatenessTasks:N0} tasks over {run.Options.LatenessWindowSeconds:G} s"));
+        plot.XLabel("lateness (log scale both ways; left of 0 = started early)");
+        plot.YLabel("tasks started (%)");
+        plot.Legend.Alignment = Alignment.LowerRight;
+        plot.ShowLegend();
+        return plot;
+    }
+
+    /// <summary>Grouped bars of tasks per second (log scale): W1's modes and W2, per system, with the redis-benchmark ceilings.</summary>
+    private static Plot Throughput(RunResult run)
+    {
+        var plot = new Plot();
+        var groups = new List<(string Label, Func<SystemResult, double?> Value, double? Ceiling)>
+        {
+            ("W1 sequential", s => ScheduleRate(s, "seq"), Ceiling(run, "EVALSHA", 1)),
+            ("W1 batch API", s => ScheduleRate(s, "batch"), Ceiling(run, "EVALSHA", 50)),
+            (Invariant($"W1 {run.Options.Clients} concurrent callers"), s => ScheduleRate(s, "concurrent"), null),
+            ("W2 drain (1 worker)", s => s.Drain?.TasksPerSecond, null),
+        };
+        var systems = run.Systems.Where(s => s.ScheduleMeasuredWith is null || s.Drain is not null).ToList();
+        var width = 1.0 / (systems.Count + 2);
+        var bars = new List<Bar>();
+        var colors = run.Systems.Select((s, i) => (s, Palette.GetColor(i))).ToDictionary(p => p.s.Name, p => p.Item2);
+        var max = 1.0;
+        for (var g = 0; g < groups.Count; g++)
+        {
+            for (var i = 0; i < systems.Count; i++)
+            {
+                // W1 is measured once per client: Hangfire's other settings show no W1 bars of their own.
+                var system = systems[i];
+                if (g < 3 && system.ScheduleMeasuredWith is not null)
+                {
+                    continue;
+                }
+
+                if (groups[g].Value(system) is { } value && value > 0)
+                {
+                    max = Math.Max(max, value);
+                    bars.Add(new Bar
+                    {
+                        Position = g + ((i - ((systems.Count - 1) / 2.0)) * width),
+                        Value = Math.Log10(value),
+                        FillColor = colors[system.Name],
+                        Size = width * 0.9,
+                        Label = Compact(value),
+                    });
+                }
+            }
+
+            if (groups[g].Ceiling is { } ceiling)
+            {
+                max = Math.Max(max, ceiling);
+                var line = plot.Add.Line(g - 0.45, Math.Log10(ceiling), g + 0.45, Math.Log10(ceiling));
+                line.LineColor = Colors.Black;
+                line.LinePattern = LinePattern.Dashed;
+                line.LineWidth = 1.5f;
+                var text = plot.Add.Text("redis-benchmark " + Compact(ceiling), g - 0.45, Math.Log10(ceiling));
+                text.LabelFontSize = 11;
+                text.LabelAlignment = Alignment.LowerLeft;
+            }
+        }
+
+        var barPlot = plot.Add.Bars(bars);
+        barPlot.ValueLabelStyle.FontSize = 11;
+        foreach (var system in systems)
+        {
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = system.ScheduleMeasuredWith is null && system.ClientFamily == "hangfire" ? system.Title + " (W1: any settings)" : system.Title, FillColor = colors[system.Name] });
+        }
+
+        var decades = Enumerable.Range(0, (int)Math.Ceiling(Math.Log10(max)) + 2).ToArray();
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual([.. decades.Select(d => (double)d)], [.. decades.Select(d => Compact(Math.Pow(10, d)))]);
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual([.. groups.Select((_, g) => (double)g)], [.. groups.Select(g => g.Label)]);
+        plot.Axes.SetLimits(-0.6, groups.Count - 0.4, 0, Math.Ceiling(Math.Log10(max)) + 0.6);
+        plot.Title(Invariant($"Tasks per second (log scale), N = {run.Options.Tasks:N0}"));
+        plot.YLabel("tasks/s");
+        plot.Legend.Alignment = Alignment.UpperRight;
+        plot.ShowLegend();
+        return plot;
+    }
+
+    private static double? ScheduleRate(SystemResult system, string mode)
+        => system.Schedule.FirstOrDefault(r => r.Mode.StartsWith(mode, StringComparison.Ordinal))?.TasksPerSecond;
+
+    private static double? Ceiling(RunResult run, string test, int connections)
+        => run.Ceiling.FirstOrDefault(c => c.Test.StartsWith(test, StringComparison.Ordinal) && c.Connections == connections)?.RequestsPerSecond;
+
+    private static double SymLog(double ms) => Math.Sign(ms) * Math.Log10(1 + Math.Abs(ms));
+
+    private static string Compact(double value) => value switch
+    {
+        >= 1e6 => Invariant($"{value / 1e6:0.#}M"),
+        >= 1e3 => Invariant($"{value / 1e3:0.#}k"),
+        _ => Invariant($"{value:0}"),
+    };
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
