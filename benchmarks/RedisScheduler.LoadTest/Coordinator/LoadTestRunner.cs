@@ -19,6 +19,16 @@ internal sealed class LoadTestRunner(LoadTestOptions options, RunResult run)
                 ConsoleProgress.Line("Ceiling: redis-benchmark against a fresh redis-server");
                 run.Ceiling.AddRange(await CeilingWorkload.RunAsync(options.Quick));
             });
+            foreach (var mode in ScheduleModes(SystemDefinition.BareClient))
+            {
+                await MeasureAsync($"bare client W1 {mode}", async () =>
+                {
+                    var (schedule, description) = await ScheduleWorkload.RunAsync(SystemDefinition.BareClient, mode, options);
+                    run.ClientCeiling.Add(schedule);
+                    run.ClientCeilingDescription = description;
+                    ConsoleProgress.Line(Invariant($"  StackExchange.Redis alone, W1 {mode}: {schedule.TasksPerSecond:N0} tasks/s, client CPU {schedule.ClientCpuSeconds * 1e6 / schedule.Tasks:N0} µs/task"));
+                });
+            }
         }
 
         var schedulesByFamily = new Dictionary<string, SystemResult>(StringComparer.Ordinal);
@@ -29,6 +39,31 @@ internal sealed class LoadTestRunner(LoadTestOptions options, RunResult run)
             ConsoleProgress.Line($"{system.Title}: load average {FormatLoad(MachineLoad.Current())}");
             run.LoadAverages.Add(MachineLoad.Current());
             await RunSystemAsync(system, result, schedulesByFamily);
+        }
+
+        WarnAboutBusyPhases();
+    }
+
+    /// <summary>
+    /// The load test itself keeps about two processes busy; a 1-minute load average above twice the
+    /// cores at the start of a phase means other work competed with it.
+    /// </summary>
+    private void WarnAboutBusyPhases()
+    {
+        var limit = 2.0 * Environment.ProcessorCount;
+        var busy = new List<string>();
+        foreach (var s in run.Systems)
+        {
+            busy.AddRange(s.Schedule.Where(r => s.ScheduleMeasuredWith is null && r.LoadAverage > limit).Select(r => Invariant($"{s.Name} W1 {r.Mode} ({r.LoadAverage:F1})")));
+            busy.AddRange(new[] { s.Drain }.Concat(s.DrainByPending).Concat(s.DrainByWorkers).OfType<DrainResult>().Distinct().Where(d => d.LoadAverage > limit)
+                .Select(d => Invariant($"{s.Name} W2 {d.Workers} worker(s) {d.Pending:N0} pending ({d.LoadAverage:F1})")));
+            busy.AddRange(new[] { s.Lateness }.Concat(s.LatenessByPending).OfType<LatenessResult>().Where(l => l.LoadAverage > limit)
+                .Select(l => Invariant($"{s.Name} W3 {l.Pending:N0} pending ({l.LoadAverage:F1})")));
+        }
+
+        if (busy.Count > 0)
+        {
+            run.Warnings.Add(Invariant($"Measured while other work kept the machine busy (1-minute load average above {limit:G} at the phase's start): {string.Join(", ", busy)}. Re-run those when the machine is quiet before trusting them."));
         }
     }
 
@@ -44,10 +79,7 @@ internal sealed class LoadTestRunner(LoadTestOptions options, RunResult run)
             }
             else
             {
-                string[] modes = system.SupportsBatch
-                    ? ["seq", $"batch:{options.BatchSize}", $"concurrent:{options.Clients}"]
-                    : ["seq", $"concurrent:{options.Clients}"];
-                foreach (var mode in modes)
+                foreach (var mode in ScheduleModes(system))
                 {
                     await MeasureAsync($"{system.Name} W1 {mode}", async () =>
                     {
@@ -96,7 +128,7 @@ internal sealed class LoadTestRunner(LoadTestOptions options, RunResult run)
                 await MeasureAsync($"{system.Name} W2 with {pending:N0} pending", async () =>
                     result.DrainByPending.Add(await DrainAsync(system, result, workers: 1, pending, options.ScaleTasks)));
                 await MeasureAsync($"{system.Name} W3 with {pending:N0} pending", async () =>
-                    result.LatenessByPending.Add(await LatenessAsync(system, result, pending, keepSamples: false)));
+                    result.LatenessByPending.Add(await LatenessAsync(system, result, pending, keepSamples: true)));
             }
         }
 
@@ -115,6 +147,11 @@ internal sealed class LoadTestRunner(LoadTestOptions options, RunResult run)
             }
         }
     }
+
+    private string[] ScheduleModes(SystemDefinition system)
+        => system.SupportsBatch
+            ? ["seq", $"batch:{options.BatchSize}", $"concurrent:{options.Clients}"]
+            : ["seq", $"concurrent:{options.Clients}"];
 
     private async Task<DrainResult> DrainAsync(SystemDefinition system, SystemResult result, int workers, int pending, int tasks)
     {

@@ -23,6 +23,10 @@ internal sealed record SystemDefinition(
 
     public static IReadOnlyList<SystemDefinition> All { get; } = Create();
 
+    /// <summary>StackExchange.Redis alone with a minimal schedule script: the client-side ceiling, measured with the ceiling workload (W1 only).</summary>
+    public static SystemDefinition BareClient { get; } = new(
+        "bare-client", "StackExchange.Redis alone", typeof(SystemDefinition).Assembly.Location, [], "bare-client", TimeSpan.Zero, SupportsBatch: true);
+
     private static List<SystemDefinition> Create()
     {
         var self = typeof(SystemDefinition).Assembly.Location;

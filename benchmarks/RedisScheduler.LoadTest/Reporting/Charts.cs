@@ -88,6 +88,8 @@ internal static class Charts
         var plot = new Plot();
         var groups = new List<(string Label, Func<SystemResult, double?> Value, double? Ceiling)>
         {
+            // Ceilings: redis-benchmark's EVALSHA of a minimal HSET + ZADD script, one task per call:
+            // one connection without pipelining for the awaited loop, 50 pipelined connections for bulk.
             ("W1 sequential", s => ScheduleRate(s, "seq"), Ceiling(run, "EVALSHA", 1)),
             ("W1 batch API", s => ScheduleRate(s, "batch"), Ceiling(run, "EVALSHA", 50)),
             (Invariant($"W1 {run.Options.Clients} concurrent callers"), s => ScheduleRate(s, "concurrent"), null),
@@ -130,9 +132,9 @@ internal static class Charts
                 line.LineColor = Colors.Black;
                 line.LinePattern = LinePattern.Dashed;
                 line.LineWidth = 1.5f;
-                var text = plot.Add.Text("redis-benchmark " + Compact(ceiling), g - 0.45, Math.Log10(ceiling));
+                var text = plot.Add.Text("redis-benchmark " + Compact(ceiling), g + 0.45, Math.Log10(ceiling) + 0.03);
                 text.LabelFontSize = 11;
-                text.LabelAlignment = Alignment.LowerLeft;
+                text.LabelAlignment = Alignment.LowerRight;
             }
         }
 

@@ -98,6 +98,15 @@ internal static class MarkdownReport
             md.AppendLine(Invariant($"| {ClientTitle(s)} | {ScheduleCell(s, "seq")} | {ScheduleCell(s, "batch")} | {ScheduleCell(s, "concurrent")} |"));
         }
 
+        if (run.ClientCeiling.Count > 0)
+        {
+            var bare = new SystemResult { Name = "bare-client", Title = "StackExchange.Redis alone", ClientFamily = "bare-client" };
+            bare.Schedule.AddRange(run.ClientCeiling);
+            md.AppendLine(Invariant($"| *ceiling: StackExchange.Redis alone* | {ScheduleCell(bare, "seq")} | {ScheduleCell(bare, "batch")} | {ScheduleCell(bare, "concurrent")} |"));
+            md.AppendLine();
+            md.AppendLine("The ceiling row is the same client library, network and Redis with the least a scheduler must do: one EVALSHA of a script that writes the record into a hash and the id into a sorted set, per task (its batch mode pipelines one call per task).");
+        }
+
         SharedClientNote(md, run);
     }
 
@@ -213,8 +222,8 @@ internal static class MarkdownReport
             foreach (var (phase, cost, tasks) in rows)
             {
                 var p = cost.Per(tasks);
-                var top = string.Join(", ", cost.ByCommand.OrderByDescending(c => c.Value).Take(6).Select(c => Invariant($"{c.Key} {(double)c.Value / tasks:0.##}")));
-                md.AppendLine(Invariant($"| {Title(s)} | {phase} | {p.Commands:F1} | {p.Reads:F2} | {p.ScriptCalls:F2} | {p.Transactions:F2} | {p.RedisCpuMicroseconds:F1} µs | {top} |"));
+                var top = string.Join(", ", cost.ByCommand.OrderByDescending(c => c.Value).Take(6).Select(c => $"{c.Key} {Small((double)c.Value / tasks)}"));
+                md.AppendLine(Invariant($"| {Title(s)} | {phase} | {p.Commands:F1} | {Small(p.Reads)} | {Small(p.ScriptCalls)} | {Small(p.Transactions)} | {p.RedisCpuMicroseconds:F1} µs | {top} |"));
             }
         }
     }
@@ -272,7 +281,7 @@ internal static class MarkdownReport
             {
                 foreach (var d in s.DrainByWorkers)
                 {
-                    md.AppendLine(Invariant($"| {Title(s)} | {d.Workers} | {d.TasksPerSecond:N0} | {d.Seconds:F1} s{(d.Finished ? string.Empty : " (cap)")} | {d.WorkerCpuSeconds / d.Seconds:P0} | {d.Redis.CpuSeconds / d.Seconds:P0} | {d.PerTask.Commands:F1} | {d.PerTask.Reads:F2} | {d.Duplicates} |"));
+                    md.AppendLine(Invariant($"| {Title(s)} | {d.Workers} | {d.TasksPerSecond:N0} | {d.Seconds:F1} s{(d.Finished ? string.Empty : " (cap)")} | {d.WorkerCpuSeconds / d.Seconds:P0} | {d.Redis.CpuSeconds / d.Seconds:P0} | {d.PerTask.Commands:F1} | {Small(d.PerTask.Reads)} | {d.Duplicates} |"));
                 }
             }
         }
@@ -280,6 +289,8 @@ internal static class MarkdownReport
 
     private static void WhereTimeGoes(StringBuilder md, RunResult run)
     {
+        var bare = new SystemResult { Name = "bare-client", Title = "*StackExchange.Redis alone*", ClientFamily = "bare-client" };
+        bare.Schedule.AddRange(run.ClientCeiling);
         md.AppendLine();
         md.AppendLine("## Where the time goes");
         md.AppendLine();
@@ -287,16 +298,16 @@ internal static class MarkdownReport
         md.AppendLine();
         md.AppendLine("| System | Phase | Tasks/s | Wall | Client CPU | Redis CPU | Redis CPU/task | Round trips/task |");
         md.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
-        foreach (var s in run.Systems)
+        foreach (var s in run.Systems.Prepend(bare))
         {
             foreach (var r in s.ScheduleMeasuredWith is null ? s.Schedule : [])
             {
-                md.AppendLine(Invariant($"| {Title(s)} | W1 {r.Mode} | {r.TasksPerSecond:N0} | {r.Seconds:F1} s | {r.ClientCpuSeconds / r.Seconds:P0} | {r.Redis.CpuSeconds / r.Seconds:P0} | {r.PerTask.RedisCpuMicroseconds:F1} µs | {r.PerTask.Reads:F2} |"));
+                md.AppendLine(Invariant($"| {Title(s)} | W1 {r.Mode} | {r.TasksPerSecond:N0} | {r.Seconds:F1} s | {r.ClientCpuSeconds / r.Seconds:P0} | {r.Redis.CpuSeconds / r.Seconds:P0} | {r.PerTask.RedisCpuMicroseconds:F1} µs | {Small(r.PerTask.Reads)} |"));
             }
 
             foreach (var d in new[] { s.Drain }.Concat(s.DrainByWorkers.Where(x => x.Workers > 1)).OfType<DrainResult>())
             {
-                md.AppendLine(Invariant($"| {Title(s)} | W2 ({d.Workers} worker{(d.Workers == 1 ? "" : "s")}) | {d.TasksPerSecond:N0} | {d.Seconds:F1} s | {d.WorkerCpuSeconds / d.Seconds:P0} | {d.Redis.CpuSeconds / d.Seconds:P0} | {d.PerTask.RedisCpuMicroseconds:F1} µs | {d.PerTask.Reads:F2} |"));
+                md.AppendLine(Invariant($"| {Title(s)} | W2 ({d.Workers} worker{(d.Workers == 1 ? "" : "s")}) | {d.TasksPerSecond:N0} | {d.Seconds:F1} s | {d.WorkerCpuSeconds / d.Seconds:P0} | {d.Redis.CpuSeconds / d.Seconds:P0} | {d.PerTask.RedisCpuMicroseconds:F1} µs | {Small(d.PerTask.Reads)} |"));
             }
         }
     }
@@ -318,6 +329,10 @@ internal static class MarkdownReport
     }
 
     private static string Ms(double ms) => double.IsNaN(ms) ? "–" : Math.Abs(ms) >= 100 ? Invariant($"{ms:N0} ms") : Invariant($"{ms:F1} ms");
+
+    /// <summary>Two decimals, or three significant digits below 0.1 (a batch's 0.002 round trips per task is not 0.00).</summary>
+    private static string Small(double value)
+        => value == 0 ? "0" : Math.Abs(value) >= 0.1 ? Invariant($"{value:F2}") : value.ToString("G2", CultureInfo.InvariantCulture);
 
     private static string Load(double[] load) => Invariant($"{load[0]:F2} / {load[1]:F2} / {load[2]:F2}");
 

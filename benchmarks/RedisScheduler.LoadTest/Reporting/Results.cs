@@ -158,6 +158,11 @@ internal sealed class RunResult
 
     public List<CeilingResult> Ceiling { get; } = [];
 
+    /// <summary>W1 for StackExchange.Redis alone (<see cref="SystemDefinition.BareClient"/>): the client-side ceiling.</summary>
+    public List<ScheduleResult> ClientCeiling { get; } = [];
+
+    public string ClientCeilingDescription { get; set; } = string.Empty;
+
     public List<SystemResult> Systems { get; } = [];
 
     public List<string> Warnings { get; } = [];

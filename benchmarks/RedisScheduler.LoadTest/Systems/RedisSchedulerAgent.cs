@@ -10,7 +10,8 @@ namespace RedisScheduler.LoadTest.Systems;
 /// <summary>
 /// RedisScheduler as the load test's agent: <see cref="ITaskScheduler"/> for the client, and a host
 /// with <see cref="LoadOrderHandler"/> (concurrency from the command line) for the worker. Every
-/// option is the library's default; only the connection string and the handler's concurrency are set.
+/// option is the library's default; only the connection string and the handler's concurrency are set,
+/// unless an experiment passes <c>--set max-idle-ms=N</c> (MaxIdleDelay) to the agent.
 /// </summary>
 internal sealed class RedisSchedulerAgent : ISystemAgent
 {
@@ -29,7 +30,14 @@ internal sealed class RedisSchedulerAgent : ISystemAgent
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
         var scheduling = builder.Services
-            .AddRedisScheduler(o => o.Configuration = arguments.Redis)
+            .AddRedisScheduler(o =>
+            {
+                o.Configuration = arguments.Redis;
+                if (arguments.IntSetting("max-idle-ms") is { } maxIdle)
+                {
+                    o.MaxIdleDelay = TimeSpan.FromMilliseconds(maxIdle);
+                }
+            })
             .MapTaskType<LoadOrder>("order");
         if (arguments.IsWorker)
         {
