@@ -30,6 +30,7 @@ if (options.Help)
     return 0;
 }
 
+AgentProcess.ExtraSettings = options.ExtraSettings;
 var missingAgent = options.Systems.Select(n => SystemDefinition.All.First(s => s.Name == n)).FirstOrDefault(s => !File.Exists(s.AgentAssembly));
 if (missingAgent is not null)
 {

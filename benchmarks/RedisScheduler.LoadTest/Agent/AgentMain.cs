@@ -35,7 +35,8 @@ internal static class AgentMain
             Send($"READY {agent.Description}");
             using var stopProgress = new CancellationTokenSource();
             Task<long>? progress = null;
-            while (await Console.In.ReadLineAsync() is { } line)
+            var commands = ReadCommandsOnOwnThread();
+            while (await commands.ReadAsync() is { } line)
             {
                 var words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
                 switch (words.FirstOrDefault())
@@ -76,6 +77,19 @@ internal static class AgentMain
             Send("ERROR " + e.ToString().ReplaceLineEndings(" | "));
             return 1;
         }
+    }
+
+    /// <summary>
+    /// Reads stdin on a thread of its own. Console.In.ReadLineAsync completes synchronously: awaited in
+    /// the command loop it would block a thread-pool thread until the next command, and with two cores
+    /// (two threads in the pool at first) that starves the system under test and stalls it for the
+    /// half second or more the pool takes to add a thread.
+    /// </summary>
+    private static CommandReader ReadCommandsOnOwnThread()
+    {
+        var reader = new CommandReader();
+        new Thread(reader.Run) { IsBackground = true, Name = "agent stdin" }.Start();
+        return reader;
     }
 
     private static async Task ScheduleAsync(ISystemAgent agent, string[] words)
@@ -198,4 +212,23 @@ internal static class AgentMain
             Console.Out.Flush();
         }
     }
+}
+
+/// <summary>Lines from stdin, read by a dedicated thread; null at the end of input.</summary>
+internal sealed class CommandReader
+{
+    private readonly System.Threading.Channels.Channel<string?> lines = System.Threading.Channels.Channel.CreateUnbounded<string?>();
+
+    public void Run()
+    {
+        string? line;
+        do
+        {
+            line = Console.In.ReadLine();
+            lines.Writer.TryWrite(line);
+        }
+        while (line is not null);
+    }
+
+    public ValueTask<string?> ReadAsync() => lines.Reader.ReadAsync();
 }

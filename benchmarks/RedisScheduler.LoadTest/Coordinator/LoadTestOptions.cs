@@ -28,6 +28,8 @@ internal sealed class LoadTestOptions
           --batch-size N           W1 batch mode: tasks per ScheduleTasksAsync call (default 1,000)
           --clients N              W1 concurrent mode: concurrent callers in the one client process (default 32)
           --drain-cap S            W2: stop waiting after S seconds and report the rate so far (default 45)
+          --set SYSTEM:KEY=VALUE   an extra agent setting for one system, for experiments (repeatable), e.g.
+                                   redisscheduler:max-idle-ms=5000 (MaxIdleDelay) or hangfire:polling-ms=500
           --out DIR                where results.md, results.json and the charts go
                                    (default: benchmarks/results/loadtest, or .../loadtest/quick with --quick)
           --help
@@ -68,6 +70,9 @@ internal sealed class LoadTestOptions
     public double DrainCapSeconds { get; private set; } = 45;
 
     public string? Out { get; private set; }
+
+    /// <summary>Extra agent settings per system (<c>--set SYSTEM:KEY=VALUE</c>).</summary>
+    public Dictionary<string, List<string>> ExtraSettings { get; } = new(StringComparer.Ordinal);
 
     [JsonIgnore]
     public bool Help { get; private set; }
@@ -154,6 +159,21 @@ internal sealed class LoadTestOptions
                     break;
                 case "--out":
                     options.Out = Value();
+                    break;
+                case "--set":
+                    var setting = Value().Split(':', 2);
+                    if (setting.Length != 2 || !setting[1].Contains('=', StringComparison.Ordinal))
+                    {
+                        throw new ArgumentException($"--set takes SYSTEM:KEY=VALUE, not '{string.Join(':', setting)}'.");
+                    }
+
+                    CheckSystems([setting[0]]);
+                    if (!options.ExtraSettings.TryGetValue(setting[0], out var list))
+                    {
+                        options.ExtraSettings[setting[0]] = list = [];
+                    }
+
+                    list.Add(setting[1]);
                     break;
                 default:
                     throw new ArgumentException($"Unknown option '{args[i]}'. Run with --help for the options.");
