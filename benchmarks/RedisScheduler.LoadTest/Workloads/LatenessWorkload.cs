@@ -11,23 +11,30 @@ namespace RedisScheduler.LoadTest.Workloads;
 /// </summary>
 internal static class LatenessWorkload
 {
+    private const int WarmUpTasks = 50;
+
     public static async Task<(LatenessResult Result, string Description)> RunAsync(SystemDefinition system, int pending, LoadTestOptions options, bool keepSamples)
     {
         var tasks = options.LatenessTasks;
         var label = $"{system.Name} W3 ({pending:N0} pending)";
         using var redis = RedisServerProcess.Start();
         using var client = AgentProcess.Start(system, "client", redis, options.Concurrency, capacity: 0);
-        using var worker = AgentProcess.Start(system, "worker", redis, options.Concurrency, (2 * tasks) + 1000);
+        using var worker = AgentProcess.Start(system, "worker", redis, options.Concurrency, (2 * tasks) + 1000 + WarmUpTasks);
         await Task.WhenAll(client.ReadyAsync(), worker.ReadyAsync());
         if (pending > 0)
         {
             await AgentCommands.FillPendingAsync(client, system, options, pending);
         }
 
+        // Warm-up tasks, due at once, so the handler's path is compiled before the measured tasks:
+        // scheduled before the worker starts, they run at its first look (Hangfire polls once at start).
+        await AgentCommands.ScheduleAsync(client, AgentCommands.BulkMode(system, options), WarmUpTasks, TaskNumbers.WarmUp, DueTimes.Relative(TimeSpan.FromSeconds(-1)), $"{label}: warm-up tasks");
         worker.Send("go");
         var started = AgentProcess.Numbers(await worker.ExpectAsync("STARTED", TimeSpan.FromSeconds(60)));
-        // Let the worker settle into its idle state (Hangfire's server starts its processes, our
-        // worker makes its first empty claim) before anything is due.
+        var warmUp = DateTime.UtcNow.AddSeconds(30);
+        await ConsoleProgress.FollowAsync($"{label}: warm-up", WarmUpTasks, () => worker.Progress, () => worker.Progress >= WarmUpTasks || DateTime.UtcNow > warmUp);
+
+        // Let the worker settle into its idle state before anything is due.
         await Task.Delay(TimeSpan.FromSeconds(1));
 
         var load = MachineLoad.Current()[0];
@@ -45,7 +52,7 @@ internal static class LatenessWorkload
 
         // Wait for every task, or until two polling intervals (and 5 s) after the last due instant.
         var deadline = due.At(tasks - 1).UtcDateTime + (2 * system.PollingInterval) + TimeSpan.FromSeconds(5);
-        await ConsoleProgress.FollowAsync($"{label}: handled", tasks, () => worker.Progress, () => worker.Progress >= tasks || DateTime.UtcNow > deadline);
+        await ConsoleProgress.FollowAsync($"{label}: handled", tasks, () => worker.Progress - WarmUpTasks, () => worker.Progress - WarmUpTasks >= tasks || DateTime.UtcNow > deadline);
         var after = redis.Snapshot();
         var (records, cpu) = await AgentCommands.StopAsync([worker], [started[1]]);
 
