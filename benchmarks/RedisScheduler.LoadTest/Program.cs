@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using RedisScheduler.LoadTest.Agent;
 using RedisScheduler.LoadTest.Coordinator;
 using RedisScheduler.LoadTest.Reporting;
@@ -27,6 +25,16 @@ catch (Exception e) when (e is ArgumentException or FormatException)
 if (options.Help)
 {
     Console.WriteLine(LoadTestOptions.Usage);
+    return 0;
+}
+
+if (options.Report is { } report)
+{
+    // No run: the report again from a run's results.json, e.g. after a change to the tables or charts.
+    var earlier = await ResultFiles.ReadAsync(report);
+    var directory = Path.GetFullPath(options.Out ?? Path.GetDirectoryName(Path.GetFullPath(report))!);
+    await ResultFiles.WriteAsync(earlier, directory, includeJson: options.Out is not null);
+    Console.WriteLine($"Wrote results.md, lateness.png and throughput.png to {directory}");
     return 0;
 }
 
@@ -71,17 +79,7 @@ await new LoadTestRunner(options, run).RunAsync();
 run.FinishedAt = DateTimeOffset.UtcNow;
 run.LoadAverages.Add(MachineLoad.Current());
 
-Directory.CreateDirectory(outDirectory);
-var markdown = MarkdownReport.Write(run);
-await File.WriteAllTextAsync(Path.Combine(outDirectory, "results.md"), markdown);
-var json = new JsonSerializerOptions
-{
-    WriteIndented = true,
-    NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-};
-await File.WriteAllTextAsync(Path.Combine(outDirectory, "results.json"), JsonSerializer.Serialize(run, json));
-Charts.Write(run, outDirectory);
+var markdown = await ResultFiles.WriteAsync(run, outDirectory);
 Console.WriteLine();
 Console.WriteLine(markdown);
 ConsoleProgress.Line($"Wrote results.md, results.json, lateness.png and throughput.png to {outDirectory}");

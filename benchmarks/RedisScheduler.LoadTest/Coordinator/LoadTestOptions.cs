@@ -32,43 +32,61 @@ internal sealed class LoadTestOptions
                                    redisscheduler:max-idle-ms=5000 (MaxIdleDelay) or hangfire:polling-ms=500
           --out DIR                where results.md, results.json and the charts go
                                    (default: benchmarks/results/loadtest, or .../loadtest/quick with --quick)
+          --report FILE            no run: rewrite results.md and the charts from a results.json (beside it, or into --out)
           --help
         """;
 
     private static readonly string[] AllWorkloads = ["ceiling", "w1", "w2", "w3", "w4", "scale-pending", "scale-workers"];
 
+    [JsonInclude]
     public bool Quick { get; private set; }
 
+    [JsonInclude]
     public HashSet<string> Workloads { get; private set; } = [.. AllWorkloads];
 
+    [JsonInclude]
     public List<string> Systems { get; private set; } = [.. SystemDefinition.All.Select(s => s.Name)];
 
+    [JsonInclude]
     public List<string> ScaleSystems { get; private set; } = ["redisscheduler", "hangfire-100ms"];
 
+    [JsonInclude]
     public int Tasks { get; private set; } = 100_000;
 
+    [JsonInclude]
     public int Concurrency { get; private set; } = 32;
 
+    [JsonInclude]
     public int LatenessTasks { get; private set; } = 1_000;
 
+    [JsonInclude]
     public double LatenessWindowSeconds { get; private set; } = 10;
 
+    [JsonInclude]
     public double LatenessLeadSeconds { get; private set; } = 2;
 
+    [JsonInclude]
     public List<int> Pending { get; private set; } = [10_000, 100_000, 1_000_000];
 
+    [JsonInclude]
     public int HangfireMaxPending { get; private set; } = 100_000;
 
+    [JsonInclude]
     public int ScaleTasks { get; private set; }
 
+    [JsonInclude]
     public List<int> Workers { get; private set; } = [1, 2, 4];
 
+    [JsonInclude]
     public int BatchSize { get; private set; } = 1_000;
 
+    [JsonInclude]
     public int Clients { get; private set; } = 32;
 
+    [JsonInclude]
     public double DrainCapSeconds { get; private set; } = 45;
 
+    [JsonInclude]
     public string? Out { get; private set; }
 
     /// <summary>Extra agent settings per system (<c>--set SYSTEM:KEY=VALUE</c>).</summary>
@@ -76,6 +94,10 @@ internal sealed class LoadTestOptions
 
     [JsonIgnore]
     public bool Help { get; private set; }
+
+    /// <summary>A results.json to turn into the report again, instead of running.</summary>
+    [JsonIgnore]
+    public string? Report { get; private set; }
 
     public bool Runs(string workload) => Workloads.Contains(workload);
 
@@ -159,6 +181,9 @@ internal sealed class LoadTestOptions
                     break;
                 case "--out":
                     options.Out = Value();
+                    break;
+                case "--report":
+                    options.Report = Value();
                     break;
                 case "--set":
                     var setting = Value().Split(':', 2);

@@ -15,7 +15,7 @@ internal static class Charts
     public static void Write(RunResult run, string directory)
     {
         Lateness(run).SavePng(Path.Combine(directory, "lateness.png"), 1000, 560);
-        Throughput(run).SavePng(Path.Combine(directory, "throughput.png"), 1000, 560);
+        Throughput(run).SavePng(Path.Combine(directory, "throughput.png"), 1000, 600);
     }
 
     /// <summary>
@@ -92,39 +92,48 @@ internal static class Charts
             // one connection without pipelining for the awaited loop, 50 pipelined connections for bulk.
             ("W1 sequential", s => ScheduleRate(s, "seq"), Ceiling(run, "EVALSHA", 1)),
             ("W1 batch API", s => ScheduleRate(s, "batch"), Ceiling(run, "EVALSHA", 50)),
-            (Invariant($"W1 {run.Options.Clients} concurrent callers"), s => ScheduleRate(s, "concurrent"), null),
-            ("W2 drain (1 worker)", s => s.Drain?.TasksPerSecond, null),
+            (Invariant($"W1 {run.Options.Clients} callers"), s => ScheduleRate(s, "concurrent"), null),
+            ("W2 drain", s => s.Drain?.TasksPerSecond, null),
         };
         var systems = run.Systems.Where(s => s.ScheduleMeasuredWith is null || s.Drain is not null).ToList();
-        var width = 1.0 / (systems.Count + 2);
+        if (run.ClientCeiling.Count > 0)
+        {
+            // StackExchange.Redis alone: grey bars in the W1 groups, the client-side ceiling.
+            var bare = new SystemResult { Name = "bare-client", Title = "StackExchange.Redis alone (W1 ceiling)", ClientFamily = "bare-client" };
+            bare.Schedule.AddRange(run.ClientCeiling);
+            systems.Add(bare);
+        }
+
         var bars = new List<Bar>();
         var colors = run.Systems.Select((s, i) => (s, Palette.GetColor(i))).ToDictionary(p => p.s.Name, p => p.Item2);
+        colors["bare-client"] = Colors.Gray;
         var max = 1.0;
+        var labels = new List<string>();
+        var ceilings = new List<string>();
         for (var g = 0; g < groups.Count; g++)
         {
-            for (var i = 0; i < systems.Count; i++)
+            // W1 is measured once per client: Hangfire's other settings have no W1 bars of their own.
+            var present = systems
+                .Where(system => !(g < 3 && system.ScheduleMeasuredWith is not null))
+                .Select(system => (System: system, Value: groups[g].Value(system)))
+                .Where(p => p.Value is > 0)
+                .ToList();
+            var width = 0.8 / Math.Max(present.Count, 3);
+            for (var i = 0; i < present.Count; i++)
             {
-                // W1 is measured once per client: Hangfire's other settings show no W1 bars of their own.
-                var system = systems[i];
-                if (g < 3 && system.ScheduleMeasuredWith is not null)
+                var value = present[i].Value!.Value;
+                max = Math.Max(max, value);
+                bars.Add(new Bar
                 {
-                    continue;
-                }
-
-                if (groups[g].Value(system) is { } value && value > 0)
-                {
-                    max = Math.Max(max, value);
-                    bars.Add(new Bar
-                    {
-                        Position = g + ((i - ((systems.Count - 1) / 2.0)) * width),
-                        Value = Math.Log10(value),
-                        FillColor = colors[system.Name],
-                        Size = width * 0.9,
-                        Label = Compact(value),
-                    });
-                }
+                    Position = g + ((i - ((present.Count - 1) / 2.0)) * width),
+                    Value = Math.Log10(value),
+                    FillColor = colors[present[i].System.Name],
+                    Size = width * 0.9,
+                    Label = Compact(value),
+                });
             }
 
+            var label = groups[g].Label;
             if (groups[g].Ceiling is { } ceiling)
             {
                 max = Math.Max(max, ceiling);
@@ -132,27 +141,30 @@ internal static class Charts
                 line.LineColor = Colors.Black;
                 line.LinePattern = LinePattern.Dashed;
                 line.LineWidth = 1.5f;
-                var text = plot.Add.Text("redis-benchmark " + Compact(ceiling), g + 0.45, Math.Log10(ceiling) + 0.03);
-                text.LabelFontSize = 11;
-                text.LabelAlignment = Alignment.LowerRight;
+                ceilings.Add(Invariant($"{Compact(ceiling)}/s {(g == 0 ? "with one connection" : "pipelined")}"));
             }
+
+            labels.Add(label);
         }
 
         var barPlot = plot.Add.Bars(bars);
         barPlot.ValueLabelStyle.FontSize = 11;
         foreach (var system in systems)
         {
-            plot.Legend.ManualItems.Add(new LegendItem { LabelText = system.ScheduleMeasuredWith is null && system.ClientFamily == "hangfire" ? system.Title + " (W1: any settings)" : system.Title, FillColor = colors[system.Name] });
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = system.ScheduleMeasuredWith is null && system.ClientFamily == "hangfire" ? system.Title + " (W1: all settings)" : system.Title, FillColor = colors[system.Name] });
         }
 
         var decades = Enumerable.Range(0, (int)Math.Ceiling(Math.Log10(max)) + 2).ToArray();
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual([.. decades.Select(d => (double)d)], [.. decades.Select(d => Compact(Math.Pow(10, d)))]);
-        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual([.. groups.Select((_, g) => (double)g)], [.. groups.Select(g => g.Label)]);
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual([.. groups.Select((_, g) => (double)g)], [.. labels]);
         plot.Axes.SetLimits(-0.6, groups.Count - 0.4, 0, Math.Ceiling(Math.Log10(max)) + 0.6);
         plot.Title(Invariant($"Tasks per second (log scale), N = {run.Options.Tasks:N0}"));
         plot.YLabel("tasks/s");
-        plot.Legend.Alignment = Alignment.UpperRight;
-        plot.ShowLegend();
+        plot.XLabel(ceilings.Count == 0 ? string.Empty : "dashed lines: redis-benchmark, EVALSHA of HSET + ZADD, one task per call: " + string.Join(", ", ceilings));
+        plot.Axes.Bottom.Label.FontSize = 13;
+        plot.Axes.Bottom.Label.Bold = false;
+        plot.Legend.Orientation = Orientation.Horizontal;
+        plot.ShowLegend(Edge.Bottom);
         return plot;
     }
 

@@ -223,7 +223,7 @@ internal static class MarkdownReport
             {
                 var p = cost.Per(tasks);
                 var top = string.Join(", ", cost.ByCommand.OrderByDescending(c => c.Value).Take(6).Select(c => $"{c.Key} {Small((double)c.Value / tasks)}"));
-                md.AppendLine(Invariant($"| {Title(s)} | {phase} | {p.Commands:F1} | {Small(p.Reads)} | {Small(p.ScriptCalls)} | {Small(p.Transactions)} | {p.RedisCpuMicroseconds:F1} µs | {top} |"));
+                md.AppendLine(Invariant($"| {Title(s)} | {phase} | {Small(p.Commands)} | {Small(p.Reads)} | {Small(p.ScriptCalls)} | {Small(p.Transactions)} | {p.RedisCpuMicroseconds:F1} µs | {top} |"));
             }
         }
     }
@@ -330,9 +330,12 @@ internal static class MarkdownReport
 
     private static string Ms(double ms) => double.IsNaN(ms) ? "–" : Math.Abs(ms) >= 100 ? Invariant($"{ms:N0} ms") : Invariant($"{ms:F1} ms");
 
-    /// <summary>Two decimals, or three significant digits below 0.1 (a batch's 0.002 round trips per task is not 0.00).</summary>
+    /// <summary>One decimal from 10, two from 0.1, two significant digits below (a batch's 0.002 round trips per task is not 0.00).</summary>
     private static string Small(double value)
-        => value == 0 ? "0" : Math.Abs(value) >= 0.1 ? Invariant($"{value:F2}") : value.ToString("G2", CultureInfo.InvariantCulture);
+        => value == 0 ? "0"
+            : Math.Abs(value) >= 10 ? Invariant($"{value:F1}")
+            : Math.Abs(value) >= 0.1 ? Invariant($"{value:F2}")
+            : value.ToString("G2", CultureInfo.InvariantCulture);
 
     private static string Load(double[] load) => Invariant($"{load[0]:F2} / {load[1]:F2} / {load[2]:F2}");
 

@@ -22,7 +22,7 @@ internal static class CeilingWorkload
         var payload = new string('x', 110);
         string[] evalsha = ["evalsha", sha, "2", "{order}:tasks", "{order}:due", "m:__rand_int__", "__rand_int__", payload];
         var single = quick ? 5_000 : 20_000;
-        var pipelined = quick ? 100_000 : 500_000;
+        var pipelined = quick ? 100_000 : 200_000;
         var tests = new (string Name, int Connections, int Pipeline, int Requests, string[] Command)[]
         {
             ("PING", 1, 1, single, ["-t", "ping_mbulk"]),
