@@ -68,9 +68,13 @@ var run = new RunResult
 };
 ConsoleProgress.Line($"RedisScheduler load test{(options.Quick ? " (quick)" : string.Empty)}: {run.Machine.Cores} cores, Redis {redisVersion}, load average {string.Join(' ', run.Machine.LoadAverageAtStart)}");
 ConsoleProgress.Line($"Workloads: {string.Join(", ", options.Workloads)}; systems: {string.Join(", ", options.Systems)}; results into {outDirectory}");
-if (run.Machine.LoadAverageAtStart[0] > run.Machine.Cores)
+// What other processes use right now, over 2 s: the load average would also count an earlier run's own threads.
+var idleBefore = MachineCpu.Now();
+await Task.Delay(TimeSpan.FromSeconds(2));
+var othersAtStart = MachineCpu.Now().OthersSince(idleBefore, 0) / 2;
+if (othersAtStart > 0.25)
 {
-    var warning = $"The machine was busy when the run started (load average {run.Machine.LoadAverageAtStart[0]:F1} on {run.Machine.Cores} cores): other processes compete with the measurement; consider running again later.";
+    var warning = $"Other processes kept {othersAtStart:P0} of a core busy when the run started: they compete with the measurement; consider running again later.";
     ConsoleProgress.Line(warning);
     run.Warnings.Add(warning);
 }

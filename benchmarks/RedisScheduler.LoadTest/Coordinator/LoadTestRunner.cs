@@ -45,25 +45,43 @@ internal sealed class LoadTestRunner(LoadTestOptions options, RunResult run)
     }
 
     /// <summary>
-    /// The load test itself keeps about two processes busy; a 1-minute load average above twice the
-    /// cores at the start of a phase means other work competed with it.
+    /// Flags each phase during which other processes (not Redis, the agents or the coordinator) used
+    /// more than a quarter of a core on average, or the hypervisor stole as much: its figures competed
+    /// with other work. The load average cannot tell this: the load test's own threads are in it.
     /// </summary>
     private void WarnAboutBusyPhases()
     {
-        var limit = 2.0 * Environment.ProcessorCount;
+        const double Limit = 0.25;
         var busy = new List<string>();
+        void Check(string phase, double seconds, double other, double steal)
+        {
+            if (seconds > 0 && (other / seconds > Limit || steal / seconds > Limit))
+            {
+                busy.Add(Invariant($"{phase} (others {other / seconds:P0}, steal {steal / seconds:P0})"));
+            }
+        }
+
         foreach (var s in run.Systems)
         {
-            busy.AddRange(s.Schedule.Where(r => s.ScheduleMeasuredWith is null && r.LoadAverage > limit).Select(r => Invariant($"{s.Name} W1 {r.Mode} ({r.LoadAverage:F1})")));
-            busy.AddRange(new[] { s.Drain }.Concat(s.DrainByPending).Concat(s.DrainByWorkers).OfType<DrainResult>().Distinct().Where(d => d.LoadAverage > limit)
-                .Select(d => Invariant($"{s.Name} W2 {d.Workers} worker(s) {d.Pending:N0} pending ({d.LoadAverage:F1})")));
-            busy.AddRange(new[] { s.Lateness }.Concat(s.LatenessByPending).OfType<LatenessResult>().Where(l => l.LoadAverage > limit)
-                .Select(l => Invariant($"{s.Name} W3 {l.Pending:N0} pending ({l.LoadAverage:F1})")));
+            foreach (var r in s.Schedule.Where(_ => s.ScheduleMeasuredWith is null))
+            {
+                Check($"{s.Name} W1 {r.Mode}", r.Seconds, r.OtherCpuSeconds, r.StealSeconds);
+            }
+
+            foreach (var d in new[] { s.Drain }.Concat(s.DrainByPending).Concat(s.DrainByWorkers).OfType<DrainResult>().Distinct())
+            {
+                Check($"{s.Name} W2 ({d.Workers} worker(s), {d.Pending:N0} pending)", d.Seconds, d.OtherCpuSeconds, d.StealSeconds);
+            }
+
+            foreach (var l in new[] { s.Lateness }.Concat(s.LatenessByPending).OfType<LatenessResult>())
+            {
+                Check($"{s.Name} W3 ({l.Pending:N0} pending)", l.WindowSeconds, l.OtherCpuSeconds, l.StealSeconds);
+            }
         }
 
         if (busy.Count > 0)
         {
-            run.Warnings.Add(Invariant($"Measured while other work kept the machine busy (1-minute load average above {limit:G} at the phase's start): {string.Join(", ", busy)}. Re-run those when the machine is quiet before trusting them."));
+            run.Warnings.Add($"Other work competed with these phases (other processes' CPU or the hypervisor's steal above a quarter of a core, as a share of one core): {string.Join(", ", busy)}. Re-run them when the machine is quiet before trusting their figures.");
         }
     }
 

@@ -66,3 +66,39 @@ internal static class MachineLoad
         }
     }
 }
+
+/// <summary>
+/// The machine's CPU time so far (all cores, from /proc/stat) and the coordinator's own. Taken at both
+/// ends of a phase, it says how much CPU went to processes other than Redis, the agents and the
+/// coordinator: the work of others that the phase competed with. Zeros where there is no /proc/stat.
+/// </summary>
+/// <param name="BusySeconds">user + nice + system + irq + softirq of all cores.</param>
+/// <param name="StealSeconds">Time the hypervisor gave this machine's CPUs to someone else.</param>
+/// <param name="CoordinatorSeconds">This process's CPU.</param>
+internal readonly record struct MachineCpu(double BusySeconds, double StealSeconds, double CoordinatorSeconds)
+{
+    // USER_HZ: /proc/stat counts in 1/100 s on every Linux architecture .NET runs on.
+    private const double TicksPerSecond = 100;
+
+    public static MachineCpu Now()
+    {
+        var coordinator = Environment.CpuUsage.TotalTime.TotalSeconds;
+        try
+        {
+            var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            double Field(int i) => fields.Length > i ? double.Parse(fields[i], CultureInfo.InvariantCulture) / TicksPerSecond : 0;
+            // cpu user nice system idle iowait irq softirq steal ...
+            return new(Field(1) + Field(2) + Field(3) + Field(6) + Field(7), Field(8), coordinator);
+        }
+        catch (IOException)
+        {
+            return new(0, 0, coordinator);
+        }
+    }
+
+    /// <summary>CPU seconds other processes used between <paramref name="before"/> and this sample, given what the measured processes used.</summary>
+    public double OthersSince(MachineCpu before, double measuredSeconds)
+        => BusySeconds == 0 ? 0 : Math.Max(0, BusySeconds - before.BusySeconds - (CoordinatorSeconds - before.CoordinatorSeconds) - measuredSeconds);
+
+    public double StealSince(MachineCpu before) => StealSeconds - before.StealSeconds;
+}

@@ -294,20 +294,20 @@ internal static class MarkdownReport
         md.AppendLine();
         md.AppendLine("## Where the time goes");
         md.AppendLine();
-        md.AppendLine("CPU over each phase's wall time, as a share of one core (the machine has " + run.Machine.Cores.ToString(CultureInfo.InvariantCulture) + "). Client: the scheduling process (W1) or the worker processes (W2). A phase whose Redis and client CPU are both well below 100 % waits on round trips; one at about 100 % of a core is bound by that process (Redis runs commands on one thread); together near " + (run.Machine.Cores * 100).ToString(CultureInfo.InvariantCulture) + " % the machine itself is the limit.");
+        md.AppendLine("CPU over each phase's wall time, as a share of one core (the machine has " + run.Machine.Cores.ToString(CultureInfo.InvariantCulture) + "). Client: the scheduling process (W1) or the worker processes (W2). Others: every other process on the machine (from /proc/stat), the work this phase competed with. A phase whose Redis and client CPU are both well below 100 % waits on round trips; one at about 100 % of a core is bound by that process (Redis runs commands on one thread); together near " + (run.Machine.Cores * 100).ToString(CultureInfo.InvariantCulture) + " % the machine itself is the limit.");
         md.AppendLine();
-        md.AppendLine("| System | Phase | Tasks/s | Wall | Client CPU | Redis CPU | Redis CPU/task | Round trips/task |");
-        md.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        md.AppendLine("| System | Phase | Tasks/s | Wall | Client CPU | Redis CPU | Others' CPU | Redis CPU/task | Client CPU/task | Round trips/task |");
+        md.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var s in run.Systems.Prepend(bare))
         {
             foreach (var r in s.ScheduleMeasuredWith is null ? s.Schedule : [])
             {
-                md.AppendLine(Invariant($"| {Title(s)} | W1 {r.Mode} | {r.TasksPerSecond:N0} | {r.Seconds:F1} s | {r.ClientCpuSeconds / r.Seconds:P0} | {r.Redis.CpuSeconds / r.Seconds:P0} | {r.PerTask.RedisCpuMicroseconds:F1} µs | {Small(r.PerTask.Reads)} |"));
+                md.AppendLine(Invariant($"| {Title(s)} | W1 {r.Mode} | {r.TasksPerSecond:N0} | {r.Seconds:F1} s | {r.ClientCpuSeconds / r.Seconds:P0} | {r.Redis.CpuSeconds / r.Seconds:P0} | {r.OtherCpuSeconds / r.Seconds:P0} | {r.PerTask.RedisCpuMicroseconds:F1} µs | {r.ClientCpuSeconds * 1e6 / r.Tasks:F1} µs | {Small(r.PerTask.Reads)} |"));
             }
 
             foreach (var d in new[] { s.Drain }.Concat(s.DrainByWorkers.Where(x => x.Workers > 1)).OfType<DrainResult>())
             {
-                md.AppendLine(Invariant($"| {Title(s)} | W2 ({d.Workers} worker{(d.Workers == 1 ? "" : "s")}) | {d.TasksPerSecond:N0} | {d.Seconds:F1} s | {d.WorkerCpuSeconds / d.Seconds:P0} | {d.Redis.CpuSeconds / d.Seconds:P0} | {d.PerTask.RedisCpuMicroseconds:F1} µs | {Small(d.PerTask.Reads)} |"));
+                md.AppendLine(Invariant($"| {Title(s)} | W2 ({d.Workers} worker{(d.Workers == 1 ? "" : "s")}) | {d.TasksPerSecond:N0} | {d.Seconds:F1} s | {d.WorkerCpuSeconds / d.Seconds:P0} | {d.Redis.CpuSeconds / d.Seconds:P0} | {d.OtherCpuSeconds / d.Seconds:P0} | {d.PerTask.RedisCpuMicroseconds:F1} µs | {d.WorkerCpuSeconds * 1e6 / Math.Max(1, d.Handled):F1} µs | {Small(d.PerTask.Reads)} |"));
             }
         }
     }

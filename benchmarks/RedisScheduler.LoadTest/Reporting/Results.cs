@@ -57,6 +57,12 @@ internal sealed record ScheduleResult(string Mode, int Tasks, double Seconds, do
     public double BytesPerTask => (double)Redis.UsedMemoryDelta / Tasks;
 
     public PerTask PerTask => Redis.Per(Tasks);
+
+    /// <summary>CPU seconds that processes other than Redis, the agent and the coordinator used meanwhile.</summary>
+    public double OtherCpuSeconds { get; init; }
+
+    /// <summary>CPU seconds the hypervisor gave to other machines meanwhile.</summary>
+    public double StealSeconds { get; init; }
 }
 
 /// <summary>W2: workers draining tasks that are already due.</summary>
@@ -80,6 +86,12 @@ internal sealed record DrainResult(
     public double TasksPerSecond => Handled / Seconds;
 
     public PerTask PerTask => Redis.Per(Math.Max(1, Handled));
+
+    /// <summary>CPU seconds that processes other than Redis, the workers and the coordinator used meanwhile.</summary>
+    public double OtherCpuSeconds { get; init; }
+
+    /// <summary>CPU seconds the hypervisor gave to other machines meanwhile.</summary>
+    public double StealSeconds { get; init; }
 }
 
 /// <summary>W3: lateness of tasks due at their own instants, at low load.</summary>
@@ -102,6 +114,15 @@ internal sealed record LatenessResult(
     double LoadAverage)
 {
     public PerTask PerTask => Redis.Per(Tasks);
+
+    /// <summary>Wall time of the measured window, from the first snapshot to the last.</summary>
+    public double WindowSeconds { get; init; }
+
+    /// <summary>CPU seconds that processes other than Redis, the agents and the coordinator used meanwhile.</summary>
+    public double OtherCpuSeconds { get; init; }
+
+    /// <summary>CPU seconds the hypervisor gave to other machines meanwhile.</summary>
+    public double StealSeconds { get; init; }
 
     /// <summary>Every task's lateness in ms (negative: early), in task order; NaN for a task that never ran. Kept for the main W3 run only.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

@@ -34,6 +34,7 @@ internal static class DrainWorkload
 
             var load = MachineLoad.Current()[0];
             var before = redis.Snapshot();
+            var machineBefore = MachineCpu.Now();
             foreach (var worker in workers)
             {
                 worker.Send("go");
@@ -43,6 +44,7 @@ internal static class DrainWorkload
             var cap = Stopwatch.StartNew();
             await ConsoleProgress.FollowAsync(label, tasks, () => workers.Sum(w => w.Progress), () => workers.Sum(w => w.Progress) >= tasks || cap.Elapsed.TotalSeconds > options.DrainCapSeconds);
             var cutoff = DateTime.UtcNow.Ticks;
+            var machineAfter = MachineCpu.Now();
             var after = redis.Snapshot();
             var (records, cpu) = await AgentCommands.StopAsync(workers, [.. started.Select(s => s[1])]);
 
@@ -55,6 +57,7 @@ internal static class DrainWorkload
             var end = finished ? measured.Max(r => r.StartTicks) : cutoff;
             var handled = inTime.Select(r => r.OrderId).Distinct().Count();
             var firstStart = measured.Count > 0 ? TimeSpan.FromTicks(measured.Min(r => r.StartTicks) - goTicks).TotalMilliseconds : double.NaN;
+            var cost = RedisCost.Between(before, after);
             var result = new DrainResult(
                 workerCount,
                 pending,
@@ -66,8 +69,12 @@ internal static class DrainWorkload
                 firstStart,
                 fillSeconds,
                 cpu,
-                RedisCost.Between(before, after),
-                load);
+                cost,
+                load)
+            {
+                OtherCpuSeconds = machineAfter.OthersSince(machineBefore, cost.CpuSeconds + cpu),
+                StealSeconds = machineAfter.StealSince(machineBefore),
+            };
             return (result, workers[0].Description);
         }
         finally

@@ -39,6 +39,9 @@ internal static class LatenessWorkload
 
         var load = MachineLoad.Current()[0];
         var before = redis.Snapshot();
+        var machineBefore = MachineCpu.Now();
+        var window = System.Diagnostics.Stopwatch.StartNew();
+        var workerCpuBefore = worker.ProgressCpuTicks;
         // Half-way between two milliseconds: a millisecond scheduler stores the due time rounded up,
         // which costs a task due at a random instant 0.5 ms on average; placing every instant there
         // makes that cost the same in every run instead of a random 0 to 1 ms shift of all figures.
@@ -46,14 +49,16 @@ internal static class LatenessWorkload
         var firstDue = new DateTime(lead - (lead % TimeSpan.TicksPerMillisecond) + (TimeSpan.TicksPerMillisecond / 2), DateTimeKind.Utc);
         var step = TimeSpan.FromTicks((long)(TimeSpan.FromSeconds(options.LatenessWindowSeconds).Ticks / (double)tasks));
         var due = DueTimes.Parse(DueTimes.Absolute(firstDue, step));
-        var (schedulingSeconds, _) = await AgentCommands.ScheduleAsync(client, AgentCommands.BulkMode(system, options), tasks, TaskNumbers.Measured, DueTimes.Absolute(firstDue, step), $"{label}: scheduling");
+        var (schedulingSeconds, clientCpu) = await AgentCommands.ScheduleAsync(client, AgentCommands.BulkMode(system, options), tasks, TaskNumbers.Measured, DueTimes.Absolute(firstDue, step), $"{label}: scheduling");
         var scheduledInTime = DateTime.UtcNow < firstDue;
         await client.QuitAsync();
 
         // Wait for every task, or until two polling intervals (and 5 s) after the last due instant.
         var deadline = due.At(tasks - 1).UtcDateTime + (2 * system.PollingInterval) + TimeSpan.FromSeconds(5);
         await ConsoleProgress.FollowAsync($"{label}: handled", tasks, () => worker.Progress - WarmUpTasks, () => worker.Progress - WarmUpTasks >= tasks || DateTime.UtcNow > deadline);
+        var machineAfter = MachineCpu.Now();
         var after = redis.Snapshot();
+        var workerCpuInWindow = TimeSpan.FromTicks(worker.ProgressCpuTicks - workerCpuBefore).TotalSeconds;
         var (records, cpu) = await AgentCommands.StopAsync([worker], [started[1]]);
 
         var lateness = Enumerable.Repeat(double.NaN, tasks).ToArray();
@@ -91,6 +96,9 @@ internal static class LatenessWorkload
             load)
         {
             Samples = keepSamples ? [.. lateness.Select(l => Math.Round(l, 3))] : null,
+            WindowSeconds = window.Elapsed.TotalSeconds,
+            OtherCpuSeconds = machineAfter.OthersSince(machineBefore, RedisCost.Between(before, after).CpuSeconds + workerCpuInWindow + clientCpu),
+            StealSeconds = machineAfter.StealSince(machineBefore),
         };
         return (result, worker.Description);
     }

@@ -24,9 +24,17 @@ internal static class ScheduleWorkload
 
         var load = MachineLoad.Current()[0];
         var before = redis.Snapshot();
+        var machineBefore = MachineCpu.Now();
         var (seconds, cpu) = await AgentCommands.ScheduleAsync(client, mode, options.Tasks, TaskNumbers.Measured, DueTimes.Relative(TimeSpan.FromMinutes(10)), $"{system.Name} W1 {mode}");
+        var machineAfter = MachineCpu.Now();
         var after = redis.Snapshot();
         await client.QuitAsync();
-        return (new ScheduleResult(mode, options.Tasks, seconds, cpu, RedisCost.Between(before, after), load), client.Description);
+        var cost = RedisCost.Between(before, after);
+        var result = new ScheduleResult(mode, options.Tasks, seconds, cpu, cost, load)
+        {
+            OtherCpuSeconds = machineAfter.OthersSince(machineBefore, cost.CpuSeconds + cpu),
+            StealSeconds = machineAfter.StealSince(machineBefore),
+        };
+        return (result, client.Description);
     }
 }
