@@ -1,0 +1,193 @@
+using System.Text.Json.Serialization;
+using RedisScheduler.LoadTest.Coordinator;
+
+namespace RedisScheduler.LoadTest.Reporting;
+
+/// <summary>What Redis did during one measured phase: the difference between two INFO snapshots.</summary>
+/// <param name="Commands">Every command Redis executed, including those run inside scripts and MULTI/EXEC, except the load test's own INFO.</param>
+/// <param name="Reads">Read events on client sockets: network round trips as Redis saw them (a pipelined batch is one).</param>
+/// <param name="ScriptCalls">EVAL and EVALSHA calls.</param>
+/// <param name="Transactions">EXEC calls (MULTI/EXEC blocks).</param>
+/// <param name="CpuSeconds">User + system CPU of redis-server.</param>
+/// <param name="UsedMemoryDelta">Change of <c>used_memory</c>, in bytes.</param>
+/// <param name="ByCommand">Calls per command.</param>
+internal sealed record RedisCost(long Commands, long Reads, long ScriptCalls, long Transactions, double CpuSeconds, long UsedMemoryDelta, SortedDictionary<string, long> ByCommand)
+{
+    public static RedisCost Between(RedisSnapshot before, RedisSnapshot after)
+    {
+        var byCommand = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (command, calls) in after.Calls)
+        {
+            var delta = calls - before.Calls.GetValueOrDefault(command);
+            if (delta > 0 && command != "info")
+            {
+                byCommand[command] = delta;
+            }
+        }
+
+        long Sum(params string[] commands) => commands.Sum(c => byCommand.GetValueOrDefault(c));
+        return new RedisCost(
+            byCommand.Values.Sum(),
+            // The closing INFO's own read is already counted in the second snapshot.
+            after.Reads - before.Reads - 1,
+            Sum("eval", "evalsha", "eval_ro", "evalsha_ro", "fcall"),
+            Sum("exec"),
+            after.CpuSeconds - before.CpuSeconds,
+            after.UsedMemory - before.UsedMemory,
+            byCommand);
+    }
+
+    public PerTask Per(int tasks) => new(
+        (double)Commands / tasks,
+        (double)Reads / tasks,
+        (double)ScriptCalls / tasks,
+        (double)Transactions / tasks,
+        CpuSeconds * 1e6 / tasks);
+}
+
+/// <summary>Costs divided by the number of tasks.</summary>
+internal sealed record PerTask(double Commands, double Reads, double ScriptCalls, double Transactions, double RedisCpuMicroseconds);
+
+/// <summary>W1 (and W4): one client scheduling tasks due in 10 minutes.</summary>
+internal sealed record ScheduleResult(string Mode, int Tasks, double Seconds, double ClientCpuSeconds, RedisCost Redis, double LoadAverage)
+{
+    public double TasksPerSecond => Tasks / Seconds;
+
+    /// <summary>W4: Redis memory per pending task.</summary>
+    public double BytesPerTask => (double)Redis.UsedMemoryDelta / Tasks;
+
+    public PerTask PerTask => Redis.Per(Tasks);
+
+    /// <summary>CPU seconds that processes other than Redis, the agent and the coordinator used meanwhile.</summary>
+    public double OtherCpuSeconds { get; init; }
+
+    /// <summary>CPU seconds the hypervisor gave to other machines meanwhile.</summary>
+    public double StealSeconds { get; init; }
+}
+
+/// <summary>W2: workers draining tasks that are already due.</summary>
+/// <param name="Seconds">From the workers' start to the last handler start (or to the time cap).</param>
+/// <param name="FirstStartMs">From the workers' start to the first handler start.</param>
+/// <param name="Finished">False when the time cap stopped the drain before every task ran.</param>
+internal sealed record DrainResult(
+    int Workers,
+    int Pending,
+    int Tasks,
+    int Handled,
+    int Duplicates,
+    bool Finished,
+    double Seconds,
+    double FirstStartMs,
+    double FillSeconds,
+    double WorkerCpuSeconds,
+    RedisCost Redis,
+    double LoadAverage)
+{
+    public double TasksPerSecond => Handled / Seconds;
+
+    public PerTask PerTask => Redis.Per(Math.Max(1, Handled));
+
+    /// <summary>CPU seconds that processes other than Redis, the workers and the coordinator used meanwhile.</summary>
+    public double OtherCpuSeconds { get; init; }
+
+    /// <summary>CPU seconds the hypervisor gave to other machines meanwhile.</summary>
+    public double StealSeconds { get; init; }
+}
+
+/// <summary>W3: lateness of tasks due at their own instants, at low load.</summary>
+internal sealed record LatenessResult(
+    int Pending,
+    int Tasks,
+    int Handled,
+    int Duplicates,
+    int Early,
+    double P50Ms,
+    double P90Ms,
+    double P99Ms,
+    double MaxMs,
+    double MinMs,
+    double MeanMs,
+    double SchedulingSeconds,
+    bool ScheduledBeforeFirstDue,
+    double WorkerCpuSeconds,
+    RedisCost Redis,
+    double LoadAverage)
+{
+    public PerTask PerTask => Redis.Per(Tasks);
+
+    /// <summary>Wall time of the measured window, from the first snapshot to the last.</summary>
+    public double WindowSeconds { get; init; }
+
+    /// <summary>CPU seconds that processes other than Redis, the agents and the coordinator used meanwhile.</summary>
+    public double OtherCpuSeconds { get; init; }
+
+    /// <summary>CPU seconds the hypervisor gave to other machines meanwhile.</summary>
+    public double StealSeconds { get; init; }
+
+    /// <summary>Every task's lateness in ms (negative: early), in task order; NaN for a task that never ran. Kept for the main W3 run only.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double[]? Samples { get; init; }
+}
+
+/// <summary>One redis-benchmark line: the ceiling the machine and Redis allow.</summary>
+internal sealed record CeilingResult(string Test, int Connections, int Pipeline, double RequestsPerSecond, double P50Ms, string Command);
+
+/// <summary>Everything measured for one system.</summary>
+internal sealed class SystemResult
+{
+    public required string Name { get; init; }
+
+    public required string Title { get; init; }
+
+    /// <summary>Systems of one family share a client: W1 and W4 are measured for the first of them only.</summary>
+    public required string ClientFamily { get; init; }
+
+    public string Description { get; set; } = string.Empty;
+
+    public List<ScheduleResult> Schedule { get; } = [];
+
+    /// <summary>Set when W1/W4 were measured for another system of the same client family and are shown here too.</summary>
+    public string? ScheduleMeasuredWith { get; set; }
+
+    public DrainResult? Drain { get; set; }
+
+    public LatenessResult? Lateness { get; set; }
+
+    public List<DrainResult> DrainByPending { get; } = [];
+
+    public List<LatenessResult> LatenessByPending { get; } = [];
+
+    public List<DrainResult> DrainByWorkers { get; } = [];
+
+    public List<string> Notes { get; } = [];
+}
+
+/// <summary>A whole run: how, where, and what was measured.</summary>
+internal sealed class RunResult
+{
+    public required DateTimeOffset StartedAt { get; init; }
+
+    public DateTimeOffset FinishedAt { get; set; }
+
+    public required string CommandLine { get; init; }
+
+    public required LoadTestOptions Options { get; init; }
+
+    public required MachineInfo Machine { get; init; }
+
+    public List<double[]> LoadAverages { get; } = [];
+
+    public List<CeilingResult> Ceiling { get; } = [];
+
+    /// <summary>W1 for StackExchange.Redis alone (<see cref="SystemDefinition.BareClient"/>): the client-side ceiling.</summary>
+    public List<ScheduleResult> ClientCeiling { get; } = [];
+
+    public string ClientCeilingDescription { get; set; } = string.Empty;
+
+    public List<SystemResult> Systems { get; } = [];
+
+    public List<string> Warnings { get; } = [];
+}
+
+/// <summary>The machine and software the figures come from.</summary>
+internal sealed record MachineInfo(int Cores, string Cpu, double MemoryGiB, string Os, string Dotnet, string Redis, string RedisBenchmark, string GitCommit, double[] LoadAverageAtStart);

@@ -1,0 +1,86 @@
+using System.Reflection;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using RedisScheduler.DependencyInjection;
+using RedisScheduler.LoadTest.Agent;
+
+namespace RedisScheduler.LoadTest.Systems;
+
+/// <summary>
+/// RedisScheduler as the load test's agent: <see cref="ITaskScheduler"/> for the client, and a host
+/// with <see cref="LoadOrderHandler"/> (concurrency from the command line) for the worker. Every
+/// option is the library's default; only the connection string and the handler's concurrency are set,
+/// unless an experiment passes <c>--set max-idle-ms=N</c> (MaxIdleDelay) to the agent.
+/// </summary>
+internal sealed class RedisSchedulerAgent : ISystemAgent
+{
+    private IHost? host;
+    private ITaskScheduler? scheduler;
+
+    public string Description { get; } =
+        $"RedisScheduler {VersionOf(typeof(ITaskScheduler))}; StackExchange.Redis {VersionOf(typeof(StackExchange.Redis.ConnectionMultiplexer))}";
+
+    public bool BlocksCallingThread => false;
+
+    public bool SupportsBatch => true;
+
+    public async Task PrepareAsync(AgentArguments arguments)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.ClearProviders();
+        var scheduling = builder.Services
+            .AddRedisScheduler(o =>
+            {
+                o.Configuration = arguments.Redis;
+                if (arguments.IntSetting("max-idle-ms") is { } maxIdle)
+                {
+                    o.MaxIdleDelay = TimeSpan.FromMilliseconds(maxIdle);
+                }
+            })
+            .MapTaskType<LoadOrder>("order");
+        if (arguments.IsWorker)
+        {
+            scheduling.AddTaskHandler<LoadOrderHandler>(o => o.Concurrency = arguments.Concurrency);
+        }
+
+        host = builder.Build();
+        scheduler = host.Services.GetRequiredService<ITaskScheduler>();
+        // Connects, and loads and JIT-compiles a script call, before anything is measured.
+        await scheduler.GetTaskAsync("order/warm-up");
+    }
+
+    public async ValueTask ScheduleAsync(LoadOrder order, DateTimeOffset dueAt)
+        => await scheduler!.ScheduleTaskAsync(dueAt, order);
+
+    public Task ScheduleBatchAsync(IReadOnlyList<(DateTimeOffset DueAt, LoadOrder Order)> tasks)
+        => scheduler!.ScheduleTasksAsync(tasks);
+
+    public Task StartWorkerAsync() => host!.StartAsync();
+
+    public async Task StopWorkerAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        await host!.StopAsync(cancel.Token);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        host?.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private static string VersionOf(Type type)
+        => type.Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
+            ?? type.Assembly.GetName().Version?.ToString() ?? "?";
+}
+
+/// <summary>The no-op handler: records that the task started, and returns.</summary>
+internal sealed class LoadOrderHandler : TaskHandler<LoadOrder>
+{
+    protected override Task HandleAsync(LoadOrder payload, TaskContext context, CancellationToken cancellationToken)
+    {
+        HandlerRecorder.Record(payload.OrderId);
+        return Task.CompletedTask;
+    }
+}
