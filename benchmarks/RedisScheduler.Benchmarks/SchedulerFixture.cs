@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using RedisScheduler.Continuations;
 using RedisScheduler.Dispatching;
 using RedisScheduler.Handling;
 using RedisScheduler.Scheduling;
@@ -39,7 +40,8 @@ internal sealed class SchedulerFixture : IDisposable
         connection = new RedisConnection(options);
         var names = new TaskTypeNames(options);
         Serializer = new PayloadSerializer(options);
-        Scheduler = new RedisTaskScheduler(connection, names, Serializer, TimeProvider.System);
+        var relay = new ContinuationRelay(names);
+        Scheduler = new RedisTaskScheduler(connection, names, Serializer, TimeProvider.System, new ContinuationScheduler(connection, names, Serializer, relay), relay);
         Keys = names.GetKeys(typeof(OrderPayload));
         Database = multiplexer.GetDatabase();
     }
@@ -84,7 +86,7 @@ internal sealed class SchedulerFixture : IDisposable
     /// <summary>Acknowledges a claimed task as a worker does after its handler succeeded.</summary>
     public async Task AckAsync(ClaimedTask task)
     {
-        if (!await ClaimScript.AckAsync(Database, Keys, task).ConfigureAwait(false))
+        if (!await ClaimScript.AckAsync(Database, Keys, task, new RedisSchedulerOptions().SucceededHistoryLimit).ConfigureAwait(false))
         {
             throw new InvalidOperationException($"ack.lua did not acknowledge task {task.LocalId}: its lease was lost.");
         }

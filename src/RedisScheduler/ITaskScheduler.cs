@@ -113,4 +113,46 @@ public interface ITaskScheduler
     /// <param name="cancellationToken">Stops waiting for Redis.</param>
     /// <returns>The task, or <see langword="null"/> when it finished, was cancelled or never existed.</returns>
     Task<TaskInfo?> GetTaskAsync(string taskId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Schedules a continuation: a task that becomes ready only when every one of its parents has
+    /// ended (succeeded, or, with <see cref="ParentFailurePolicy.RunAnyway"/>, ended in any way).
+    /// It is released exactly once, at the end of its last parent, however many instances finish
+    /// parents at the same moment; from then on it is an ordinary task (retries, dead letters).
+    /// </summary>
+    /// <remarks>
+    /// A parent may be of any type, and may itself be a continuation. It must be pending
+    /// (scheduled, ready, running, dead-lettered, waiting) or have ended recently enough to tell how:
+    /// a success is remembered through the <see cref="RedisSchedulerOptions.SucceededHistoryLimit"/>
+    /// newest successes of its type or its stored result. The continuation reads how its parents
+    /// ended with <see cref="TaskContext.GetParentsAsync"/>.
+    /// </remarks>
+    /// <param name="parentTaskIds">1 to 10,000 distinct task ids.</param>
+    /// <param name="payload">The continuation's payload; serialized as JSON.</param>
+    /// <param name="onParentFailure">What happens when a parent is dead-lettered or cancelled.</param>
+    /// <param name="cancellationToken">Stops waiting for the connection; once the continuation is being written, the call runs to its end.</param>
+    /// <returns>The continuation's task id.</returns>
+    /// <exception cref="ArgumentException">A parent id is malformed, repeated or unknown (the continuation is then cancelled), there are none or too many, or the payload is invalid.</exception>
+    Task<string> ScheduleContinuationAsync<T>(IEnumerable<string> parentTaskIds, T payload, ParentFailurePolicy onParentFailure = ParentFailurePolicy.Cancel, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Schedules a batch: its tasks are due now, and a completion task of type
+    /// <typeparamref name="TCompletion"/> runs once after the last of them has ended (however each
+    /// ended). Its handler reads their outcomes and results, in the order given here, with
+    /// <see cref="TaskContext.GetParentsAsync"/>.
+    /// </summary>
+    /// <typeparam name="T">The payload type of the batch's tasks.</typeparam>
+    /// <typeparam name="TCompletion">The payload type of the completion task.</typeparam>
+    /// <param name="payloads">1 to 10,000 payloads, one task each.</param>
+    /// <param name="completion">The completion task's payload.</param>
+    /// <param name="cancellationToken">Stops waiting for the connection; once the batch is being written, the call runs to its end.</param>
+    /// <returns>The batch id (the completion task's id) and the tasks' ids.</returns>
+    /// <exception cref="ArgumentException">There are no payloads or too many, or one is invalid; nothing is written.</exception>
+    Task<TaskBatch> ScheduleBatchAsync<T, TCompletion>(IEnumerable<T> payloads, TCompletion completion, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads how many tasks of a batch (or parents of a continuation) have succeeded or failed so far.</summary>
+    /// <param name="batchId">The batch id returned by <see cref="ScheduleBatchAsync"/>, or a continuation's id.</param>
+    /// <param name="cancellationToken">Stops waiting for Redis.</param>
+    /// <returns>The progress; <see langword="null"/> when the id is unknown or its completion task has ended (see <see cref="WaitForCompletionAsync"/>).</returns>
+    Task<BatchProgress?> GetBatchProgressAsync(string batchId, CancellationToken cancellationToken = default);
 }

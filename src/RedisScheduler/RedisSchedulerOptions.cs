@@ -82,5 +82,13 @@ public sealed class RedisSchedulerOptions
     /// <value>Default: 1 day.</value>
     public TimeSpan ResultRetention { get; set; } = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// How many of the most recently succeeded task ids each task type keeps, with when they
+    /// succeeded: for <see cref="ITaskMonitor.ListSucceededAsync"/>, and so that a continuation added
+    /// after its parent finished knows it succeeded. 0 keeps none.
+    /// </summary>
+    /// <value>Default: 10,000 per task type (about 0.5 MB of Redis memory when full).</value>
+    public int SucceededHistoryLimit { get; set; } = 10_000;
+
     internal Dictionary<Type, string> TaskTypeNames { get; } = [];
 }

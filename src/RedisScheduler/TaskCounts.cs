@@ -6,4 +6,6 @@ namespace RedisScheduler;
 /// <param name="Ready">Due and waiting for a worker.</param>
 /// <param name="Processing">Held by a worker under a lease.</param>
 /// <param name="DeadLettered">Failed for good.</param>
-public sealed record TaskCounts(string TaskType, long Scheduled, long Ready, long Processing, long DeadLettered);
+/// <param name="Waiting">Continuations waiting for their parents.</param>
+/// <param name="Succeeded">Succeeded and still in the history: at most <see cref="RedisSchedulerOptions.SucceededHistoryLimit"/>.</param>
+public sealed record TaskCounts(string TaskType, long Scheduled, long Ready, long Processing, long DeadLettered, long Waiting, long Succeeded);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using RedisScheduler.Continuations;
 using RedisScheduler.Handling;
 using RedisScheduler.Scheduling;
 using RedisScheduler.Storage;
@@ -24,6 +25,8 @@ public abstract class TaskHandlerBase<T> : BackgroundService, ITaskHandlerBindin
     private TaskWorker? worker;
     private IServiceScopeFactory? scopes;
     private string? taskType;
+    private TaskTypeKeys? keys;
+    private ContinuationScheduler? continuations;
 
     private protected TaskHandlerBase()
     {
@@ -35,8 +38,9 @@ public abstract class TaskHandlerBase<T> : BackgroundService, ITaskHandlerBindin
     void ITaskHandlerBinding.Bind(IServiceProvider services, string optionsName)
     {
         var factory = services.GetRequiredService<TaskWorkerFactory>();
-        var keys = factory.KeysOf(typeof(T));
+        keys = factory.KeysOf(typeof(T));
         taskType = keys.TaskType;
+        continuations = services.GetRequiredService<ContinuationScheduler>();
         scopes = services.GetRequiredService<IServiceScopeFactory>();
         Serializer = services.GetRequiredService<PayloadSerializer>();
         worker = factory.Create(keys, optionsName, RunTaskAsync, e => e is PayloadDeserializationException or ResultSerializationException || IsPermanentFailure(e));
@@ -83,7 +87,8 @@ public abstract class TaskHandlerBase<T> : BackgroundService, ITaskHandlerBindin
                 record.Attempt,
                 DateTimeOffset.FromUnixTimeMilliseconds(record.ScheduledAtMs),
                 DateTimeOffset.FromUnixTimeMilliseconds(record.DueAtMs),
-                scope.ServiceProvider);
+                scope.ServiceProvider,
+                ct => continuations!.ReadParentsAsync(keys!, task.LocalId, ct));
             return await InvokeAsync(payload, context, cancellationToken).ConfigureAwait(false);
         }
     }

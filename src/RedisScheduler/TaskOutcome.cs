@@ -14,4 +14,11 @@ public enum TaskOutcome
     /// result) finished it, it was cancelled, or its result outlived <see cref="RedisSchedulerOptions.ResultRetention"/>.
     /// </summary>
     Finished,
+
+    /// <summary>
+    /// It was cancelled before it ran. Reported only among a continuation's parents
+    /// (<see cref="TaskContext.GetParentsAsync"/>); <see cref="ITaskScheduler.WaitForCompletionAsync"/>
+    /// reports a cancelled task as <see cref="Finished"/>, as nothing of it is kept.
+    /// </summary>
+    Cancelled,
 }

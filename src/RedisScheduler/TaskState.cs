@@ -14,4 +14,7 @@ public enum TaskState
 
     /// <summary>Failed for good; see <see cref="IDeadLetterStore"/>.</summary>
     DeadLettered,
+
+    /// <summary>A continuation waiting for its parents to end; see <see cref="ITaskScheduler.ScheduleContinuationAsync"/>.</summary>
+    Waiting,
 }

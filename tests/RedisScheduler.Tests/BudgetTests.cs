@@ -46,11 +46,14 @@ public sealed class BudgetTests
         // tasks that are claimed or finish together, so the measured figure depends on timing:
         // 1.7-2.6 with batched acks and claims (3.01 before).
         Assert.That(roundTripsPerTask, Is.LessThanOrEqualTo(3.05));
-        // Measured 14.3 (20.9 before acks were batched, 16.2 before each script wrote all its tasks
-        // with one HSET/ZADD/ZREM/HDEL): schedule.lua 6 (TIME, INCRBY, ZRANGE, HSET, ZADD, PUBLISH
-        // when it becomes the earliest), claim.lua about 12 per call, ack.lua 4 per call.
+        // Measured 14.3 on a quiet machine, 23 on a busier one where claims batch less (20.9 before
+        // acks were batched, 16.2 before each script wrote all its tasks with one HSET/ZADD/ZREM/HDEL):
+        // schedule.lua 6 (TIME, INCRBY, ZRANGE, HSET, ZADD, PUBLISH when it becomes the earliest),
+        // claim.lua about 12 per call, ack.lua 6-7 per call (ZMSCORE, ZREM, HDEL, TIME, ZADD to the
+        // succeeded history, HMGET of continuations waiting, GET of waiters; a history trim in one
+        // call of eight). The history and the continuation check added ~2.6 per ack call, deliberately.
         // Commands inside a script cost no round trip; the budget leaves room, not a second claim.
-        Assert.That(perTask, Is.LessThanOrEqualTo(24));
+        Assert.That(perTask, Is.LessThanOrEqualTo(28));
     }
 
     [Test]

@@ -31,7 +31,7 @@ public sealed class MonitorTests
         var readyPage = await monitor.ListAsync("probe", TaskState.Ready);
         var processingPage = await monitor.ListAsync("probe", TaskState.Processing);
 
-        Assert.That(counts, Is.EqualTo(new TaskCounts("probe", Scheduled: 5, Ready: 2, Processing: 1, DeadLettered: 0)));
+        Assert.That(counts, Is.EqualTo(new TaskCounts("probe", Scheduled: 5, Ready: 2, Processing: 1, DeadLettered: 0, Waiting: 0, Succeeded: 0)));
         Assert.That(scheduledPage.Select(t => t.Id), Is.EqualTo(scheduled.Skip(1).Take(3)), "by due time, paged");
         Assert.That(readyPage.Select(t => t.Id), Is.EqualTo(ready.Skip(1)));
         Assert.That(processingPage.Select(t => (t.Id, t.Attempt, t.State)), Is.EqualTo(new[] { (ready[0], 1, TaskState.Processing) }));

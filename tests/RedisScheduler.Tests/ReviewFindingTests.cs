@@ -24,9 +24,11 @@ public sealed class ReviewFindingTests
         var calls = 0;
         var batcher = new AckBatcher(
             new TaskTypeKeys("p", "t"),
+            10,
             _ => Interlocked.Increment(ref calls) == 1
                 ? Task.FromException<RedisResult?>(new ObjectDisposedException("multiplexer"))
-                : Task.FromResult<RedisResult?>(RedisResult.Create(Array.Empty<RedisResult>())),
+                : Task.FromResult<RedisResult?>(RedisResult.Create([RedisResult.Create(0)])),
+            () => { },
             NullLogger.Instance);
         var record = new TaskRecord(1, 0, 0, ReadOnlyMemory<byte>.Empty);
 

@@ -58,6 +58,11 @@ internal sealed class RedisSchedulerOptionsValidator : IValidateOptions<RedisSch
             failures.Add($"RedisSchedulerOptions.ResultRetention is {options.ResultRetention}: set it from 1 second to 10 years (default 1 day).");
         }
 
+        if (options.SucceededHistoryLimit is < 0 or > 1_000_000)
+        {
+            failures.Add($"RedisSchedulerOptions.SucceededHistoryLimit is {options.SucceededHistoryLimit}: set it from 0 (keep no history) to 1,000,000 (default 10,000).");
+        }
+
         if (options.Retry is null)
         {
             failures.Add("RedisSchedulerOptions.Retry is null: leave the default or assign a RetryPolicy.");

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using RedisScheduler.Continuations;
 using RedisScheduler.Handling;
 using RedisScheduler.Recurring;
 using RedisScheduler.Scheduling;
@@ -53,6 +54,8 @@ public static class RedisSchedulerServiceCollectionExtensions
         services.TryAddSingleton<TaskTypeNames>();
         services.TryAddSingleton<PayloadSerializer>();
         services.TryAddSingleton<TaskWorkerFactory>();
+        services.TryAddSingleton<ContinuationRelay>();
+        services.TryAddSingleton<ContinuationScheduler>();
         services.TryAddSingleton<ITaskScheduler, RedisTaskScheduler>();
         services.TryAddSingleton<IDeadLetterStore, RedisDeadLetterStore>();
         services.TryAddSingleton<ITaskMonitor, RedisTaskMonitor>();

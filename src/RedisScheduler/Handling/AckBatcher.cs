@@ -10,7 +10,7 @@ namespace RedisScheduler.Handling;
 /// tasks finishing meanwhile queue up and go together in the next. Nothing waits for a batch to
 /// fill, so a lone task is acknowledged at once; under load, one round trip serves many tasks.
 /// </summary>
-internal sealed class AckBatcher(TaskTypeKeys keys, Func<RedisValue[], Task<RedisResult?>> send, ILogger logger)
+internal sealed class AckBatcher(TaskTypeKeys keys, int succeededHistoryLimit, Func<RedisValue[], Task<RedisResult?>> send, Action continuationsNotified, ILogger logger)
 {
     /// <summary>Enough to amortise the call; small enough that one script never holds Redis for long.</summary>
     private const int MaxBatch = 256;
@@ -54,17 +54,18 @@ internal sealed class AckBatcher(TaskTypeKeys keys, Func<RedisValue[], Task<Redi
                 continue;
             }
 
-            var args = new RedisValue[1 + (batch.Count * 4)];
+            var args = new RedisValue[2 + (batch.Count * 4)];
             args[0] = keys.DoneChannel;
+            args[1] = succeededHistoryLimit;
             for (var i = 0; i < batch.Count; i++)
             {
-                ClaimScript.AckArgs(batch[i].Task, batch[i].Result).CopyTo(args, 1 + (i * 4));
+                ClaimScript.AckArgs(batch[i].Task, batch[i].Result).CopyTo(args, 2 + (i * 4));
             }
 
-            RedisResult? lost = null;
+            RedisResult? reply = null;
             try
             {
-                lost = await send(args).ConfigureAwait(false);
+                reply = await send(args).ConfigureAwait(false);
             }
             catch (Exception e)
             {
@@ -73,9 +74,16 @@ internal sealed class AckBatcher(TaskTypeKeys keys, Func<RedisValue[], Task<Redi
                 Log.FinishingAbandoned(logger, e, keys.TaskType, TimeSpan.Zero);
             }
 
-            if (lost is not null)
+            if (reply is not null)
             {
-                foreach (var id in (RedisResult[])lost!)
+                // The count of continuation notices written, then the ids whose lease was lost.
+                var values = (RedisResult[])reply!;
+                if ((long)values[0] > 0)
+                {
+                    continuationsNotified();
+                }
+
+                foreach (var id in values.Skip(1))
                 {
                     Log.LeaseLost(logger, keys.TaskType, (string)id!);
                 }

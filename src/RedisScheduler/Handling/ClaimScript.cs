@@ -49,10 +49,11 @@ internal static class ClaimScript
     }
 
     /// <summary>Acknowledges a task whose handler succeeded; <see langword="false"/> when its lease was lost.</summary>
-    public static async Task<bool> AckAsync(IDatabaseAsync database, TaskTypeKeys keys, ClaimedTask task)
+    public static async Task<bool> AckAsync(IDatabaseAsync database, TaskTypeKeys keys, ClaimedTask task, int succeededHistoryLimit)
     {
-        RedisValue[] args = [keys.DoneChannel, .. AckArgs(task, null)];
-        return ((RedisResult[])(await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Ack, keys.All, args).ConfigureAwait(false))!).Length == 0;
+        RedisValue[] args = [keys.DoneChannel, succeededHistoryLimit, .. AckArgs(task, null)];
+        // The reply is the count of continuation notices, then the ids whose lease was lost.
+        return ((RedisResult[])(await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Ack, keys.All, args).ConfigureAwait(false))!).Length == 1;
     }
 
     /// <summary>

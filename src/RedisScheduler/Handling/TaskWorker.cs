@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using RedisScheduler.Continuations;
 using RedisScheduler.Scheduling;
 using RedisScheduler.Storage;
 using StackExchange.Redis;
@@ -21,6 +22,7 @@ internal sealed class TaskWorker(
     RedisConnection connection,
     ILogger logger,
     TimeProvider time,
+    OutboxPump outbox,
     Func<ClaimedTask, CancellationToken, Task<byte[]?>> execute,
     Func<Exception, bool> isPermanentFailure)
 {
@@ -38,12 +40,13 @@ internal sealed class TaskWorker(
     private readonly int concurrency = handler.Concurrency;
     private readonly ConcurrentDictionary<string, RunningTask> running = new(StringComparer.Ordinal);
     private DateTimeOffset nextSweep = DateTimeOffset.MinValue;
+    private DateTimeOffset nextOutboxDelivery = DateTimeOffset.MinValue;
 
     public async Task RunAsync(CancellationToken stoppingToken)
     {
         using var signal = new WakeSignal();
         using var slots = new SemaphoreSlim(concurrency, concurrency);
-        var acks = new AckBatcher(keys, args => SendAsync(SchedulerScripts.Instance.Ack, args), logger);
+        var acks = new AckBatcher(keys, options.SucceededHistoryLimit, args => SendAsync(SchedulerScripts.Instance.Ack, args), outbox.Kick, logger);
         Action<RedisChannel, RedisValue> onWake = (_, _) => signal.Set();
         var channel = RedisChannel.Literal(keys.WakeChannel);
         ISubscriber? subscriber = null;
@@ -218,6 +221,13 @@ internal sealed class TaskWorker(
             nextSweep = time.GetUtcNow() + shortest;
         }
 
+        if (time.GetUtcNow() >= nextOutboxDelivery)
+        {
+            // Outbox entries are delivered by the worker that wrote them; this catches those whose worker died first.
+            nextOutboxDelivery = time.GetUtcNow() + OutboxPump.OutboxRecoveryInterval;
+            outbox.Kick();
+        }
+
         var claim = await ClaimScript.RunAsync(
             database, keys, wanted, options, retry.MaxAttempts, handler.GlobalConcurrencyLimit ?? 0, handler.RateLimitPerSecond ?? 0, sweepDead, sweepResults).ConfigureAwait(false);
         try
@@ -330,9 +340,21 @@ internal sealed class TaskWorker(
     /// <summary>Runs a finishing script for one delivery (retry, dead, release); each refuses a delivery whose lease was lost.</summary>
     private async Task FinishAsync(ClaimedTask task, SchedulerScript script, RedisValue[] args)
     {
-        if (await SendAsync(script, args).ConfigureAwait(false) is { } result && (int)result == 0)
+        var result = await SendAsync(script, args).ConfigureAwait(false);
+        if (result is null)
         {
-            Log.LeaseLost(logger, keys.TaskType, task.LocalId);
+            return;
+        }
+
+        switch ((int)result)
+        {
+            case 0:
+                Log.LeaseLost(logger, keys.TaskType, task.LocalId);
+                break;
+            case 2:
+                // dead.lua: continuations wait to hear that this task failed.
+                outbox.Kick();
+                break;
         }
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using RedisScheduler.Continuations;
 using RedisScheduler.Scheduling;
 using RedisScheduler.Storage;
 
@@ -12,21 +13,24 @@ internal sealed class TaskWorkerFactory(
     IOptions<RedisSchedulerOptions> options,
     IOptionsMonitor<TaskHandlerOptions> handlerOptions,
     ILoggerFactory loggerFactory,
-    TimeProvider time)
+    TimeProvider time,
+    ContinuationRelay relay)
 {
     public TaskTypeKeys KeysOf(Type payloadType) => names.GetKeys(payloadType);
 
     public TaskWorker Create(TaskTypeKeys keys, string optionsName, Func<ClaimedTask, CancellationToken, Task<byte[]?>> execute, Func<Exception, bool> isPermanentFailure)
     {
         var handler = handlerOptions.Get(optionsName);
+        var logger = loggerFactory.CreateLogger("RedisScheduler.TaskWorker." + keys.TaskType);
         return new(
             keys,
             handler,
             handler.Retry ?? options.Value.Retry,
             options.Value,
             connection,
-            loggerFactory.CreateLogger("RedisScheduler.TaskWorker." + keys.TaskType),
+            logger,
             time,
+            new OutboxPump(keys, relay, connection, logger),
             execute,
             isPermanentFailure);
     }

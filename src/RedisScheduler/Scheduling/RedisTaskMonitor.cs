@@ -18,23 +18,23 @@ internal sealed class RedisTaskMonitor(RedisConnection connection, TaskTypeNames
         var readyLow = batch.ListLengthAsync(keys.ReadyLow);
         var processing = batch.SortedSetLengthAsync(keys.InFlight);
         var dead = batch.SortedSetLengthAsync(keys.DeadLetters);
+        var waiting = batch.SortedSetLengthAsync(keys.Waiting);
+        var succeeded = batch.SortedSetLengthAsync(keys.Succeeded);
         batch.Execute();
-        await Task.WhenAll(scheduled, ready, readyHigh, readyLow, processing, dead).WaitAsync(cancellationToken).ConfigureAwait(false);
-        return new TaskCounts(taskType, scheduled.Result, ready.Result + readyHigh.Result + readyLow.Result, processing.Result, dead.Result);
+        await Task.WhenAll(scheduled, ready, readyHigh, readyLow, processing, dead, waiting, succeeded).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new TaskCounts(taskType, scheduled.Result, ready.Result + readyHigh.Result + readyLow.Result, processing.Result, dead.Result, waiting.Result, succeeded.Result);
     }
 
     public async Task<IReadOnlyList<TaskInfo>> ListAsync(string taskType, TaskState state, int offset = 0, int count = 100, CancellationToken cancellationToken = default)
     {
-        TaskTypeNames.ThrowIfInvalidName(taskType, nameof(taskType));
-        ArgumentOutOfRangeException.ThrowIfNegative(offset);
-        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, 1000);
+        ThrowIfBadPage(taskType, offset, count);
         var stateName = state switch
         {
             TaskState.Scheduled => "scheduled",
             TaskState.Ready => "ready",
             TaskState.Processing => "processing",
             TaskState.DeadLettered => "dead",
+            TaskState.Waiting => "waiting",
             _ => throw new ArgumentOutOfRangeException(nameof(state), state, "Pick one of the TaskState values."),
         };
         var keys = names.GetKeys(taskType);
@@ -48,5 +48,33 @@ internal sealed class RedisTaskMonitor(RedisConnection connection, TaskTypeNames
         }
 
         return tasks;
+    }
+
+    public async Task<IReadOnlyList<SucceededTask>> ListSucceededAsync(string taskType, int offset = 0, int count = 100, CancellationToken cancellationToken = default)
+    {
+        ThrowIfBadPage(taskType, offset, count);
+        var keys = names.GetKeys(taskType);
+        var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var result = (RedisResult[])(await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.List, keys.All, ["succeeded", offset, count])
+            .WaitAsync(cancellationToken).ConfigureAwait(false))!;
+        var tasks = new List<SucceededTask>(result.Length / 3);
+        for (var i = 0; i + 2 < result.Length; i += 3)
+        {
+            var resultJson = (string?)result[i + 2];
+            tasks.Add(new SucceededTask(
+                TaskId.Format(taskType, (string)result[i]!),
+                DateTimeOffset.FromUnixTimeMilliseconds((long)result[i + 1]),
+                string.IsNullOrEmpty(resultJson) ? null : resultJson));
+        }
+
+        return tasks;
+    }
+
+    private static void ThrowIfBadPage(string taskType, int offset, int count)
+    {
+        TaskTypeNames.ThrowIfInvalidName(taskType, nameof(taskType));
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, 1000);
     }
 }

@@ -1,11 +1,13 @@
 using System.Text;
+using RedisScheduler.Continuations;
 using RedisScheduler.Storage;
 using StackExchange.Redis;
 
 namespace RedisScheduler.Scheduling;
 
 /// <summary>Writes tasks into the schedule with schedule.lua; one EVALSHA per call, or per chunk of a batch.</summary>
-internal sealed class RedisTaskScheduler(RedisConnection connection, TaskTypeNames names, PayloadSerializer serializer, TimeProvider time) : ITaskScheduler
+internal sealed class RedisTaskScheduler(
+    RedisConnection connection, TaskTypeNames names, PayloadSerializer serializer, TimeProvider time, ContinuationScheduler continuations, ContinuationRelay relay) : ITaskScheduler
 {
     /// <summary>Tasks per script call in a batch: large enough to amortise the round trip, small enough not to hold Redis for long.</summary>
     internal const int BatchChunkSize = 500;
@@ -134,9 +136,24 @@ internal sealed class RedisTaskScheduler(RedisConnection connection, TaskTypeNam
         var (taskType, localId) = TaskId.Parse(taskId);
         var keys = names.GetKeys(taskType);
         var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var result = await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Cancel, keys.All, [localId, keys.DoneChannel]).WaitAsync(cancellationToken).ConfigureAwait(false);
-        return (int)result == 1;
+        var result = (int)await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Cancel, keys.All, [localId, keys.DoneChannel]).WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (result == 2)
+        {
+            // Its continuations hear of it now; if this fails, a worker of the type delivers it later.
+            await relay.DeliverAsync(database, keys).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return result > 0;
     }
+
+    public Task<string> ScheduleContinuationAsync<T>(IEnumerable<string> parentTaskIds, T payload, ParentFailurePolicy onParentFailure = ParentFailurePolicy.Cancel, CancellationToken cancellationToken = default)
+        => continuations.ScheduleContinuationAsync(parentTaskIds, payload, onParentFailure, cancellationToken);
+
+    public Task<TaskBatch> ScheduleBatchAsync<T, TCompletion>(IEnumerable<T> payloads, TCompletion completion, CancellationToken cancellationToken = default)
+        => continuations.ScheduleBatchAsync(payloads, completion, cancellationToken);
+
+    public Task<BatchProgress?> GetBatchProgressAsync(string batchId, CancellationToken cancellationToken = default)
+        => continuations.GetBatchProgressAsync(batchId, cancellationToken);
 
     public async Task<TaskCompletion> WaitForCompletionAsync(string taskId, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
@@ -161,6 +178,7 @@ internal sealed class RedisTaskScheduler(RedisConnection connection, TaskTypeNam
             "scheduled" => TaskState.Scheduled,
             "ready" => TaskState.Ready,
             "dead" => TaskState.DeadLettered,
+            "waiting" => TaskState.Waiting,
             _ => TaskState.Processing,
         };
         return TaskRecord.Parse((byte[])result[1]!).ToTaskInfo(taskId, taskType, state, (string?)result[2]);

@@ -8,6 +8,13 @@ internal static class TaskId
 {
     public static string Format(string taskType, string localId) => taskType + "/" + localId;
 
+    /// <summary>A generated local id: length-prefixed decimal, as encode_id in Scripts/common.lua writes it ("c123" for 123).</summary>
+    public static string Generated(long sequence)
+    {
+        var digits = sequence.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return (char)(96 + digits.Length) + digits;
+    }
+
     public static (string TaskType, string LocalId) Parse(string taskId)
     {
         ArgumentException.ThrowIfNullOrEmpty(taskId);

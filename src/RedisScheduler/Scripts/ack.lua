@@ -1,35 +1,46 @@
 -- ack.lua: workers finished tasks; they are removed for good. Several acknowledgements of one type
 -- travel in one call.
--- KEYS: the fifteen keys described in common.lua.
+-- KEYS: the nineteen keys described in common.lua.
 -- ARGV[1]  the type's done channel, announced to while WaitForCompletionAsync callers wait
--- ARGV[2..n] quadruples (local task id, delivery token from claim.lua, '1' when an earlier attempt
+-- ARGV[2]  how many succeeded ids to keep in the succeeded history (0: keep none); it may briefly
+--          hold a few more, as it is trimmed on about one call in eight
+-- ARGV[3..n] quadruples (local task id, delivery token from claim.lua, '1' when an earlier attempt
 --       failed so its last error is deleted too, else '0', the result as JSON or '' for none)
--- Returns: the local ids whose delivery's lease was lost (the task was handed out again); nothing
--- is changed for those: a stale worker can never complete another's delivery.
+-- Returns: { how many outbox entries were written for continuations of these tasks, then the
+-- local ids whose delivery's lease was lost (the task was handed out again) }; nothing is changed
+-- for those: a stale worker can never complete another's delivery.
 local members = {}
-for i = 2, #ARGV, 4 do
+for i = 3, #ARGV, 4 do
   members[#members + 1] = ARGV[i] .. '|' .. ARGV[i + 1]
 end
 -- Which deliveries still hold their lease, in one command; then one ZREM and one HDEL for all.
 local scores = redis.call('ZMSCORE', KEYS[3], unpack(members))
 local live = {}
 local ids = {}
+local details = {}
 local errors = {}
 local results = {}
 local finished = {}
-local lost = {}
-local now = nil
+local history = {}
+local lost = { 0 }
+local trim = false
+local now = now_ms()
 for j, member in ipairs(members) do
-  local at = 4 * j - 2
+  local at = 4 * j - 1
   local id = ARGV[at]
   if scores[j] then
     live[#live + 1] = member
     ids[#ids + 1] = id
+    history[#history + 1] = now
+    history[#history + 1] = id
+    -- Tokens count up across the type, so about one task in 8 trims the history: it overshoots
+    -- its limit by a few entries at most, for an eighth of the commands.
+    if tonumber(ARGV[at + 1]) % 8 == 0 then trim = true end
     if ARGV[at + 2] == '1' then
       errors[#errors + 1] = id
     end
+    details[#ids] = ARGV[at + 3]
     if ARGV[at + 3] ~= '' then
-      now = now or now_ms()
       results[#results + 1] = id
       results[#results + 1] = ARGV[at + 3]
       finished[#finished + 1] = now
@@ -42,6 +53,16 @@ end
 if #live > 0 then
   redis.call('ZREM', KEYS[3], unpack(live))
   redis.call('HDEL', KEYS[4], unpack(ids))
+  forget_parents(ids)
+  local keep = tonumber(ARGV[2])
+  if keep > 0 then
+    -- Only the newest `keep`: the history must not grow with the number of tasks ever run.
+    redis.call('ZADD', KEYS[19], unpack(history))
+    if trim then
+      redis.call('ZREMRANGEBYRANK', KEYS[19], 0, -keep - 1)
+    end
+  end
+  lost[1] = notify_dependents(ids, 's', details, now)
 end
 if #errors > 0 then
   redis.call('HDEL', KEYS[7], unpack(errors))

@@ -1,24 +1,30 @@
--- cancel.lua: removes a task that has not started.
--- KEYS: the fifteen keys described in common.lua.
+-- cancel.lua: removes a task that has not started: scheduled, ready, or a continuation waiting for
+-- its parents.
+-- KEYS: the nineteen keys described in common.lua.
 -- ARGV[1]  local task id
 -- ARGV[2]  the type's done channel (see ack.lua)
--- Returns: 1 when cancelled; 0 when the task is unknown, finished, running or dead-lettered.
+-- Returns: 1 when cancelled; 2 when cancelled and continuations must hear of it (the outbox has
+-- entries); 0 when the task is unknown, finished, running or dead-lettered.
 local id = ARGV[1]
-if redis.call('ZREM', KEYS[1], id) == 1 then
+local function cancelled()
   redis.call('HDEL', KEYS[4], id)
   redis.call('HDEL', KEYS[7], id)
+  forget_parents({ id })
   announce_done(ARGV[2], { id })
+  if notify_dependents({ id }, 'c', {}, now_ms()) > 0 then
+    return 2
+  end
   return 1
+end
+if redis.call('ZREM', KEYS[1], id) == 1 or redis.call('ZREM', KEYS[16], id) == 1 then
+  return cancelled()
 end
 local record = redis.call('HGET', KEYS[4], id)
 if record and string.sub(record, 1, 1) == 's' then
   -- Due but not yet taken: it sits in the ready list. The scan is O(ready length), which stays
   -- short while workers keep up.
   if redis.call('LREM', ready_key(id), 1, id) == 1 then
-    redis.call('HDEL', KEYS[4], id)
-    redis.call('HDEL', KEYS[7], id)
-    announce_done(ARGV[2], { id })
-    return 1
+    return cancelled()
   end
 end
 return 0

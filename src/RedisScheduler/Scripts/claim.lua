@@ -1,6 +1,6 @@
 -- claim.lua: one round trip for a worker: reclaims expired leases, promotes due tasks, and takes
 -- up to ARGV[1] ready tasks, recording each in flight with a lease and a fresh delivery token.
--- KEYS: the fifteen keys described in common.lua.
+-- KEYS: the nineteen keys described in common.lua.
 -- ARGV[1]  the most tasks to take
 -- ARGV[2]  lease duration in ms
 -- ARGV[3]  the most due tasks to promote and expired leases to reclaim in this call
@@ -44,7 +44,7 @@ end
 promote(now, limit)
 
 -- Retention: dead letters and stored results older than their periods go, a bounded batch at a time.
-sweep(KEYS[6], { KEYS[4], KEYS[7] }, tonumber(ARGV[8]), now, limit)
+forget_parents(sweep(KEYS[6], { KEYS[4], KEYS[7] }, tonumber(ARGV[8]), now, limit))
 sweep(KEYS[14], { KEYS[13] }, tonumber(ARGV[9]), now, limit)
 
 -- Limits hold across every instance because they are checked here, atomically with the claim.

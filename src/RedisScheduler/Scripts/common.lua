@@ -1,12 +1,13 @@
 -- common.lua: helpers prepended to every other script when it is loaded (see SchedulerScripts.cs),
 -- so each script below is still one atomic EVALSHA.
 --
--- Every script receives the same fifteen keys of one task type, all sharing one {hash tag}:
+-- Every script receives the same nineteen keys of one task type, all sharing one {hash tag}:
 --   KEYS[1] due       ZSET  local task id -> due time (Unix ms, Redis server clock)
 --   KEYS[2] ready     LIST  local task ids due and waiting for a worker, oldest first
 --   KEYS[3] inflight  ZSET  "<id>|<token>" -> lease expiry (Unix ms)
 --   KEYS[4] tasks     HASH  local task id -> record "<flag><attempt>|<scheduledAt>|<dueAt>|<payload>"
---                           flag: 's' waiting (scheduled or ready), 'p' processing, 'd' dead-lettered
+--                           flag: 's' waiting (scheduled or ready), 'p' processing, 'd' dead-lettered,
+--                           'w' a continuation waiting for its parents
 --   KEYS[5] seq       STRING counter for task ids and delivery tokens
 --   KEYS[6] dead      ZSET  dead-lettered local task id -> when it died (Unix ms)
 --   KEYS[7] errors    HASH  local task id -> last error (JSON), only for tasks that failed
@@ -18,6 +19,12 @@
 --   KEYS[13] results  HASH  local task id -> result (JSON) of a TaskHandler<T, TResult>
 --   KEYS[14] done     ZSET  local task id -> when its result was stored (Unix ms), for retention
 --   KEYS[15] waiters  STRING how many WaitForCompletionAsync calls are waiting on this type
+--   KEYS[16] waiting  ZSET  continuation local id (starting with '+') waiting for its parents -> when created
+--   KEYS[17] dependents HASH local id -> public ids of the continuations waiting for it, space-separated
+--   KEYS[18] outbox   ZSET  "<outcome><continuation id>|<local id>|<result or error JSON>" -> when it ended:
+--                           ends not yet delivered to the continuation's type (see notify_dependents)
+--   KEYS[19] succeeded ZSET local id -> when it was acknowledged (Unix ms), the newest ones only
+-- Plus one key per continuation, derived rather than passed (see parents_key).
 
 -- Whole milliseconds of the server clock, rounded down: a task due at D is handed out only when
 -- now >= D, and rounding down can only make "now" earlier, so a task never starts early.
@@ -84,11 +91,65 @@ local function set_flag(id, flag)
   end
 end
 
+-- Runs `command key args...` in chunks of `stride` * 1000 values: unpack fails beyond a few thousand.
+local function chunked(command, key, args, stride)
+  local size = 1000 * stride
+  for first = 1, #args, size do
+    redis.call(command, key, unpack(args, first, math.min(first + size - 1, #args)))
+  end
+end
+
+-- A continuation (local id starting with '+') keeps its parents in a hash of its own:
+--   parent public id -> '' while it is pending, else its outcome ('s', 'd' or 'c') and JSON;
+--   '#policy' 'c' (cancel when a parent failed) or 'r' (run anyway); '#total', '#pending',
+--   '#succeeded', '#failed' (dead-lettered or cancelled) as counters.
+-- Scripts derive its name instead of receiving it, because an ack batch or a sweep cannot name every
+-- such key in advance. It carries the type's hash tag, so it sits in the declared keys' slot.
+local function parents_key(id)
+  return string.sub(KEYS[4], 1, -6) .. 'parents:' .. id
+end
+
+-- Deletes the parents hashes of the continuations among `ids` (tasks that are gone for good).
+local function forget_parents(ids)
+  for _, id in ipairs(ids) do
+    if string.byte(id, 1) == 43 then -- '+'
+      redis.call('DEL', parents_key(id))
+    end
+  end
+end
+
+-- These tasks ended with `outcome` ('s' succeeded, 'd' dead-lettered, 'c' cancelled): every
+-- continuation registered on them gets an outbox entry. A worker then delivers it with resolve.lua
+-- to the continuation's type, which may live in another cluster slot, so it cannot happen here.
+-- `details[i]` is the result or error JSON of ids[i] (nil for none). Returns the entries written.
+local function notify_dependents(ids, outcome, details, now)
+  if #ids == 0 then return 0 end
+  local lists = redis.call('HMGET', KEYS[17], unpack(ids))
+  local notified = {}
+  local entries = {}
+  for i, list in ipairs(lists) do
+    if list then
+      notified[#notified + 1] = ids[i]
+      for child in string.gmatch(list, '%S+') do
+        entries[#entries + 1] = now
+        entries[#entries + 1] = outcome .. child .. '|' .. ids[i] .. '|' .. (details[i] or '')
+      end
+    end
+  end
+  if #notified > 0 then
+    redis.call('HDEL', KEYS[17], unpack(notified))
+    chunked('ZADD', KEYS[18], entries, 2)
+  end
+  return #entries / 2
+end
+
 -- Moves a task that left in-flight to the dead letters, keeping its record and the reason.
+-- Returns how many continuations must hear of it (see notify_dependents).
 local function bury(id, now, reason)
   set_flag(id, 'd')
   redis.call('ZADD', KEYS[6], now, id)
   redis.call('HSET', KEYS[7], id, reason)
+  return notify_dependents({ id }, 'd', { reason }, now)
 end
 
 -- Tells WaitForCompletionAsync callers that these tasks finished, but only while any are waiting:
@@ -100,9 +161,9 @@ local function announce_done(channel, ids)
 end
 
 -- Deletes the members of `index` (a ZSET scored by time) older than `retention` ms, at most
--- `limit` of them, with their fields in `hashes`. A retention of 0 does nothing.
+-- `limit` of them, with their fields in `hashes`. A retention of 0 does nothing. Returns them.
 local function sweep(index, hashes, retention, now, limit)
-  if retention <= 0 then return end
+  if retention <= 0 then return {} end
   local old = redis.call('ZRANGE', index, '-inf', now - retention, 'BYSCORE', 'LIMIT', 0, limit)
   if #old > 0 then
     redis.call('ZREM', index, unpack(old))
@@ -110,5 +171,7 @@ local function sweep(index, hashes, retention, now, limit)
       redis.call('HDEL', hash, unpack(old))
     end
   end
+  return old
 end
+
 

@@ -1,14 +1,18 @@
 -- dead.lua: a task failed for good (attempts used up, or a failure that cannot succeed); it moves
 -- to the dead letters, atomically with leaving in-flight.
--- KEYS: the fifteen keys described in common.lua.
+-- KEYS: the nineteen keys described in common.lua.
 -- ARGV[1]  local task id
 -- ARGV[2]  delivery token from claim.lua
 -- ARGV[3]  the reason (JSON)
 -- ARGV[4]  the type's done channel (see ack.lua)
--- Returns: 1 when dead-lettered; 0 when this delivery's lease was lost (nothing is changed).
+-- Returns: 1 when dead-lettered; 2 when dead-lettered and continuations must hear of it (the
+-- outbox has entries); 0 when this delivery's lease was lost (nothing is changed).
 if redis.call('ZREM', KEYS[3], ARGV[1] .. '|' .. ARGV[2]) == 0 then
   return 0
 end
-bury(ARGV[1], now_ms(), ARGV[3])
+local notified = bury(ARGV[1], now_ms(), ARGV[3])
 announce_done(ARGV[4], { ARGV[1] })
+if notified > 0 then
+  return 2
+end
 return 1

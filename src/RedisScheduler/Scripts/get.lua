@@ -1,8 +1,9 @@
 -- get.lua: reads one task's state and record.
--- KEYS: the fifteen keys described in common.lua.
+-- KEYS: the nineteen keys described in common.lua.
 -- ARGV[1]  local task id
--- Returns: { state, record, last error or false } with state 'scheduled', 'ready', 'processing' or
--- 'dead'; or nil when the task is unknown or finished.
+-- Returns: { state, record, last error or false } with state 'scheduled', 'ready', 'processing',
+-- 'dead' or 'waiting' (a continuation waiting for its parents); or nil when the task is unknown or
+-- finished.
 local record = redis.call('HGET', KEYS[4], ARGV[1])
 if not record then
   return nil
@@ -14,6 +15,9 @@ if flag == 'p' then
 end
 if flag == 'd' then
   return { 'dead', record, err }
+end
+if flag == 'w' then
+  return { 'waiting', record, err }
 end
 if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
   return { 'scheduled', record, err }

@@ -1,15 +1,27 @@
 -- list.lua: one page of the tasks of a type in one state, for dashboards and admin tools. Reads
 -- only the page asked for: ZRANGE/LRANGE by rank, then one HGET per task.
--- KEYS: the fifteen keys described in common.lua.
+-- KEYS: the nineteen keys described in common.lua.
 -- ARGV[1]  'scheduled' (by due time), 'ready' (in the order they will be taken: high priority,
---          normal, low, each oldest first), 'processing' (by lease expiry) or 'dead' (oldest first)
+--          normal, low, each oldest first), 'processing' (by lease expiry), 'dead' (oldest first) or
+--          'waiting' (continuations waiting for their parents, oldest first) or 'succeeded'
 -- ARGV[2]  offset
 -- ARGV[3]  count
 -- Returns: { id1, record1, error1 or '', id2, ... }; a task that finished between the range and
--- the read is left out.
+-- the read is left out. For 'succeeded' (newest first): { id1, succeeded-at ms, result1 or '', ... }.
 local state = ARGV[1]
 local first = tonumber(ARGV[2])
 local last = first + tonumber(ARGV[3]) - 1
+if state == 'succeeded' then
+  -- Their records are gone; the history keeps when each succeeded, and results are kept apart.
+  local entries = redis.call('ZRANGE', KEYS[19], first, last, 'REV', 'WITHSCORES')
+  local result = {}
+  for i = 1, #entries, 2 do
+    result[#result + 1] = entries[i]
+    result[#result + 1] = entries[i + 1]
+    result[#result + 1] = redis.call('HGET', KEYS[13], entries[i]) or ''
+  end
+  return result
+end
 local ids
 if state == 'scheduled' then
   ids = redis.call('ZRANGE', KEYS[1], first, last)
@@ -32,6 +44,8 @@ elseif state == 'processing' then
   for i, member in ipairs(ids) do
     ids[i] = string.match(member, '^[^|]+')
   end
+elseif state == 'waiting' then
+  ids = redis.call('ZRANGE', KEYS[16], first, last)
 else
   ids = redis.call('ZRANGE', KEYS[6], first, last)
 end

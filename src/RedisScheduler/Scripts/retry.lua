@@ -1,6 +1,6 @@
 -- retry.lua: a handler failed; the task goes back into the schedule, atomically with leaving
 -- in-flight, so there is no moment where it is in neither.
--- KEYS: the fifteen keys described in common.lua.
+-- KEYS: the nineteen keys described in common.lua.
 -- ARGV[1]  local task id
 -- ARGV[2]  delivery token from claim.lua
 -- ARGV[3]  delay in ms before the next attempt

@@ -1,8 +1,9 @@
 -- schedule.lua: adds one or more tasks of one type to the schedule.
--- KEYS: the fifteen keys described in common.lua.
+-- KEYS: the nineteen keys described in common.lua.
 -- ARGV[1]  wake channel, published to when a task becomes the earliest one, so sleeping workers wake early
 -- ARGV[2]  'abs': each due value is a Unix time in ms; 'rel': each due value is a delay in ms from now
--- ARGV[3]  '' for generated ids, or '^' / '_' for generated ids of high / low priority; otherwise
+-- ARGV[3]  '' for generated ids, or '^' / '_' for generated ids of high / low priority, or '#'
+--          and a number: generated ids from that number on, reserved earlier with INCRBY; otherwise
 --          the caller's local id (one task only, itself starting with '^' or '_' for a priority):
 --          while a task with that id exists in any state, the call is ignored (idempotent scheduling)
 -- ARGV[4], ARGV[5], ...  pairs of (due value, payload)
@@ -12,8 +13,12 @@ local now = now_ms()
 local relative = ARGV[2] == 'rel'
 local custom = ARGV[3]
 local prefix = ''
+local reserved = nil
 if custom == '^' or custom == '_' then
   prefix = custom
+  custom = ''
+elseif string.sub(custom, 1, 1) == '#' then
+  reserved = tonumber(string.sub(custom, 2))
   custom = ''
 end
 local count = (#ARGV - 3) / 2
@@ -26,7 +31,9 @@ if custom ~= '' then
   redis.call('ZREM', KEYS[14], custom)
 end
 local last = 0
-if custom == '' then
+if reserved then
+  last = reserved + count - 1
+elseif custom == '' then
   last = redis.call('INCRBY', KEYS[5], count)
 end
 local earliest = first_score(KEYS[1])

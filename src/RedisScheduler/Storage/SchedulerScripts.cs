@@ -31,6 +31,9 @@ internal sealed class SchedulerScripts
         Define = Load("define");
         Outcome = Load("outcome");
         DeadLetters = Load("deadletters");
+        Continue = Load("continue");
+        Depend = Load("depend");
+        Resolve = Load("resolve");
     }
 
     public SchedulerScript Schedule { get; }
@@ -64,6 +67,12 @@ internal sealed class SchedulerScripts
     public SchedulerScript Outcome { get; }
 
     public SchedulerScript DeadLetters { get; }
+
+    public SchedulerScript Continue { get; }
+
+    public SchedulerScript Depend { get; }
+
+    public SchedulerScript Resolve { get; }
 
     public static async Task<RedisResult> EvaluateAsync(IDatabaseAsync database, SchedulerScript script, RedisKey[] keys, RedisValue[] args)
     {

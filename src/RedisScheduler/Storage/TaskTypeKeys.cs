@@ -27,10 +27,17 @@ internal sealed class TaskTypeKeys
         Results = stem + "results";
         Done = stem + "done";
         Waiters = stem + "waiters";
+        Waiting = stem + "waiting";
+        Dependents = stem + "dependents";
+        Outbox = stem + "outbox";
+        Succeeded = stem + "succeeded";
+        parentsStem = stem + "parents:";
         DoneChannel = stem + "done-channel";
         WakeChannel = stem + "wake";
-        All = [Due, Ready, InFlight, Tasks, Sequence, DeadLetters, Errors, RateWindow, Recurring, RecurringNext, ReadyHigh, ReadyLow, Results, Done, Waiters];
+        All = [Due, Ready, InFlight, Tasks, Sequence, DeadLetters, Errors, RateWindow, Recurring, RecurringNext, ReadyHigh, ReadyLow, Results, Done, Waiters, Waiting, Dependents, Outbox, Succeeded];
     }
+
+    private readonly string parentsStem;
 
     public string TaskType { get; }
 
@@ -64,10 +71,21 @@ internal sealed class TaskTypeKeys
 
     public RedisKey Waiters { get; }
 
+    public RedisKey Waiting { get; }
+
+    public RedisKey Dependents { get; }
+
+    public RedisKey Outbox { get; }
+
+    public RedisKey Succeeded { get; }
+
     /// <summary>Pub/sub channel (not a key): ids of tasks that finished, while anyone waits for one.</summary>
     public string DoneChannel { get; }
 
     public string WakeChannel { get; }
+
+    /// <summary>The hash of a continuation's parents and their outcomes (parents_key in Scripts/common.lua).</summary>
+    public RedisKey ParentsOf(string localId) => parentsStem + localId;
 
     /// <summary>The keys in the order every script expects them (see Scripts/common.lua).</summary>
     public RedisKey[] All { get; }

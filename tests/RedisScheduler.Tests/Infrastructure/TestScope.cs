@@ -82,6 +82,9 @@ public sealed class TestScope : IAsyncDisposable
         return (host, probe);
     }
 
+    /// <summary>Stops and disposes a host the test built itself when the scope ends.</summary>
+    public void Track(IHost host) => hosts.Add(host);
+
     /// <summary>Every key under this test's prefix (SCAN; fine for the small test database).</summary>
     public IReadOnlyList<RedisKey> KeysWritten()
         => [.. Connection.GetServer(Server.Configuration).Keys(pattern: Prefix + "*")];

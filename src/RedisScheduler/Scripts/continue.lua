@@ -1,0 +1,21 @@
+-- continue.lua: creates a continuation: a task that waits, outside the schedule, until every one of
+-- its parents has ended. depend.lua then registers it with each parent's type.
+-- KEYS: the nineteen keys described in common.lua (of the continuation's type).
+-- ARGV[1]  'c' to cancel it when a parent is dead-lettered or cancelled, 'r' to run it anyway
+-- ARGV[2]  the payload (JSON)
+-- ARGV[3..n] the public ids of its parents, distinct
+-- Returns: the new local id, '+' and a generated id.
+local now = now_ms()
+local id = '+' .. encode_id(redis.call('INCRBY', KEYS[5], 1))
+local total = #ARGV - 2
+redis.call('HSET', KEYS[4], id, 'w0|' .. int(now) .. '|' .. int(now) .. '|' .. ARGV[2])
+redis.call('ZADD', KEYS[16], now, id)
+local key = parents_key(id)
+redis.call('HSET', key, '#policy', ARGV[1], '#total', total, '#pending', total, '#succeeded', 0, '#failed', 0)
+local fields = {}
+for i = 3, #ARGV do
+  fields[#fields + 1] = ARGV[i]
+  fields[#fields + 1] = ''
+end
+chunked('HSET', key, fields, 2)
+return id
