@@ -8,7 +8,7 @@ namespace RedisScheduler;
 /// </summary>
 public interface ITaskMonitor
 {
-    /// <summary>Counts the tasks of one type in each state (eight O(1) reads in one round trip).</summary>
+    /// <summary>Counts the tasks of one type in each state (nine O(1) reads in one round trip).</summary>
     /// <param name="taskType">The task type name, as in <see cref="TaskContext.TaskType"/>.</param>
     /// <param name="cancellationToken">Stops waiting for Redis.</param>
     /// <returns>The counts.</returns>
@@ -16,7 +16,8 @@ public interface ITaskMonitor
 
     /// <summary>
     /// Lists one page of the tasks of a type in one state: scheduled by due time, ready,
-    /// dead-lettered and waiting oldest first, processing by lease expiry.
+    /// dead-lettered and waiting oldest first, processing by lease expiry, failed (waiting for a
+    /// retry) by when the attempt failed.
     /// </summary>
     /// <param name="taskType">The task type name.</param>
     /// <param name="state">The state to list.</param>

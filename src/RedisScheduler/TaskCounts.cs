@@ -7,5 +7,6 @@ namespace RedisScheduler;
 /// <param name="Processing">Held by a worker under a lease.</param>
 /// <param name="DeadLettered">Failed for good.</param>
 /// <param name="Waiting">Continuations waiting for their parents.</param>
-/// <param name="Succeeded">Succeeded and still in the history: at most <see cref="RedisSchedulerOptions.SucceededHistoryLimit"/>.</param>
-public sealed record TaskCounts(string TaskType, long Scheduled, long Ready, long Processing, long DeadLettered, long Waiting, long Succeeded);
+/// <param name="Succeeded">Succeeded and still in the history: about <see cref="RedisSchedulerOptions.SucceededHistoryLimit"/> at most.</param>
+/// <param name="Failed">Of the <paramref name="Scheduled"/> ones, those waiting for a retry after a failed attempt.</param>
+public sealed record TaskCounts(string TaskType, long Scheduled, long Ready, long Processing, long DeadLettered, long Waiting, long Succeeded, long Failed);

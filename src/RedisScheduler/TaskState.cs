@@ -17,4 +17,11 @@ public enum TaskState
 
     /// <summary>A continuation waiting for its parents to end; see <see cref="ITaskScheduler.ScheduleContinuationAsync"/>.</summary>
     Waiting,
+
+    /// <summary>
+    /// Its last attempt failed and it waits for the next one (<see cref="TaskInfo.LastError"/> says
+    /// why). These tasks are also in the schedule: they are listed and counted as
+    /// <see cref="Scheduled"/> too.
+    /// </summary>
+    Failed,
 }

@@ -31,11 +31,33 @@ public sealed class MonitorTests
         var readyPage = await monitor.ListAsync("probe", TaskState.Ready);
         var processingPage = await monitor.ListAsync("probe", TaskState.Processing);
 
-        Assert.That(counts, Is.EqualTo(new TaskCounts("probe", Scheduled: 5, Ready: 2, Processing: 1, DeadLettered: 0, Waiting: 0, Succeeded: 0)));
+        Assert.That(counts, Is.EqualTo(new TaskCounts("probe", Scheduled: 5, Ready: 2, Processing: 1, DeadLettered: 0, Waiting: 0, Succeeded: 0, Failed: 0)));
         Assert.That(scheduledPage.Select(t => t.Id), Is.EqualTo(scheduled.Skip(1).Take(3)), "by due time, paged");
         Assert.That(readyPage.Select(t => t.Id), Is.EqualTo(ready.Skip(1)));
         Assert.That(processingPage.Select(t => (t.Id, t.Attempt, t.State)), Is.EqualTo(new[] { (ready[0], 1, TaskState.Processing) }));
         Assert.That(scheduledPage[0].PayloadJson, Does.Contain("\"number\":1"));
+    }
+
+    [Test]
+    public async Task Failed_TaskWaitingForARetry_IsListedCountedAndReported_UntilItIsTakenAgain()
+    {
+        await using var scope = new TestScope();
+        var scheduler = scope.CreateScheduler();
+        var monitor = MonitorOf(scope);
+        var id = await scheduler.EnqueueTaskAsync(new ProbeTask(1));
+        await scheduler.EnqueueTaskAsync(new ProbeTask(2));
+        var claimed = (await scope.ClaimAsync(wanted: 2)).Claimed;
+        var error = TaskErrorJson.From(new InvalidOperationException("first attempt failed"));
+        await scope.RunScriptAsync(SchedulerScripts.Instance.Retry, claimed[0].LocalId, claimed[0].Token, 60_000, scope.Keys().WakeChannel, error);
+
+        var failed = await monitor.ListAsync("probe", TaskState.Failed);
+        Assert.That(failed.Select(t => (t.Id, t.LastError!.Message)), Is.EqualTo(new[] { (id, "first attempt failed") }));
+        Assert.That((await monitor.GetCountsAsync("probe")) is { Failed: 1, Scheduled: 1, Processing: 1 }, Is.True);
+        Assert.That((await scheduler.GetTaskAsync(id))!.State, Is.EqualTo(TaskState.Failed));
+
+        Assert.That(await scheduler.RescheduleAsync(id, DateTimeOffset.UtcNow.AddSeconds(-1)), Is.True);
+        Assert.That((await scope.ClaimAsync()).Claimed.Single().LocalId, Is.EqualTo(claimed[0].LocalId));
+        Assert.That((await monitor.GetCountsAsync("probe")).Failed, Is.Zero, "taken again: it is processing, no longer waiting for its retry");
     }
 
     [Test]

@@ -20,9 +20,11 @@ internal sealed class RedisTaskMonitor(RedisConnection connection, TaskTypeNames
         var dead = batch.SortedSetLengthAsync(keys.DeadLetters);
         var waiting = batch.SortedSetLengthAsync(keys.Waiting);
         var succeeded = batch.SortedSetLengthAsync(keys.Succeeded);
+        var failed = batch.SortedSetLengthAsync(keys.Failed);
         batch.Execute();
-        await Task.WhenAll(scheduled, ready, readyHigh, readyLow, processing, dead, waiting, succeeded).WaitAsync(cancellationToken).ConfigureAwait(false);
-        return new TaskCounts(taskType, scheduled.Result, ready.Result + readyHigh.Result + readyLow.Result, processing.Result, dead.Result, waiting.Result, succeeded.Result);
+        await Task.WhenAll(scheduled, ready, readyHigh, readyLow, processing, dead, waiting, succeeded, failed).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new TaskCounts(
+            taskType, scheduled.Result, ready.Result + readyHigh.Result + readyLow.Result, processing.Result, dead.Result, waiting.Result, succeeded.Result, failed.Result);
     }
 
     public async Task<IReadOnlyList<TaskInfo>> ListAsync(string taskType, TaskState state, int offset = 0, int count = 100, CancellationToken cancellationToken = default)
@@ -35,6 +37,7 @@ internal sealed class RedisTaskMonitor(RedisConnection connection, TaskTypeNames
             TaskState.Processing => "processing",
             TaskState.DeadLettered => "dead",
             TaskState.Waiting => "waiting",
+            TaskState.Failed => "failed",
             _ => throw new ArgumentOutOfRangeException(nameof(state), state, "Pick one of the TaskState values."),
         };
         var keys = names.GetKeys(taskType);

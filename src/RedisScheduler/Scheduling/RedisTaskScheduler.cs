@@ -179,6 +179,7 @@ internal sealed class RedisTaskScheduler(
             "ready" => TaskState.Ready,
             "dead" => TaskState.DeadLettered,
             "waiting" => TaskState.Waiting,
+            "failed" => TaskState.Failed,
             _ => TaskState.Processing,
         };
         return TaskRecord.Parse((byte[])result[1]!).ToTaskInfo(taskId, taskType, state, (string?)result[2]);

@@ -1,6 +1,6 @@
 -- ack.lua: workers finished tasks; they are removed for good. Several acknowledgements of one type
 -- travel in one call.
--- KEYS: the nineteen keys described in common.lua.
+-- KEYS: the twenty keys described in common.lua.
 -- ARGV[1]  the type's done channel, announced to while WaitForCompletionAsync callers wait
 -- ARGV[2]  how many succeeded ids to keep in the succeeded history (0: keep none); it may briefly
 --          hold a few more, as it is trimmed on about one call in eight

@@ -1,6 +1,6 @@
 -- cancel.lua: removes a task that has not started: scheduled, ready, or a continuation waiting for
 -- its parents.
--- KEYS: the nineteen keys described in common.lua.
+-- KEYS: the twenty keys described in common.lua.
 -- ARGV[1]  local task id
 -- ARGV[2]  the type's done channel (see ack.lua)
 -- Returns: 1 when cancelled; 2 when cancelled and continuations must hear of it (the outbox has
@@ -9,6 +9,7 @@ local id = ARGV[1]
 local function cancelled()
   redis.call('HDEL', KEYS[4], id)
   redis.call('HDEL', KEYS[7], id)
+  redis.call('ZREM', KEYS[20], id)
   forget_parents({ id })
   announce_done(ARGV[2], { id })
   if notify_dependents({ id }, 'c', {}, now_ms()) > 0 then

@@ -1,6 +1,6 @@
 -- claim.lua: one round trip for a worker: reclaims expired leases, promotes due tasks, and takes
 -- up to ARGV[1] ready tasks, recording each in flight with a lease and a fresh delivery token.
--- KEYS: the nineteen keys described in common.lua.
+-- KEYS: the twenty keys described in common.lua.
 -- ARGV[1]  the most tasks to take
 -- ARGV[2]  lease duration in ms
 -- ARGV[3]  the most due tasks to promote and expired leases to reclaim in this call
@@ -100,10 +100,15 @@ if #ids > 0 then
   local records = redis.call('HMGET', KEYS[4], unpack(ids))
   local updates = {}
   local leases = {}
+  local retried = {}
   for i, id in ipairs(ids) do
     local record = records[i]
     -- A cancelled task has no record any more; its id is dropped here.
     if record then
+      if attempt_of(record) > 0 then
+        -- Only a task on its second attempt or later can be waiting for a retry.
+        retried[#retried + 1] = id
+      end
       token = token + 1
       record = 'p' .. int(attempt_of(record) + 1) .. string.sub(record, (string.find(record, '|', 1, true)))
       local t = int(token)
@@ -119,6 +124,9 @@ if #ids > 0 then
   if #updates > 0 then
     redis.call('HSET', KEYS[4], unpack(updates))
     redis.call('ZADD', KEYS[3], unpack(leases))
+  end
+  if #retried > 0 then
+    redis.call('ZREM', KEYS[20], unpack(retried))
   end
 end
 

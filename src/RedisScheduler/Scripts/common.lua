@@ -1,7 +1,7 @@
 -- common.lua: helpers prepended to every other script when it is loaded (see SchedulerScripts.cs),
 -- so each script below is still one atomic EVALSHA.
 --
--- Every script receives the same nineteen keys of one task type, all sharing one {hash tag}:
+-- Every script receives the same twenty keys of one task type, all sharing one {hash tag}:
 --   KEYS[1] due       ZSET  local task id -> due time (Unix ms, Redis server clock)
 --   KEYS[2] ready     LIST  local task ids due and waiting for a worker, oldest first
 --   KEYS[3] inflight  ZSET  "<id>|<token>" -> lease expiry (Unix ms)
@@ -24,6 +24,7 @@
 --   KEYS[18] outbox   ZSET  "<outcome><continuation id>|<local id>|<result or error JSON>" -> when it ended:
 --                           ends not yet delivered to the continuation's type (see notify_dependents)
 --   KEYS[19] succeeded ZSET local id -> when it was acknowledged (Unix ms), the newest ones only
+--   KEYS[20] failed   ZSET  local id of a task waiting for a retry after a failed attempt -> when it failed
 -- Plus one key per continuation, derived rather than passed (see parents_key).
 
 -- Whole milliseconds of the server clock, rounded down: a task due at D is handed out only when

@@ -1,6 +1,6 @@
 -- continue.lua: creates a continuation: a task that waits, outside the schedule, until every one of
 -- its parents has ended. depend.lua then registers it with each parent's type.
--- KEYS: the nineteen keys described in common.lua (of the continuation's type).
+-- KEYS: the twenty keys described in common.lua (of the continuation's type).
 -- ARGV[1]  'c' to cancel it when a parent is dead-lettered or cancelled, 'r' to run it anyway
 -- ARGV[2]  the payload (JSON)
 -- ARGV[3..n] the public ids of its parents, distinct

@@ -1,6 +1,6 @@
 -- dead.lua: a task failed for good (attempts used up, or a failure that cannot succeed); it moves
 -- to the dead letters, atomically with leaving in-flight.
--- KEYS: the nineteen keys described in common.lua.
+-- KEYS: the twenty keys described in common.lua.
 -- ARGV[1]  local task id
 -- ARGV[2]  delivery token from claim.lua
 -- ARGV[3]  the reason (JSON)

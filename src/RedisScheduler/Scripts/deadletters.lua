@@ -1,5 +1,5 @@
 -- deadletters.lua: lists, requeues or deletes dead-lettered tasks of one type.
--- KEYS: the nineteen keys described in common.lua.
+-- KEYS: the twenty keys described in common.lua.
 -- ARGV[1] the operation:
 --   'list'     ARGV[2] offset, ARGV[3] count; oldest first.
 --              Returns { id1, died-at ms, record1, error1, id2, ... }.

@@ -1,5 +1,5 @@
 -- define.lua: adds, changes or removes a recurring schedule of one task type.
--- KEYS: the nineteen keys described in common.lua.
+-- KEYS: the twenty keys described in common.lua.
 -- ARGV[1]  'set' or 'remove'
 -- ARGV[2]  schedule name
 -- ARGV[3]  ('set') the definition (JSON, payload included)

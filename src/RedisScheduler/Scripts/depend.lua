@@ -1,6 +1,6 @@
 -- depend.lua: registers a continuation with parents of this type, so that they tell it when they
 -- end (see notify_dependents), or says how each parent already ended.
--- KEYS: the nineteen keys described in common.lua (of the parents' type).
+-- KEYS: the twenty keys described in common.lua (of the parents' type).
 -- ARGV[1]  the continuation's public id
 -- ARGV[2]  'check': a parent must exist or have ended recently; 'expect': the parents are about to
 --          be scheduled (a batch), so they are registered without looking

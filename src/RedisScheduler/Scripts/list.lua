@@ -1,9 +1,10 @@
 -- list.lua: one page of the tasks of a type in one state, for dashboards and admin tools. Reads
 -- only the page asked for: ZRANGE/LRANGE by rank, then one HGET per task.
--- KEYS: the nineteen keys described in common.lua.
+-- KEYS: the twenty keys described in common.lua.
 -- ARGV[1]  'scheduled' (by due time), 'ready' (in the order they will be taken: high priority,
 --          normal, low, each oldest first), 'processing' (by lease expiry), 'dead' (oldest first) or
---          'waiting' (continuations waiting for their parents, oldest first) or 'succeeded'
+--          'waiting' (continuations waiting for their parents, oldest first), 'failed' (waiting for
+--          a retry, by when the attempt failed) or 'succeeded'
 -- ARGV[2]  offset
 -- ARGV[3]  count
 -- Returns: { id1, record1, error1 or '', id2, ... }; a task that finished between the range and
@@ -46,6 +47,8 @@ elseif state == 'processing' then
   end
 elseif state == 'waiting' then
   ids = redis.call('ZRANGE', KEYS[16], first, last)
+elseif state == 'failed' then
+  ids = redis.call('ZRANGE', KEYS[20], first, last)
 else
   ids = redis.call('ZRANGE', KEYS[6], first, last)
 end

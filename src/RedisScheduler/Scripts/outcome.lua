@@ -1,5 +1,5 @@
 -- outcome.lua: how a task ended, for WaitForCompletionAsync.
--- KEYS: the nineteen keys described in common.lua.
+-- KEYS: the twenty keys described in common.lua.
 -- ARGV[1]  local task id
 -- ARGV[2]  'wait' to count the caller as a waiter (refreshing its expiry), 'leave' to uncount it,
 --          'refresh' to extend the count's expiry while still waiting, 'peek' to do none of these

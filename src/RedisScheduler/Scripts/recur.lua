@@ -1,7 +1,7 @@
 -- recur.lua: turns one due occurrence of a recurring schedule into a task and moves the schedule to
 -- its next occurrence, atomically and only if no other instance did it first: each occurrence
 -- becomes exactly one task however many instances race.
--- KEYS: the nineteen keys described in common.lua.
+-- KEYS: the twenty keys described in common.lua.
 -- ARGV[1]  schedule name
 -- ARGV[2]  the occurrence this worker saw (Unix ms): the compare-and-set guard
 -- ARGV[3]  the next occurrence (Unix ms), or '' when the schedule never fires again

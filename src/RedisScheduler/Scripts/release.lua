@@ -1,6 +1,6 @@
 -- release.lua: a worker gives a task back unfinished (it is shutting down); the task goes to the
 -- front of the ready list at once instead of waiting for its lease to run out.
--- KEYS: the nineteen keys described in common.lua.
+-- KEYS: the twenty keys described in common.lua.
 -- ARGV[1]  local task id
 -- ARGV[2]  delivery token from claim.lua
 -- ARGV[3]  wake channel: idle instances are told, so one of them takes the task at once

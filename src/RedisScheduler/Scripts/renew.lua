@@ -1,5 +1,5 @@
 -- renew.lua: extends the leases of tasks a worker is still running.
--- KEYS: the nineteen keys described in common.lua.
+-- KEYS: the twenty keys described in common.lua.
 -- ARGV[1]  lease duration in ms, counted from now
 -- ARGV[2..n]  in-flight members "<id>|<token>"
 -- Returns: the members whose lease was already lost (reclaimed by another worker).

@@ -1,5 +1,5 @@
 -- reschedule.lua: moves a task that has not started to a new due time, atomically.
--- KEYS: the nineteen keys described in common.lua.
+-- KEYS: the twenty keys described in common.lua.
 -- ARGV[1]  local task id
 -- ARGV[2]  new due time, Unix ms (a time in the past means now)
 -- ARGV[3]  wake channel (see schedule.lua)

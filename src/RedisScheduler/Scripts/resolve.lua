@@ -1,7 +1,7 @@
 -- resolve.lua: tells a continuation how some of its parents ended; when none is pending any more,
 -- it becomes ready at once, or is cancelled when a parent failed and its policy says so. Safe to
 -- repeat: a parent already resolved is skipped, so each continuation is released exactly once.
--- KEYS: the nineteen keys described in common.lua (of the continuation's type).
+-- KEYS: the twenty keys described in common.lua (of the continuation's type).
 -- ARGV[1]  the continuation's local id
 -- ARGV[2]  wake channel (see schedule.lua)
 -- ARGV[3]  the type's done channel (see ack.lua)

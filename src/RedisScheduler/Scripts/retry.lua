@@ -1,6 +1,6 @@
 -- retry.lua: a handler failed; the task goes back into the schedule, atomically with leaving
 -- in-flight, so there is no moment where it is in neither.
--- KEYS: the nineteen keys described in common.lua.
+-- KEYS: the twenty keys described in common.lua.
 -- ARGV[1]  local task id
 -- ARGV[2]  delivery token from claim.lua
 -- ARGV[3]  delay in ms before the next attempt
@@ -10,10 +10,12 @@
 if redis.call('ZREM', KEYS[3], ARGV[1] .. '|' .. ARGV[2]) == 0 then
   return 0
 end
-local due = now_ms() + tonumber(ARGV[3])
+local now = now_ms()
+local due = now + tonumber(ARGV[3])
 local earliest = first_score(KEYS[1])
 set_flag(ARGV[1], 's')
 redis.call('HSET', KEYS[7], ARGV[1], ARGV[5])
+redis.call('ZADD', KEYS[20], now, ARGV[1])
 redis.call('ZADD', KEYS[1], due, ARGV[1])
 if earliest == nil or due < earliest then
   redis.call('PUBLISH', ARGV[4], int(due))

@@ -1,5 +1,5 @@
 -- schedule.lua: adds one or more tasks of one type to the schedule.
--- KEYS: the nineteen keys described in common.lua.
+-- KEYS: the twenty keys described in common.lua.
 -- ARGV[1]  wake channel, published to when a task becomes the earliest one, so sleeping workers wake early
 -- ARGV[2]  'abs': each due value is a Unix time in ms; 'rel': each due value is a delay in ms from now
 -- ARGV[3]  '' for generated ids, or '^' / '_' for generated ids of high / low priority, or '#'

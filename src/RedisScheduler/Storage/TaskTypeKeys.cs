@@ -31,10 +31,11 @@ internal sealed class TaskTypeKeys
         Dependents = stem + "dependents";
         Outbox = stem + "outbox";
         Succeeded = stem + "succeeded";
+        Failed = stem + "failed";
         parentsStem = stem + "parents:";
         DoneChannel = stem + "done-channel";
         WakeChannel = stem + "wake";
-        All = [Due, Ready, InFlight, Tasks, Sequence, DeadLetters, Errors, RateWindow, Recurring, RecurringNext, ReadyHigh, ReadyLow, Results, Done, Waiters, Waiting, Dependents, Outbox, Succeeded];
+        All = [Due, Ready, InFlight, Tasks, Sequence, DeadLetters, Errors, RateWindow, Recurring, RecurringNext, ReadyHigh, ReadyLow, Results, Done, Waiters, Waiting, Dependents, Outbox, Succeeded, Failed];
     }
 
     private readonly string parentsStem;
@@ -78,6 +79,8 @@ internal sealed class TaskTypeKeys
     public RedisKey Outbox { get; }
 
     public RedisKey Succeeded { get; }
+
+    public RedisKey Failed { get; }
 
     /// <summary>Pub/sub channel (not a key): ids of tasks that finished, while anyone waits for one.</summary>
     public string DoneChannel { get; }
