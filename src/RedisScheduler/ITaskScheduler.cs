@@ -108,7 +108,7 @@ public interface ITaskScheduler
     /// <exception cref="TimeoutException">The task had not ended within <paramref name="timeout"/>.</exception>
     Task<TaskCompletion> WaitForCompletionAsync(string taskId, TimeSpan timeout, CancellationToken cancellationToken = default);
 
-    /// <summary>Reads a task that has not finished: scheduled, ready, running or dead-lettered.</summary>
+    /// <summary>Reads a task that has not finished: waiting for its parents, scheduled, failed and waiting for a retry, ready, running or dead-lettered.</summary>
     /// <param name="taskId">An id returned when the task was scheduled.</param>
     /// <param name="cancellationToken">Stops waiting for Redis.</param>
     /// <returns>The task, or <see langword="null"/> when it finished, was cancelled or never existed.</returns>

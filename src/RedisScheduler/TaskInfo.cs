@@ -1,6 +1,6 @@
 namespace RedisScheduler;
 
-/// <summary>A snapshot of a task that has not finished (scheduled, ready, running or dead-lettered), as returned by <see cref="ITaskScheduler.GetTaskAsync"/>.</summary>
+/// <summary>A snapshot of a task that has not finished (waiting for its parents, scheduled, failed and waiting for a retry, ready, running or dead-lettered), as returned by <see cref="ITaskScheduler.GetTaskAsync"/>.</summary>
 /// <param name="Id">The task id returned when it was scheduled.</param>
 /// <param name="TaskType">The stable task type name.</param>
 /// <param name="State">Where the task is now.</param>

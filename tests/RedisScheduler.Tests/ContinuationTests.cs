@@ -146,6 +146,43 @@ public sealed class ContinuationTests
     }
 
     [Test]
+    public async Task Relay_OneContinuationFailsToResolve_TheOthersAreStillDeliveredAndItsEntryStays()
+    {
+        await using var scope = new TestScope();
+        var scheduler = scope.CreateScheduler();
+        var parentA = await scheduler.EnqueueTaskAsync(new ProbeTask(1));
+        var parentB = await scheduler.EnqueueTaskAsync(new ProbeTask(2));
+        var broken = await scheduler.ScheduleContinuationAsync([parentA], new Join("broken"));
+        var fine = await scheduler.ScheduleContinuationAsync([parentB], new Join("fine"));
+        // A continuation whose bookkeeping is gone makes resolve.lua fail.
+        await scope.Database.KeyDeleteAsync(scope.Keys("join").ParentsOf(TestScope.Parse(broken).LocalId));
+        foreach (var claimed in (await scope.ClaimAsync(wanted: 2)).Claimed)
+        {
+            await ClaimScript.AckAsync(scope.Database, scope.Keys(), claimed, 10);
+        }
+
+        var relay = new Continuations.ContinuationRelay(new Scheduling.TaskTypeNames(Microsoft.Extensions.Options.Options.Create(new RedisSchedulerOptions { KeyPrefix = scope.Prefix })));
+        Assert.ThrowsAsync<StackExchange.Redis.RedisServerException>(() => relay.DeliverAsync(scope.Database, scope.Keys()));
+
+        Assert.That((await scheduler.GetTaskAsync(fine))!.State, Is.EqualTo(TaskState.Ready), "delivered despite the failure beside it");
+        Assert.That((await scope.Database.SortedSetRangeByRankAsync(scope.Keys().Outbox)).Select(e => (string)e!), Is.EqualTo(new[] { $"s{broken}|{TestScope.Parse(parentA).LocalId}|" }));
+    }
+
+    [Test]
+    public async Task Continuation_OnceKeyReusedAndCancelled_IsNotTakenForItsEarlierSuccess()
+    {
+        await using var scope = new TestScope();
+        var (host, _) = await StartAsync(scope, new JoinProbe());
+        var scheduler = host.Services.GetRequiredService<ITaskScheduler>();
+        var first = await scheduler.ScheduleTaskOnceAsync("order-1", DateTimeOffset.UtcNow, new ProbeTask(1));
+        await scheduler.WaitForCompletionAsync(first.TaskId, Patience);
+        var again = await scheduler.ScheduleTaskOnceAsync("order-1", DateTimeOffset.UtcNow.AddMinutes(10), new ProbeTask(2));
+        Assert.That(await scheduler.CancelAsync(again.TaskId), Is.True);
+
+        Assert.ThrowsAsync<ArgumentException>(() => scheduler.ScheduleContinuationAsync([again.TaskId], new Join("after-cancelled")));
+    }
+
+    [Test]
     public async Task Batch_CompletionRunsOnceAfterTheLastTask_WithEveryResultInOrder_AndProgressCounts()
     {
         await using var scope = new TestScope();

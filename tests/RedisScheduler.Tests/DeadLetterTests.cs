@@ -48,7 +48,8 @@ public sealed class DeadLetterTests
         var (_, probe) = await scope.StartWorkerAsync("A", configure: o => o.Retry.InitialDelay = TimeSpan.FromMinutes(1));
         await probe.WaitForAsync(1, TimeSpan.FromSeconds(20));
 
-        var waiting = await WaitForAsync(() => scheduler.GetTaskAsync(id), t => t?.State == TaskState.Scheduled);
+        // Waiting for its retry: in the schedule, reported as Failed.
+        var waiting = await WaitForAsync(() => scheduler.GetTaskAsync(id), t => t?.State == TaskState.Failed);
 
         Assert.That(waiting!.LastError!.Message, Is.EqualTo("The switch is on."));
         Assert.That(waiting.Attempt, Is.EqualTo(1));

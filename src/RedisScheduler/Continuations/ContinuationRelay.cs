@@ -16,57 +16,85 @@ internal sealed class ContinuationRelay(TaskTypeNames names)
 {
     private const int PageSize = 100;
 
-    /// <summary>Delivers the type's outbox, and then the outboxes of continuations this cancelled.</summary>
+    /// <summary>
+    /// Delivers the type's outbox, and then the outboxes of continuations this cancelled. An entry
+    /// that fails stays for the next delivery and does not hold up the others; the first failure is
+    /// thrown once the rest are delivered.
+    /// </summary>
     /// <param name="database">The connection.</param>
     /// <param name="keys">The parents' type.</param>
-    /// <param name="endedBeforeMs">Only entries older than this (Unix ms, server clock), for the recovery of entries whose worker died; <see langword="null"/> for all.</param>
-    public async Task DeliverAsync(IDatabaseAsync database, TaskTypeKeys keys, long? endedBeforeMs = null)
+    public async Task DeliverAsync(IDatabaseAsync database, TaskTypeKeys keys)
     {
-        var outboxes = new Queue<(TaskTypeKeys Keys, long? Before)>();
-        outboxes.Enqueue((keys, endedBeforeMs));
+        var outboxes = new Queue<TaskTypeKeys>();
+        outboxes.Enqueue(keys);
+        Exception? firstFailure = null;
         while (outboxes.TryDequeue(out var outbox))
         {
+            // Failed entries stay at the front; later pages skip them.
+            var skip = 0;
             while (true)
             {
-                var entries = outbox.Before is { } before
-                    ? await database.SortedSetRangeByScoreAsync(outbox.Keys.Outbox, double.NegativeInfinity, before, take: PageSize).ConfigureAwait(false)
-                    : await database.SortedSetRangeByRankAsync(outbox.Keys.Outbox, 0, PageSize - 1).ConfigureAwait(false);
+                var entries = await database.SortedSetRangeByRankAsync(outbox.Outbox, skip, skip + PageSize - 1).ConfigureAwait(false);
                 if (entries.Length == 0)
                 {
                     break;
                 }
 
-                var deliveries = new List<Task<(TaskTypeKeys Keys, RedisResult Reply)>>();
-                foreach (var (child, args) in GroupByContinuation(outbox.Keys.TaskType, entries))
+                var calls = GroupByContinuation(outbox.TaskType, entries).Select(call => TryResolveAsync(database, call)).ToList();
+                var done = new List<RedisValue>(entries.Length);
+                foreach (var (call, reply, failure) in await Task.WhenAll(calls).ConfigureAwait(false))
                 {
-                    deliveries.Add(ResolveAsync(database, child, args));
-                }
+                    if (failure is not null)
+                    {
+                        firstFailure ??= failure;
+                        skip += call.Entries.Count;
+                        continue;
+                    }
 
-                foreach (var (childKeys, reply) in await Task.WhenAll(deliveries).ConfigureAwait(false))
-                {
-                    if ((int)reply == 3)
+                    done.AddRange(call.Entries);
+                    if ((int)reply! == 3)
                     {
                         // The continuation was cancelled and has continuations of its own.
-                        outboxes.Enqueue((childKeys, null));
+                        outboxes.Enqueue(call.Keys);
                     }
                 }
 
-                await database.SortedSetRemoveAsync(outbox.Keys.Outbox, entries).ConfigureAwait(false);
+                // Entries that name no valid continuation are dropped with the delivered ones.
+                done.AddRange(entries.Except(calls.SelectMany(c => c.Result.Call.Entries)));
+                if (done.Count > 0)
+                {
+                    await database.SortedSetRemoveAsync(outbox.Outbox, [.. done]).ConfigureAwait(false);
+                }
+
                 if (entries.Length < PageSize)
                 {
                     break;
                 }
             }
         }
+
+        if (firstFailure is not null)
+        {
+            throw firstFailure;
+        }
     }
 
-    private static async Task<(TaskTypeKeys Keys, RedisResult Reply)> ResolveAsync(IDatabaseAsync database, TaskTypeKeys keys, List<RedisValue> args)
-        => (keys, await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Resolve, keys.All, [.. args]).ConfigureAwait(false));
+    private static async Task<(Delivery Call, RedisResult? Reply, Exception? Failure)> TryResolveAsync(IDatabaseAsync database, Delivery call)
+    {
+        try
+        {
+            return (call, await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Resolve, call.Keys.All, [.. call.Args]).ConfigureAwait(false), null);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            return (call, null, e);
+        }
+    }
 
     /// <summary>Turns outbox entries (see notify_dependents in Scripts/common.lua) into resolve.lua calls, one per continuation.</summary>
-    private Dictionary<string, (TaskTypeKeys Keys, List<RedisValue> Args)>.ValueCollection GroupByContinuation(string parentType, RedisValue[] entries)
+    private Dictionary<string, Delivery>.ValueCollection GroupByContinuation(string parentType, RedisValue[] entries)
     {
-        var byChild = new Dictionary<string, (TaskTypeKeys Keys, List<RedisValue> Args)>(StringComparer.Ordinal);
+        var byChild = new Dictionary<string, Delivery>(StringComparer.Ordinal);
         foreach (var entry in entries)
         {
             var text = Encoding.UTF8.GetString((byte[])entry!);
@@ -88,15 +116,19 @@ internal sealed class ContinuationRelay(TaskTypeNames names)
             if (!byChild.TryGetValue(child, out var call))
             {
                 var keys = names.GetKeys(child[..slash]);
-                call = (keys, [child[(slash + 1)..], keys.WakeChannel, keys.DoneChannel]);
+                call = new Delivery(keys, [child[(slash + 1)..], keys.WakeChannel, keys.DoneChannel], []);
                 byChild[child] = call;
             }
 
             call.Args.Add(TaskId.Format(parentType, text[(firstBar + 1)..secondBar]));
             call.Args.Add(text[..1]);
             call.Args.Add(text[(secondBar + 1)..]);
+            call.Entries.Add(entry);
         }
 
         return byChild.Values;
     }
+
+    /// <summary>One resolve.lua call: the continuation's type, the script's arguments, and the outbox entries it delivers.</summary>
+    private sealed record Delivery(TaskTypeKeys Keys, List<RedisValue> Args, List<RedisValue> Entries);
 }

@@ -17,9 +17,6 @@ internal sealed class ContinuationScheduler(RedisConnection connection, TaskType
     /// <summary>Parents per depend.lua call, and batch tasks per schedule.lua call.</summary>
     private const int ChunkSize = 500;
 
-    private static readonly RedisValue Check = "check";
-    private static readonly RedisValue Expect = "expect";
-
     public async Task<string> ScheduleContinuationAsync<T>(IEnumerable<string> parentTaskIds, T payload, ParentFailurePolicy onParentFailure, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(parentTaskIds);
@@ -45,52 +42,26 @@ internal sealed class ContinuationScheduler(RedisConnection connection, TaskType
         var localId = (string)(await SchedulerScripts.EvaluateAsync(
             database, SchedulerScripts.Instance.Continue, keys.All, [policy, json, .. parents.Select(p => (RedisValue)p.Id)]).ConfigureAwait(false))!;
         var continuationId = TaskId.Format(keys.TaskType, localId);
-
-        var registrations = new List<Task<(List<(string Id, string LocalId)> Parents, RedisResult Reply)>>();
-        foreach (var byType in parents.GroupBy(p => p.Type, StringComparer.Ordinal))
+        List<string> unknown;
+        try
         {
-            var parentKeys = names.GetKeys(byType.Key);
-            foreach (var chunk in byType.Chunk(ChunkSize))
-            {
-                registrations.Add(RegisterAsync(database, parentKeys, continuationId, Check, [.. chunk.Select(p => (p.Id, p.LocalId))]));
-            }
+            unknown = await RegisterAsync(database, keys, localId, continuationId, parents).ConfigureAwait(false);
         }
-
-        var ended = new List<RedisValue> { localId, keys.WakeChannel, keys.DoneChannel };
-        var unknown = new List<string>();
-        foreach (var (chunk, reply) in await Task.WhenAll(registrations).ConfigureAwait(false))
+        catch
         {
-            var replies = (RedisResult[])reply!;
-            for (var i = 0; i < chunk.Count; i++)
-            {
-                var state = (string)replies[i]!;
-                if (state.Length == 0)
-                {
-                    continue;
-                }
-
-                if (state == "u")
-                {
-                    unknown.Add(chunk[i].Id);
-                    continue;
-                }
-
-                ended.AddRange([chunk[i].Id, state[..1], state[1..]]);
-            }
+            // Half registered, it could wait for ever: cancel it (best effort; if Redis is gone, it
+            // stays Waiting, listed by ITaskMonitor, until cancelled).
+            await TryCancelAsync(database, keys, localId).ConfigureAwait(false);
+            throw;
         }
 
         if (unknown.Count > 0)
         {
-            await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Cancel, keys.All, [localId, keys.DoneChannel]).ConfigureAwait(false);
+            await TryCancelAsync(database, keys, localId).ConfigureAwait(false);
             throw new ArgumentException(
                 $"{unknown.Count} parent task(s) are unknown, such as '{unknown[0]}': each parent must be pending, dead-lettered, or among the " +
                 "RedisSchedulerOptions.SucceededHistoryLimit newest successes of its type. The continuation was not scheduled.",
                 nameof(parentTaskIds));
-        }
-
-        if (ended.Count > 3 && (int)await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Resolve, keys.All, [.. ended]).ConfigureAwait(false) == 3)
-        {
-            await relay.DeliverAsync(database, keys).ConfigureAwait(false);
         }
 
         return continuationId;
@@ -106,8 +77,8 @@ internal sealed class ContinuationScheduler(RedisConnection connection, TaskType
         var completionJson = serializer.Serialize(completion);
         var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
 
-        // The tasks' ids are reserved first, so the completion task can wait for them before they
-        // exist: a task cannot finish before its completion task is registered with it.
+        // The tasks' ids are reserved first, so the completion task can list them as parents before
+        // they exist: no task can finish before its completion task knows of it.
         var first = await database.StringIncrementAsync(taskKeys.Sequence, jsons.Count).ConfigureAwait(false) - jsons.Count + 1;
         var localIds = Enumerable.Range(0, jsons.Count).Select(i => TaskId.Generated(first + i)).ToList();
         var taskIds = localIds.Select(l => TaskId.Format(taskKeys.TaskType, l)).ToList();
@@ -115,23 +86,27 @@ internal sealed class ContinuationScheduler(RedisConnection connection, TaskType
             database, SchedulerScripts.Instance.Continue, completionKeys.All, [PolicyCode(ParentFailurePolicy.RunAnyway), completionJson, .. taskIds.Select(id => (RedisValue)id)]).ConfigureAwait(false))!;
         var batchId = TaskId.Format(completionKeys.TaskType, completionLocalId);
 
-        var calls = new List<Task>();
-        for (var start = 0; start < localIds.Count; start += ChunkSize)
+        try
         {
-            var chunk = localIds.Skip(start).Take(ChunkSize).ToList();
-            calls.Add(SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Depend, taskKeys.All, [batchId, Expect, .. chunk.Select(l => (RedisValue)l)]));
+            // Each call schedules its tasks and registers them as the completion task's parents,
+            // atomically: a task that exists always knows its completion task.
+            var calls = new List<Task>();
+            for (var start = 0; start < jsons.Count; start += ChunkSize)
+            {
+                RedisValue[] args = [taskKeys.WakeChannel, "rel", "#" + (first + start).ToString(System.Globalization.CultureInfo.InvariantCulture) + "|" + batchId,
+                    .. jsons.Skip(start).Take(ChunkSize).SelectMany(json => new RedisValue[] { 0, json })];
+                calls.Add(SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Schedule, taskKeys.All, args));
+            }
+
+            await Task.WhenAll(calls).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Tasks not scheduled would keep the completion task waiting for ever.
+            await TryCancelAsync(database, completionKeys, completionLocalId).ConfigureAwait(false);
+            throw;
         }
 
-        await Task.WhenAll(calls).ConfigureAwait(false);
-        calls.Clear();
-        for (var start = 0; start < jsons.Count; start += ChunkSize)
-        {
-            RedisValue[] args = [taskKeys.WakeChannel, "rel", "#" + (first + start).ToString(System.Globalization.CultureInfo.InvariantCulture),
-                .. jsons.Skip(start).Take(ChunkSize).SelectMany(json => new RedisValue[] { 0, json })];
-            calls.Add(SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Schedule, taskKeys.All, args));
-        }
-
-        await Task.WhenAll(calls).ConfigureAwait(false);
         return new TaskBatch(batchId, taskIds);
     }
 
@@ -193,7 +168,76 @@ internal sealed class ContinuationScheduler(RedisConnection connection, TaskType
         }
     }
 
-    private static async Task<(List<(string Id, string LocalId)> Parents, RedisResult Reply)> RegisterAsync(
-        IDatabaseAsync database, TaskTypeKeys parentKeys, string continuationId, RedisValue mode, List<(string Id, string LocalId)> parents)
-        => (parents, await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Depend, parentKeys.All, [continuationId, mode, .. parents.Select(p => (RedisValue)p.LocalId)]).ConfigureAwait(false));
+    /// <summary>
+    /// Registers the continuation with each parent's type (depend.lua), then records the parents
+    /// that had already ended (resolve.lua). Returns the parents that are unknown.
+    /// </summary>
+    private async Task<List<string>> RegisterAsync(IDatabaseAsync database, TaskTypeKeys keys, string localId, string continuationId, List<(string Id, string Type, string LocalId)> parents)
+    {
+        var registrations = new List<Task<(List<(string Id, string LocalId)> Parents, RedisResult Reply)>>();
+        foreach (var byType in parents.GroupBy(p => p.Type, StringComparer.Ordinal))
+        {
+            var parentKeys = names.GetKeys(byType.Key);
+            foreach (var chunk in byType.Chunk(ChunkSize))
+            {
+                registrations.Add(DependAsync(database, parentKeys, continuationId, [.. chunk.Select(p => (p.Id, p.LocalId))]));
+            }
+        }
+
+        var ended = new List<RedisValue> { localId, keys.WakeChannel, keys.DoneChannel };
+        var unknown = new List<string>();
+        foreach (var (chunk, reply) in await Task.WhenAll(registrations).ConfigureAwait(false))
+        {
+            var replies = (RedisResult[])reply!;
+            for (var i = 0; i < chunk.Count; i++)
+            {
+                var state = (string)replies[i]!;
+                if (state == "u")
+                {
+                    unknown.Add(chunk[i].Id);
+                }
+                else if (state.Length > 0)
+                {
+                    ended.AddRange([chunk[i].Id, state[..1], state[1..]]);
+                }
+            }
+        }
+
+        if (unknown.Count == 0 && ended.Count > 3
+            && (int)await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Resolve, keys.All, [.. ended]).ConfigureAwait(false) == 3)
+        {
+            await DeliverQuietlyAsync(relay, database, keys).ConfigureAwait(false);
+        }
+
+        return unknown;
+    }
+
+    /// <summary>Delivers an outbox now; if that fails, a worker of the type delivers it within seconds, so the caller is not told.</summary>
+    internal static async Task DeliverQuietlyAsync(ContinuationRelay relay, IDatabaseAsync database, TaskTypeKeys keys)
+    {
+        try
+        {
+            await relay.DeliverAsync(database, keys).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            // Left in the outbox: see OutboxPump.
+        }
+    }
+
+    private static async Task TryCancelAsync(IDatabaseAsync database, TaskTypeKeys keys, string localId)
+    {
+        try
+        {
+            await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Cancel, keys.All, [localId, keys.DoneChannel]).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            // Redis is unreachable: the caller gets the first failure; the continuation stays Waiting.
+        }
+    }
+
+    private static async Task<(List<(string Id, string LocalId)> Parents, RedisResult Reply)> DependAsync(
+        IDatabaseAsync database, TaskTypeKeys parentKeys, string continuationId, List<(string Id, string LocalId)> parents)
+        => (parents, await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Depend, parentKeys.All, [continuationId, .. parents.Select(p => (RedisValue)p.LocalId)]).ConfigureAwait(false));
 }

@@ -40,7 +40,6 @@ internal sealed class TaskWorker(
     private readonly int concurrency = handler.Concurrency;
     private readonly ConcurrentDictionary<string, RunningTask> running = new(StringComparer.Ordinal);
     private DateTimeOffset nextSweep = DateTimeOffset.MinValue;
-    private DateTimeOffset nextOutboxDelivery = DateTimeOffset.MinValue;
 
     public async Task RunAsync(CancellationToken stoppingToken)
     {
@@ -55,6 +54,7 @@ internal sealed class TaskWorker(
         // stopping begins: a handler given ShutdownTimeout to finish must keep its task meanwhile.
         using var renewalStop = new CancellationTokenSource();
         var renewal = RenewLeasesAsync(renewalStop.Token);
+        var outboxRecovery = DeliverOutboxPeriodicallyAsync(renewalStop.Token);
         try
         {
             var failures = 0;
@@ -153,6 +153,7 @@ internal sealed class TaskWorker(
             }
 
             await renewal.ConfigureAwait(false);
+            await outboxRecovery.ConfigureAwait(false);
             Log.WorkerStopped(logger, keys.TaskType);
         }
     }
@@ -219,13 +220,6 @@ internal sealed class TaskWorker(
             sweepResults = options.ResultRetention;
             var shortest = new[] { DeadLetterSweepInterval, options.DeadLetterRetention ?? DeadLetterSweepInterval, options.ResultRetention }.Min();
             nextSweep = time.GetUtcNow() + shortest;
-        }
-
-        if (time.GetUtcNow() >= nextOutboxDelivery)
-        {
-            // Outbox entries are delivered by the worker that wrote them; this catches those whose worker died first.
-            nextOutboxDelivery = time.GetUtcNow() + OutboxPump.OutboxRecoveryInterval;
-            outbox.Kick();
         }
 
         var claim = await ClaimScript.RunAsync(
@@ -388,6 +382,29 @@ internal sealed class TaskWorker(
                 await Task.Delay(backoff, time, CancellationToken.None).ConfigureAwait(false);
                 backoff = TimeSpan.FromMilliseconds(Math.Min(backoff.TotalMilliseconds * 2, 1_000));
             }
+        }
+    }
+
+    /// <summary>
+    /// Delivers the type's outbox at start and then every few seconds, on its own timer so that busy
+    /// slots cannot hold it up: entries are normally delivered by the worker that wrote them, and
+    /// this catches those whose worker died first, failed deliveries, and leases that ran out on a
+    /// last attempt in claim.lua.
+    /// </summary>
+    private async Task DeliverOutboxPeriodicallyAsync(CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(OutboxPump.OutboxRecoveryInterval, time);
+        try
+        {
+            do
+            {
+                outbox.Kick();
+            }
+            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // The worker has stopped.
         }
     }
 

@@ -140,7 +140,7 @@ internal sealed class RedisTaskScheduler(
         if (result == 2)
         {
             // Its continuations hear of it now; if this fails, a worker of the type delivers it later.
-            await relay.DeliverAsync(database, keys).WaitAsync(cancellationToken).ConfigureAwait(false);
+            await ContinuationScheduler.DeliverQuietlyAsync(relay, database, keys).ConfigureAwait(false);
         }
 
         return result > 0;

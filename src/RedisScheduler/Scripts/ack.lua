@@ -51,6 +51,7 @@ for j, member in ipairs(members) do
   end
 end
 if #live > 0 then
+  touch_parents(ids)
   redis.call('ZREM', KEYS[3], unpack(live))
   redis.call('HDEL', KEYS[4], unpack(ids))
   forget_parents(ids)
@@ -61,6 +62,9 @@ if #live > 0 then
     if trim then
       redis.call('ZREMRANGEBYRANK', KEYS[19], 0, -keep - 1)
     end
+  elseif trim then
+    -- The history was turned off: what an earlier setting kept goes too.
+    redis.call('DEL', KEYS[19])
   end
   lost[1] = notify_dependents(ids, 's', details, now)
 end

@@ -6,6 +6,7 @@
 -- Returns: 1 when cancelled; 2 when cancelled and continuations must hear of it (the outbox has
 -- entries); 0 when the task is unknown, finished, running or dead-lettered.
 local id = ARGV[1]
+touch_parents({ id })
 local function cancelled()
   redis.call('HDEL', KEYS[4], id)
   redis.call('HDEL', KEYS[7], id)

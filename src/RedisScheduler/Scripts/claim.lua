@@ -44,7 +44,7 @@ end
 promote(now, limit)
 
 -- Retention: dead letters and stored results older than their periods go, a bounded batch at a time.
-forget_parents(sweep(KEYS[6], { KEYS[4], KEYS[7] }, tonumber(ARGV[8]), now, limit))
+sweep(KEYS[6], { KEYS[4], KEYS[7] }, tonumber(ARGV[8]), now, limit, true)
 sweep(KEYS[14], { KEYS[13] }, tonumber(ARGV[9]), now, limit)
 
 -- Limits hold across every instance because they are checked here, atomically with the claim.

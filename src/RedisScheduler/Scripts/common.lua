@@ -110,6 +110,17 @@ local function parents_key(id)
   return string.sub(KEYS[4], 1, -6) .. 'parents:' .. id
 end
 
+-- Reads the parents hashes of the continuations among `ids` before a script writes anything: while
+-- a cluster slot migrates, a key already moved makes Redis fail the call, and failing at the first
+-- command leaves no half-done change behind.
+local function touch_parents(ids)
+  for _, id in ipairs(ids) do
+    if string.byte(id, 1) == 43 then -- '+'
+      redis.call('EXISTS', parents_key(id))
+    end
+  end
+end
+
 -- Deletes the parents hashes of the continuations among `ids` (tasks that are gone for good).
 local function forget_parents(ids)
   for _, id in ipairs(ids) do
@@ -162,17 +173,19 @@ local function announce_done(channel, ids)
 end
 
 -- Deletes the members of `index` (a ZSET scored by time) older than `retention` ms, at most
--- `limit` of them, with their fields in `hashes`. A retention of 0 does nothing. Returns them.
-local function sweep(index, hashes, retention, now, limit)
-  if retention <= 0 then return {} end
+-- `limit` of them, with their fields in `hashes` and, for tasks, their parents hashes.
+-- A retention of 0 does nothing.
+local function sweep(index, hashes, retention, now, limit, tasks)
+  if retention <= 0 then return end
   local old = redis.call('ZRANGE', index, '-inf', now - retention, 'BYSCORE', 'LIMIT', 0, limit)
   if #old > 0 then
+    if tasks then touch_parents(old) end
     redis.call('ZREM', index, unpack(old))
     for _, hash in ipairs(hashes) do
       redis.call('HDEL', hash, unpack(old))
     end
+    if tasks then forget_parents(old) end
   end
-  return old
 end
 
 

@@ -6,7 +6,11 @@
 -- ARGV[3..n] the public ids of its parents, distinct
 -- Returns: the new local id, '+' and a generated id.
 local now = now_ms()
-local id = '+' .. encode_id(redis.call('INCRBY', KEYS[5], 1))
+-- The id INCRBY is about to make, so its parents hash is touched before the first write (see
+-- touch_parents): nothing else runs between the two, as the script is atomic.
+local id = '+' .. encode_id((tonumber(redis.call('GET', KEYS[5])) or 0) + 1)
+touch_parents({ id })
+redis.call('INCRBY', KEYS[5], 1)
 local total = #ARGV - 2
 redis.call('HSET', KEYS[4], id, 'w0|' .. int(now) .. '|' .. int(now) .. '|' .. ARGV[2])
 redis.call('ZADD', KEYS[16], now, id)

@@ -39,6 +39,7 @@ end
 
 local now = now_ms()
 local done = 0
+touch_parents(ids)
 for _, id in ipairs(ids) do
   local record = redis.call('HGET', KEYS[4], id)
   if redis.call('ZREM', KEYS[6], id) == 1 and record then

@@ -2,21 +2,19 @@
 -- end (see notify_dependents), or says how each parent already ended.
 -- KEYS: the twenty keys described in common.lua (of the parents' type).
 -- ARGV[1]  the continuation's public id
--- ARGV[2]  'check': a parent must exist or have ended recently; 'expect': the parents are about to
---          be scheduled (a batch), so they are registered without looking
--- ARGV[3..n] the parents' local ids
+-- ARGV[2..n] the parents' local ids
 -- Returns: per parent, in order: '' when registered (it has not ended), 's' and its result (if it
 -- kept one) when it succeeded, 'd' and its last error when it is dead-lettered, 'u' when unknown
 -- (it never existed, or ended too long ago to tell how).
 local child = ARGV[1]
 local replies = {}
-for i = 3, #ARGV do
+for i = 2, #ARGV do
   local id = ARGV[i]
   local record = redis.call('HGET', KEYS[4], id)
   local reply = ''
   if record and string.sub(record, 1, 1) == 'd' then
     reply = 'd' .. (redis.call('HGET', KEYS[7], id) or '')
-  elseif record or ARGV[2] == 'expect' then
+  elseif record then
     local list = redis.call('HGET', KEYS[17], id)
     if list then
       redis.call('HSET', KEYS[17], id, list .. ' ' .. child)

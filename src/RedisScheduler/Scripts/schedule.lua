@@ -2,8 +2,9 @@
 -- KEYS: the twenty keys described in common.lua.
 -- ARGV[1]  wake channel, published to when a task becomes the earliest one, so sleeping workers wake early
 -- ARGV[2]  'abs': each due value is a Unix time in ms; 'rel': each due value is a delay in ms from now
--- ARGV[3]  '' for generated ids, or '^' / '_' for generated ids of high / low priority, or '#'
---          and a number: generated ids from that number on, reserved earlier with INCRBY; otherwise
+-- ARGV[3]  '' for generated ids, or '^' / '_' for generated ids of high / low priority, or
+--          '#<n>|<continuation public id>': generated ids from n on, reserved earlier with INCRBY,
+--          each registered as a parent of that continuation (a batch's tasks); otherwise
 --          the caller's local id (one task only, itself starting with '^' or '_' for a priority):
 --          while a task with that id exists in any state, the call is ignored (idempotent scheduling)
 -- ARGV[4], ARGV[5], ...  pairs of (due value, payload)
@@ -14,11 +15,14 @@ local relative = ARGV[2] == 'rel'
 local custom = ARGV[3]
 local prefix = ''
 local reserved = nil
+local continuation = nil
 if custom == '^' or custom == '_' then
   prefix = custom
   custom = ''
 elseif string.sub(custom, 1, 1) == '#' then
-  reserved = tonumber(string.sub(custom, 2))
+  local bar = string.find(custom, '|', 1, true)
+  reserved = tonumber(string.sub(custom, 2, bar - 1))
+  continuation = string.sub(custom, bar + 1)
   custom = ''
 end
 local count = (#ARGV - 3) / 2
@@ -26,9 +30,10 @@ if custom ~= '' then
   if redis.call('HEXISTS', KEYS[4], custom) == 1 then
     return { false }
   end
-  -- A key used again: the result of its last run must not be taken for this one's.
+  -- A key used again: the result and success of its last run must not be taken for this one's.
   redis.call('HDEL', KEYS[13], custom)
   redis.call('ZREM', KEYS[14], custom)
+  redis.call('ZREM', KEYS[19], custom)
 end
 local last = 0
 if reserved then
@@ -62,6 +67,14 @@ for i = 1, count do
 end
 redis.call('HSET', KEYS[4], unpack(records))
 redis.call('ZADD', KEYS[1], unpack(scores))
+if continuation then
+  local dependents = {}
+  for _, id in ipairs(ids) do
+    dependents[#dependents + 1] = id
+    dependents[#dependents + 1] = continuation
+  end
+  redis.call('HSET', KEYS[17], unpack(dependents))
+end
 if wake then
   redis.call('PUBLISH', ARGV[1], int(wake))
 end
