@@ -3,7 +3,7 @@ namespace RedisScheduler;
 /// <summary>What a handler knows about the task it is running.</summary>
 public sealed class TaskContext
 {
-    private readonly Func<CancellationToken, Task<IReadOnlyList<TaskCompletion>>> readParents;
+    private readonly Func<TaskContext, CancellationToken, Task<IReadOnlyList<TaskCompletion>>> readParents;
 
     internal TaskContext(
         string taskId,
@@ -12,7 +12,7 @@ public sealed class TaskContext
         DateTimeOffset scheduledAt,
         DateTimeOffset dueAt,
         IServiceProvider services,
-        Func<CancellationToken, Task<IReadOnlyList<TaskCompletion>>> readParents)
+        Func<TaskContext, CancellationToken, Task<IReadOnlyList<TaskCompletion>>> readParents)
     {
         this.readParents = readParents;
         TaskId = taskId;
@@ -53,5 +53,5 @@ public sealed class TaskContext
     /// <see cref="TaskOutcome.DeadLettered"/> (with <see cref="TaskCompletion.Error"/>) or
     /// <see cref="TaskOutcome.Cancelled"/>.
     /// </returns>
-    public Task<IReadOnlyList<TaskCompletion>> GetParentsAsync(CancellationToken cancellationToken = default) => readParents(cancellationToken);
+    public Task<IReadOnlyList<TaskCompletion>> GetParentsAsync(CancellationToken cancellationToken = default) => readParents(this, cancellationToken);
 }

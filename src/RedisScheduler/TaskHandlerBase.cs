@@ -25,8 +25,7 @@ public abstract class TaskHandlerBase<T> : BackgroundService, ITaskHandlerBindin
     private TaskWorker? worker;
     private IServiceScopeFactory? scopes;
     private string? taskType;
-    private TaskTypeKeys? keys;
-    private ContinuationScheduler? continuations;
+    private Func<TaskContext, CancellationToken, Task<IReadOnlyList<TaskCompletion>>>? readParents;
 
     private protected TaskHandlerBase()
     {
@@ -38,9 +37,11 @@ public abstract class TaskHandlerBase<T> : BackgroundService, ITaskHandlerBindin
     void ITaskHandlerBinding.Bind(IServiceProvider services, string optionsName)
     {
         var factory = services.GetRequiredService<TaskWorkerFactory>();
-        keys = factory.KeysOf(typeof(T));
+        var keys = factory.KeysOf(typeof(T));
         taskType = keys.TaskType;
-        continuations = services.GetRequiredService<ContinuationScheduler>();
+        var continuations = services.GetRequiredService<ContinuationScheduler>();
+        // One delegate per handler, not per task: the context passes itself.
+        readParents = (context, ct) => continuations.ReadParentsAsync(keys, TaskId.Parse(context.TaskId).LocalId, ct);
         scopes = services.GetRequiredService<IServiceScopeFactory>();
         Serializer = services.GetRequiredService<PayloadSerializer>();
         worker = factory.Create(keys, optionsName, RunTaskAsync, e => e is PayloadDeserializationException or ResultSerializationException || IsPermanentFailure(e));
@@ -88,7 +89,7 @@ public abstract class TaskHandlerBase<T> : BackgroundService, ITaskHandlerBindin
                 DateTimeOffset.FromUnixTimeMilliseconds(record.ScheduledAtMs),
                 DateTimeOffset.FromUnixTimeMilliseconds(record.DueAtMs),
                 scope.ServiceProvider,
-                ct => continuations!.ReadParentsAsync(keys!, task.LocalId, ct));
+                readParents!);
             return await InvokeAsync(payload, context, cancellationToken).ConfigureAwait(false);
         }
     }
