@@ -4,14 +4,15 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace RedisScheduler.Benchmarks;
+namespace RedisScheduler.Benchmarking;
 
 /// <summary>
-/// A private <c>redis-server</c> child process on a free loopback port, started for one benchmark
-/// process and killed with it. Nothing is persisted (no RDB, no AOF) and it listens on 127.0.0.1 only,
-/// so a benchmark run never touches a Redis that anyone else uses.
+/// A private <c>redis-server</c> child process on a free loopback port (<c>--save "" --appendonly no</c>),
+/// started for one benchmark process or one load-test measurement and killed after it. Nothing is
+/// persisted and it listens on 127.0.0.1 only, so a run never touches a Redis that anyone else uses.
+/// Compiled into both benchmark programs; the load test adds its INFO connection in a partial of its own.
 /// </summary>
-internal sealed class RedisServerProcess : IDisposable
+internal sealed partial class RedisServerProcess : IDisposable
 {
     private const string PathVariable = "REDIS_SERVER_PATH";
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(15);
@@ -24,12 +25,15 @@ internal sealed class RedisServerProcess : IDisposable
         this.process = process;
         this.output = output;
         Port = port;
-        // Belt and braces: if the benchmark process ends without [GlobalCleanup] (a crash in a
-        // benchmark), the server must not outlive it.
+        // Belt and braces: if the program ends without disposing the server (a crash), the server
+        // must not outlive it.
         AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
     }
 
     public int Port { get; }
+
+    /// <summary>The redis-server binary this server runs.</summary>
+    public string Binary => process.StartInfo.FileName;
 
     /// <summary>The StackExchange.Redis configuration string of this server.</summary>
     public string Configuration => $"127.0.0.1:{Port}";
@@ -65,11 +69,15 @@ internal sealed class RedisServerProcess : IDisposable
     public void Dispose()
     {
         AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
+        OnDisposing();
         Kill();
         process.Dispose();
     }
 
-    private static string FindBinary()
+    /// <summary>Releases what a partial of a program adds, before the server is killed.</summary>
+    partial void OnDisposing();
+
+    internal static string FindBinary()
     {
         var configured = Environment.GetEnvironmentVariable(PathVariable);
         if (!string.IsNullOrEmpty(configured))
@@ -92,7 +100,7 @@ internal sealed class RedisServerProcess : IDisposable
         }
 
         throw new InvalidOperationException(
-            "redis-server (Redis 7.0 or newer) was not found on PATH. The benchmarks start their own private server: " +
+            "redis-server (Redis 7.0 or newer) was not found on PATH. The benchmarks and the load test start their own private servers: " +
             $"install it (Debian/Ubuntu: sudo apt-get install -y redis-server), or set {PathVariable}=/path/to/redis-server.");
     }
 
