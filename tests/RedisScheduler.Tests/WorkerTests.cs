@@ -117,4 +117,25 @@ public sealed class WorkerTests
         Assert.That(task!.State, Is.EqualTo(TaskState.Ready), "released to the ready list, not left to a ten-minute lease");
         Assert.That(await scope.Database.SortedSetLengthAsync(scope.Keys().InFlight), Is.Zero);
     }
+
+    [Test]
+    public async Task StopAsync_HandlerReturnedButAckHeldUp_WaitsForTheAckBeforeStopping()
+    {
+        await using var scope = new TestScope();
+        var (host, probe) = await scope.StartWorkerAsync("A", configure: o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        var scheduler = scope.CreateScheduler();
+        var id = await scheduler.EnqueueTaskAsync(new ProbeTask(1, ProbeBehavior.IgnoreCancellation));
+        await probe.Started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        // Writes (scripts included) wait while Redis is paused: the handler returns, its slot is
+        // free, and its acknowledgement cannot land until the pause ends.
+        await scope.Database.ExecuteAsync("CLIENT", "PAUSE", "1500", "WRITE");
+        var stopping = host.StopAsync();
+        probe.Release.TrySetResult();
+        await stopping;
+
+        var (_, localId) = TestScope.Parse(id);
+        Assert.That(await scope.Database.HashExistsAsync(scope.Keys().Tasks, localId), Is.False, "acknowledged before the worker stopped");
+        Assert.That(await scope.Database.SortedSetLengthAsync(scope.Keys().InFlight), Is.Zero);
+    }
 }

@@ -39,6 +39,12 @@ internal sealed class TaskWorker(
 
     private readonly int concurrency = handler.Concurrency;
     private readonly ConcurrentDictionary<string, RunningTask> running = new(StringComparer.Ordinal);
+
+    /// <summary>Handlers that have returned and whose outcome is on its way to Redis.</summary>
+    private int reporting;
+
+    /// <summary>Set by a stopping worker; completed when <see cref="reporting"/> drops to zero.</summary>
+    private TaskCompletionSource? reported;
     private DateTimeOffset nextSweep = DateTimeOffset.MinValue;
 
     public async Task RunAsync(CancellationToken stoppingToken)
@@ -186,7 +192,8 @@ internal sealed class TaskWorker(
 
     /// <summary>
     /// Waits up to <see cref="RedisSchedulerOptions.ShutdownTimeout"/> for running handlers (each holds a
-    /// slot until its task is finished), then hands back the tasks of handlers that overran.
+    /// slot until it returns, or until its failure is reported), then hands back the tasks of
+    /// handlers that overran, and waits for the outcomes still on their way to Redis.
     /// </summary>
     private async Task DrainAsync(SemaphoreSlim slots)
     {
@@ -208,6 +215,18 @@ internal sealed class TaskWorker(
                 return FinishAsync(run.Task, SchedulerScripts.Instance.Release, [run.Task.LocalId, run.Task.Token, keys.WakeChannel]);
             })).ConfigureAwait(false);
         }
+
+        // Handlers that returned gave their slot back before their acknowledgement landed; it must
+        // land before the worker stops, or the task would run again after its lease. Each is
+        // retried for at most a lease (SendAsync), so this wait is bounded.
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref reported, done);
+        if (Volatile.Read(ref reporting) == 0)
+        {
+            done.TrySetResult();
+        }
+
+        await done.Task.ConfigureAwait(false);
     }
 
     private async Task<(IReadOnlyList<ClaimedTask> Claimed, TimeSpan IdleDelay)> ClaimAsync(IDatabase database, int wanted)
@@ -275,6 +294,7 @@ internal sealed class TaskWorker(
     private async Task RunOneAsync(RunningTask run, SemaphoreSlim slots, AckBatcher acks, CancellationToken stoppingToken)
     {
         var task = run.Task;
+        var holdsSlot = true;
         try
         {
             Exception? failure = null;
@@ -288,30 +308,51 @@ internal sealed class TaskWorker(
                 failure = e;
             }
 
-            if (!run.TryFinish())
+            // Counted before TryFinish, so a stop that abandons the handlers still running knows
+            // of every outcome already being reported (see DrainAsync).
+            Interlocked.Increment(ref reporting);
+            try
             {
-                // Another worker may hold the task now, or shutdown already handed it back.
-                Log.LeaseLost(logger, keys.TaskType, task.LocalId);
+                if (!run.TryFinish())
+                {
+                    // Another worker may hold the task now, or shutdown already handed it back.
+                    Log.LeaseLost(logger, keys.TaskType, task.LocalId);
+                }
+                else if (failure is OperationCanceledException && stoppingToken.IsCancellationRequested)
+                {
+                    Log.TaskReleased(logger, keys.TaskType, task.LocalId);
+                    await FinishAsync(task, SchedulerScripts.Instance.Release, [task.LocalId, task.Token, keys.WakeChannel]).ConfigureAwait(false);
+                }
+                else if (failure is not null)
+                {
+                    await FailAsync(task, failure).ConfigureAwait(false);
+                }
+                else
+                {
+                    // The handler is done, so its slot is free now: the next task need not wait a
+                    // round trip for this acknowledgement. The task stays in `running` until the
+                    // acknowledgement lands, so its lease is still renewed meanwhile.
+                    slots.Release();
+                    holdsSlot = false;
+                    await acks.AckAsync(task, result).ConfigureAwait(false);
+                }
             }
-            else if (failure is OperationCanceledException && stoppingToken.IsCancellationRequested)
+            finally
             {
-                Log.TaskReleased(logger, keys.TaskType, task.LocalId);
-                await FinishAsync(task, SchedulerScripts.Instance.Release, [task.LocalId, task.Token, keys.WakeChannel]).ConfigureAwait(false);
-            }
-            else if (failure is not null)
-            {
-                await FailAsync(task, failure).ConfigureAwait(false);
-            }
-            else
-            {
-                await acks.AckAsync(task, result).ConfigureAwait(false);
+                if (Interlocked.Decrement(ref reporting) == 0)
+                {
+                    Volatile.Read(ref reported)?.TrySetResult();
+                }
             }
         }
         finally
         {
             running.TryRemove(task.LeaseMember, out _);
             run.Dispose();
-            slots.Release();
+            if (holdsSlot)
+            {
+                slots.Release();
+            }
         }
     }
 
