@@ -5,13 +5,15 @@ namespace RedisScheduler.Handling;
 /// finishes it. Exactly one of the handler's own outcome or a hand-back (lost lease, shutdown
 /// overrun) wins, so a task whose handler succeeded is never also handed back.
 /// </summary>
-internal sealed class RunningTask(ClaimedTask task, CancellationToken stoppingToken) : IDisposable
+internal sealed class RunningTask(ClaimedTask task) : IDisposable
 {
     private const int Running = 0;
     private const int Finishing = 1;
     private const int Abandoned = 2;
 
-    private readonly CancellationTokenSource cancellation = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+    // Not linked to the host's stopping token: the worker cancels every running task once when it
+    // stops (Stop), instead of each task registering with, and leaving, the shared token.
+    private readonly CancellationTokenSource cancellation = new();
     private int state;
 
     public ClaimedTask Task { get; } = task;
@@ -21,6 +23,9 @@ internal sealed class RunningTask(ClaimedTask task, CancellationToken stoppingTo
     /// <summary>The handler returned: its outcome is reported, unless the task was abandoned first.</summary>
     /// <returns><see langword="false"/> when the task was abandoned: this worker must not finish it.</returns>
     public bool TryFinish() => Interlocked.CompareExchange(ref state, Finishing, Running) == Running;
+
+    /// <summary>The host is stopping: the handler's token fires, and its outcome still counts.</summary>
+    public void Stop() => Cancel();
 
     /// <summary>
     /// The lease is lost, or shutdown hands the task back: stop the handler, whose outcome no longer counts.
@@ -33,6 +38,14 @@ internal sealed class RunningTask(ClaimedTask task, CancellationToken stoppingTo
             return false;
         }
 
+        Cancel();
+        return true;
+    }
+
+    public void Dispose() => cancellation.Dispose();
+
+    private void Cancel()
+    {
         try
         {
             cancellation.Cancel();
@@ -41,9 +54,5 @@ internal sealed class RunningTask(ClaimedTask task, CancellationToken stoppingTo
         {
             // The handler finished in the meantime.
         }
-
-        return true;
     }
-
-    public void Dispose() => cancellation.Dispose();
 }

@@ -59,6 +59,13 @@ internal sealed class TaskWorker(
         // Leases are renewed until the last handler is finished or handed back, not only until
         // stopping begins: a handler given ShutdownTimeout to finish must keep its task meanwhile.
         using var renewalStop = new CancellationTokenSource();
+        using var stopHandlers = stoppingToken.Register(static state =>
+        {
+            foreach (var run in ((ConcurrentDictionary<string, RunningTask>)state!).Values)
+            {
+                run.Stop();
+            }
+        }, running);
         var renewal = RenewLeasesAsync(renewalStop.Token);
         var outboxRecovery = DeliverOutboxPeriodicallyAsync(renewalStop.Token);
         try
@@ -134,9 +141,21 @@ internal sealed class TaskWorker(
 
                 foreach (var task in claimed)
                 {
-                    var run = new RunningTask(task, stoppingToken);
+                    var run = new RunningTask(task);
                     running[task.LeaseMember] = run;
-                    _ = Task.Run(() => RunOneAsync(run, slots, acks, stoppingToken), CancellationToken.None);
+                    if (stoppingToken.IsCancellationRequested)
+                    {
+                        // Added after the stop callback ran over `running`: stop it here instead.
+                        run.Stop();
+                    }
+
+                    // A work item per task, so a handler that runs synchronously for long holds up
+                    // neither the claims nor other handlers; without a Task or an ExecutionContext
+                    // capture, as nothing awaits it here.
+                    ThreadPool.UnsafeQueueUserWorkItem(
+                        static work => _ = work.Worker.RunOneAsync(work.Run, work.Slots, work.Acks, work.Stopping),
+                        (Worker: this, Run: run, Slots: slots, Acks: acks, Stopping: stoppingToken),
+                        preferLocal: false);
                 }
 
                 if (claimed.Count == 0 && idleDelay > TimeSpan.Zero)
