@@ -4,6 +4,7 @@
 //   ready <pid>
 //   start <task id> <attempt> <handler start, Unix ms> <TaskContext.DueAt, Unix ms> <pid>
 //   done <task id> <attempt> <handler start, Unix ms> <TaskContext.DueAt, Unix ms> <pid>
+//   parents <task id> <attempt> <pid> <parent id>=<outcome>,...   (continuations, "chaos-join")
 // "done" is written when the handler returns, before the acknowledgement reaches Redis. Warnings
 // of the scheduler (lost leases, failed Redis calls) go to stderr, one "log ..." line each.
 using System.Globalization;
@@ -35,7 +36,8 @@ builder.Services
             JitterFactor = 0,
             MaxAttempts = int.Parse(args[5], CultureInfo.InvariantCulture),
         };
-    });
+    })
+    .AddTaskHandler<ChaosJoinHandler>(o => o.Concurrency = int.Parse(args[3], CultureInfo.InvariantCulture));
 using var host = builder.Build();
 await host.StartAsync();
 ChaosOutput.WriteLine($"ready {Environment.ProcessId}");

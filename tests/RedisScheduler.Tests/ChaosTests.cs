@@ -14,12 +14,16 @@ namespace RedisScheduler.Tests;
 /// fail for good. At the end every task must have completed, more than once only if the process of
 /// an earlier successful run was killed before it could acknowledge, or be a dead letter exactly
 /// when it was meant to fail for good; retries must keep to the policy and no handler may start early.
+/// Continuations on some of the tasks must run exactly when their policy says, never before their
+/// parents have ended, and leave nothing behind.
 /// </summary>
 [Category("Chaos")]
 [NonParallelizable]
 public sealed class ChaosTests
 {
     private const string TaskType = "chaos";
+    private const string JoinType = "chaos-join";
+    private const int JoinCount = 300;
     private const int TaskCount = 20_000;
     private const int WorkerCount = 3;
     private const int Concurrency = 16;
@@ -72,8 +76,9 @@ public sealed class ChaosTests
 
             // Everything is scheduled before Redis is restarted, so the test's own client needs no retries.
             var (plan, scheduledMs, firstDueMs) = await ScheduleAsync(scheduler);
+            var joins = await ScheduleJoinsAsync(scheduler, plan);
             await RunChaosAsync(random, firstDueMs, server, scope, journal, live, started);
-            await SettleAsync(plan, journal, scope, scheduler);
+            await SettleAsync(plan, joins, journal, scope, scheduler);
 
             var crashed = started.Where(w => w.HasExited && journal.Kills.All(k => k.ProcessId != w.Id)).Select(w => w.Id).ToList();
             foreach (var worker in live)
@@ -87,9 +92,13 @@ public sealed class ChaosTests
             var deadLetters = await ListDeadLettersAsync(deadLetterStore);
             var leftovers = await LeftoversAsync(scope, deadLetters.Count);
             var verdict = Judge(plan, scheduledMs, journal, deadLetters);
+            var joinVerdict = JudgeJoins(joins, plan, journal);
             await TestContext.Out.WriteLineAsync(
                 $"chaos: scheduled={plan.Count} completed={verdict.Completed} duplicates={verdict.Duplicates} dead-lettered={deadLetters.Count} " +
                 $"lost={verdict.Lost} kills={journal.Kills.Count} redis-restarts={journal.Outages.Count}");
+            await TestContext.Out.WriteLineAsync(
+                $"chaos continuations: scheduled={joins.Count} ran={joinVerdict.Ran} cancelled={joinVerdict.Cancelled} duplicates={joinVerdict.Duplicates} " +
+                $"violations={joinVerdict.Violations.Count}");
 
             var context = $"(seed {seed}: CHAOS_SEED={seed} repeats the kill times and victims; kills {Describe(journal.Kills)}; Redis down {Describe(journal.Outages)})";
             Assert.That(
@@ -99,6 +108,7 @@ public sealed class ChaosTests
             Assert.Multiple(() =>
             {
                 Assert.That(verdict.Violations, Has.Count.Zero, () => Report(verdict.Violations) + Environment.NewLine + context);
+                Assert.That(joinVerdict.Violations, Has.Count.Zero, () => Report(joinVerdict.Violations) + Environment.NewLine + context);
                 Assert.That(leftovers, Is.Empty, () => "Redis still holds state after every task finished: " + string.Join("; ", leftovers));
                 Assert.That(crashed, Is.Empty, "worker processes that exited although the test did not kill them");
                 Assert.That(journal.Kills, Has.Count.InRange(1, MaxKills), "workers killed during the run");
@@ -157,6 +167,32 @@ public sealed class ChaosTests
     }
 
     /// <summary>
+    /// Continuations on two or three chaos tasks each, half with <see cref="ParentFailurePolicy.Cancel"/>
+    /// and half with <see cref="ParentFailurePolicy.RunAnyway"/>; every fifth has a parent that fails
+    /// for good, so both policies meet a dead letter while workers and Redis are killed.
+    /// </summary>
+    private static async Task<Dictionary<string, PlannedJoin>> ScheduleJoinsAsync(ITaskScheduler scheduler, Dictionary<string, PlannedTask> plan)
+    {
+        var idOf = plan.ToDictionary(p => p.Value.Payload.Number, p => p.Key);
+        var joins = new Dictionary<string, PlannedJoin>(StringComparer.Ordinal);
+        for (var k = 0; k < JoinCount; k++)
+        {
+            var numbers = new SortedSet<int> { ((k * 67) + 11) % TaskCount, ((k * 67) + 23) % TaskCount };
+            if (k % 5 == 0)
+            {
+                numbers.Add(k * 100 % TaskCount);
+            }
+
+            var policy = k % 2 == 0 ? ParentFailurePolicy.Cancel : ParentFailurePolicy.RunAnyway;
+            var parents = numbers.Select(n => idOf[n]).ToList();
+            var id = await scheduler.ScheduleContinuationAsync(parents, new ChaosJoin(k), policy);
+            joins.Add(id, new PlannedJoin(k, parents, policy == ParentFailurePolicy.Cancel && numbers.Any(n => PayloadOf(n).Permanent)));
+        }
+
+        return joins;
+    }
+
+    /// <summary>
     /// Kills a random worker every 2 to 4 seconds (at most <see cref="MaxKills"/>) from shortly after
     /// the first due time until shortly after the last, starting a new one each time, and restarts
     /// Redis once halfway. Paced by the clock on purpose: the chaos is the point, not a condition.
@@ -202,9 +238,11 @@ public sealed class ChaosTests
     /// Waits until every task has completed or been dead-lettered and nothing is due, ready or in
     /// flight any more, so no further run can happen. Redis state has no event to await: polled.
     /// </summary>
-    private static async Task SettleAsync(Dictionary<string, PlannedTask> plan, ChaosJournal journal, TestScope scope, ITaskScheduler scheduler)
+    private static async Task SettleAsync(Dictionary<string, PlannedTask> plan, Dictionary<string, PlannedJoin> joins, ChaosJournal journal, TestScope scope, ITaskScheduler scheduler)
     {
         var keys = scope.Keys(TaskType);
+        var joinKeys = scope.Keys(JoinType);
+        var unfinishedJoins = joins.Where(j => !j.Value.ExpectCancelled).Select(j => j.Key).ToList();
         var deadline = DateTime.UtcNow + SettleTimeout;
         var pending = -1L;
         var unfinished = plan.Keys.ToList();
@@ -214,10 +252,13 @@ public sealed class ChaosTests
             try
             {
                 var database = scope.Database;
-                pending = await database.SortedSetLengthAsync(keys.Due) + await database.ListLengthAsync(keys.Ready) + await database.SortedSetLengthAsync(keys.InFlight);
+                pending = await database.SortedSetLengthAsync(keys.Due) + await database.ListLengthAsync(keys.Ready) + await database.SortedSetLengthAsync(keys.InFlight)
+                    + await database.SortedSetLengthAsync(keys.Outbox) + await database.SortedSetLengthAsync(joinKeys.Waiting) + await database.SortedSetLengthAsync(joinKeys.Due)
+                    + await database.ListLengthAsync(joinKeys.Ready) + await database.SortedSetLengthAsync(joinKeys.InFlight);
                 var dead = (await database.SortedSetRangeByRankAsync(keys.DeadLetters)).Select(m => $"{TaskType}/{m}").ToHashSet(StringComparer.Ordinal);
                 unfinished = [.. unfinished.Where(id => !journal.HasCompleted(id) && !dead.Contains(id))];
-                if (pending == 0 && unfinished.Count == 0)
+                unfinishedJoins = [.. unfinishedJoins.Where(id => !journal.HasCompleted(id))];
+                if (pending == 0 && unfinished.Count == 0 && unfinishedJoins.Count == 0)
                 {
                     return;
                 }
@@ -248,7 +289,8 @@ public sealed class ChaosTests
 
                 Assert.Fail(
                     $"Within {SettleTimeout} after the chaos, {unfinished.Count} of {plan.Count} tasks neither completed nor were dead-lettered, " +
-                    $"and {pending} tasks were still due, ready or in flight{(lastError is null ? "" : $" (last Redis error: {lastError.Message})")}. " +
+                    $"{unfinishedJoins.Count} continuations that should run did not complete (such as {string.Join(", ", unfinishedJoins.Take(5))}), " +
+                    $"and {pending} tasks or outbox entries were still waiting, due, ready or in flight{(lastError is null ? "" : $" (last Redis error: {lastError.Message})")}. " +
                     $"First {shown.Count}:{Environment.NewLine}{string.Join(Environment.NewLine, shown)}");
             }
 
@@ -275,7 +317,7 @@ public sealed class ChaosTests
         }
     }
 
-    /// <summary>Once everything has finished, only the dead letters' records and errors may remain.</summary>
+    /// <summary>Once everything has finished, only the dead letters' records and errors may remain: no continuation bookkeeping either.</summary>
     private static async Task<List<string>> LeftoversAsync(TestScope scope, int deadLetters)
     {
         var keys = scope.Keys(TaskType);
@@ -287,6 +329,11 @@ public sealed class ChaosTests
             ("inflight", await database.SortedSetLengthAsync(keys.InFlight), 0),
             ("tasks", await database.HashLengthAsync(keys.Tasks), deadLetters),
             ("errors", await database.HashLengthAsync(keys.Errors), deadLetters),
+            ("dependents", await database.HashLengthAsync(keys.Dependents), 0),
+            ("outbox", await database.SortedSetLengthAsync(keys.Outbox), 0),
+            ("chaos-join tasks", await database.HashLengthAsync(scope.Keys(JoinType).Tasks), 0),
+            ("chaos-join waiting", await database.SortedSetLengthAsync(scope.Keys(JoinType).Waiting), 0),
+            ("chaos-join parents hashes", scope.Connection.GetServer(scope.Server.Configuration).Keys(pattern: $"{scope.Prefix}:{{{JoinType}}}:parents:*").LongCount(), 0),
         };
         return [.. counts.Where(c => c.Actual != c.Expected).Select(c => $"{c.Name} holds {c.Actual}, expected {c.Expected}")];
     }
@@ -448,6 +495,85 @@ public sealed class ChaosTests
         return new Verdict(completed, duplicates, lost, violations);
     }
 
+    /// <summary>
+    /// Checks every continuation: one whose policy cancels it on a failed parent never started; every
+    /// other one completed, more than once only after a kill; none started before each of its parents
+    /// had run to its end; and each saw its parents end as planned.
+    /// </summary>
+    private static JoinVerdict JudgeJoins(Dictionary<string, PlannedJoin> joins, Dictionary<string, PlannedTask> plan, ChaosJournal journal)
+    {
+        var runs = journal.Runs;
+        var kills = journal.Kills;
+        var byId = runs.GroupBy(r => r.TaskId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.OrderBy(r => r.StartedMs).ToList(), StringComparer.Ordinal);
+        var parentLines = journal.Parents.GroupBy(p => p.TaskId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        var violations = new List<Violation>();
+        int ran = 0, cancelled = 0, duplicates = 0;
+        foreach (var (id, join) in joins)
+        {
+            var own = byId.GetValueOrDefault(id) ?? [];
+            var starts = own.Where(r => !r.Succeeded).ToList();
+            var successes = own.Where(r => r.Succeeded).ToList();
+            void Add(string kind, string detail) => violations.Add(new Violation(kind, $"{id} (join {join.Number} of {string.Join(", ", join.Parents)}): {detail}"));
+
+            if (join.ExpectCancelled)
+            {
+                cancelled++;
+                if (starts.Count > 0)
+                {
+                    Add("continuation ran although a parent failed for good and its policy cancels it", $"started at {starts[0].StartedMs}");
+                }
+
+                continue;
+            }
+
+            if (successes.Count == 0)
+            {
+                Add("continuation lost", "it never completed");
+                continue;
+            }
+
+            ran++;
+            duplicates += successes.Count - 1;
+            for (var i = 0; i + 1 < successes.Count; i++)
+            {
+                if (!kills.Any(k => k.ProcessId == successes[i].ProcessId && k.AtMs <= successes[i + 1].StartedMs))
+                {
+                    Add("continuation completed twice without a kill", $"in {successes[i].ProcessId} at {successes[i].StartedMs}, again in {successes[i + 1].ProcessId}");
+                }
+            }
+
+            foreach (var parent in join.Parents)
+            {
+                // The earliest moment the parent can have ended: the start of a run that succeeded,
+                // or for one that fails for good, of its first run.
+                var parentRuns = byId.GetValueOrDefault(parent) ?? [];
+                var endable = plan[parent].Payload.Permanent ? parentRuns.Where(r => !r.Succeeded) : parentRuns.Where(r => r.Succeeded);
+                var earliest = endable.Select(r => (long?)r.StartedMs).Min();
+                foreach (var start in starts.Where(s => earliest is null || s.StartedMs < earliest))
+                {
+                    Add("continuation started before a parent had ended", $"started at {start.StartedMs}; {parent} could end at {earliest?.ToString(CultureInfo.InvariantCulture) ?? "never"}");
+                }
+            }
+
+            var lines = parentLines.GetValueOrDefault(id) ?? [];
+            if (lines.Count == 0 && successes.Count > 0)
+            {
+                Add("continuation completed without reporting its parents", "no parents line");
+            }
+
+            foreach (var line in lines)
+            {
+                var expected = join.Parents.ToDictionary(p => p, p => plan[p].Payload.Permanent ? nameof(TaskOutcome.DeadLettered) : nameof(TaskOutcome.Succeeded), StringComparer.Ordinal);
+                if (line.Outcomes.Count != expected.Count || expected.Any(e => line.Outcomes.GetValueOrDefault(e.Key) != e.Value))
+                {
+                    Add("continuation saw its parents end otherwise than planned", $"saw [{string.Join(", ", line.Outcomes.Select(o => $"{o.Key}={o.Value}"))}]");
+                }
+            }
+        }
+
+        return new JoinVerdict(ran, cancelled, duplicates, violations);
+    }
+
     private static string Timeline(string id, List<ChaosRun> starts, List<ChaosRun> successes, IReadOnlyList<ChaosKill> kills, IReadOnlyList<RedisOutage> outages, IReadOnlyList<string> logs)
     {
         var pids = starts.Select(s => s.ProcessId).ToHashSet();
@@ -481,6 +607,10 @@ public sealed class ChaosTests
     private static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     private sealed record PlannedTask(ChaosTask Payload, long DueMs);
+
+    private sealed record PlannedJoin(int Number, List<string> Parents, bool ExpectCancelled);
+
+    private sealed record JoinVerdict(int Ran, int Cancelled, int Duplicates, List<Violation> Violations);
 
     private sealed record Violation(string Kind, string Detail);
 

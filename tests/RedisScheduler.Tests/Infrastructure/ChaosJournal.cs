@@ -8,6 +8,9 @@ namespace RedisScheduler.Tests.Infrastructure;
 /// <param name="DueMs">TaskContext.DueAt in Unix ms: the due time stored when the task was scheduled.</param>
 public sealed record ChaosRun(bool Succeeded, string TaskId, int Attempt, long StartedMs, long DueMs, int ProcessId);
 
+/// <summary>How a continuation's handler saw its parents end ("parents" line): parent task id to <see cref="TaskOutcome"/> name.</summary>
+public sealed record ChaosParents(string TaskId, int Attempt, int ProcessId, IReadOnlyDictionary<string, string> Outcomes);
+
 /// <summary>A worker process the test killed with SIGKILL; <paramref name="AtMs"/> is taken once the signal was sent.</summary>
 public sealed record ChaosKill(int ProcessId, long AtMs);
 
@@ -19,6 +22,7 @@ public sealed class ChaosJournal
 {
     private readonly object gate = new();
     private readonly List<ChaosRun> runs = [];
+    private readonly List<ChaosParents> parents = [];
     private readonly HashSet<string> completed = new(StringComparer.Ordinal);
     private readonly List<ChaosKill> kills = [];
     private readonly List<RedisOutage> outages = [];
@@ -26,6 +30,8 @@ public sealed class ChaosJournal
     private readonly List<string> unreadable = [];
 
     public IReadOnlyList<ChaosRun> Runs => Locked(() => runs.ToList());
+
+    public IReadOnlyList<ChaosParents> Parents => Locked(() => parents.ToList());
 
     public IReadOnlyList<ChaosKill> Kills => Locked(() => kills.ToList());
 
@@ -39,10 +45,26 @@ public sealed class ChaosJournal
 
     public static long NowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
-    /// <summary>Parses "start|done &lt;task id&gt; &lt;attempt&gt; &lt;started ms&gt; &lt;due ms&gt; &lt;pid&gt;".</summary>
+    /// <summary>
+    /// Parses "start|done &lt;task id&gt; &lt;attempt&gt; &lt;started ms&gt; &lt;due ms&gt; &lt;pid&gt;" and
+    /// "parents &lt;task id&gt; &lt;attempt&gt; &lt;pid&gt; &lt;parent&gt;=&lt;outcome&gt;,...".
+    /// </summary>
     public void OnWorkerLine(string line)
     {
         var parts = line.Split(' ');
+        if (parts is ["parents", var taskId, var attemptText, var pidText, var list]
+            && int.TryParse(attemptText, CultureInfo.InvariantCulture, out var parentsAttempt)
+            && int.TryParse(pidText, CultureInfo.InvariantCulture, out var parentsPid))
+        {
+            var outcomes = list.Split(',').Select(p => p.Split('=')).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
+            lock (gate)
+            {
+                parents.Add(new ChaosParents(taskId, parentsAttempt, parentsPid, outcomes));
+            }
+
+            return;
+        }
+
         if (parts.Length != 6
             || parts[0] is not ("start" or "done")
             || !int.TryParse(parts[2], CultureInfo.InvariantCulture, out var attempt)
