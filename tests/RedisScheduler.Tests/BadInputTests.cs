@@ -25,6 +25,45 @@ public sealed class BadInputTests
     }
 
     [Test]
+    public async Task ScheduleContinuationAsync_BadParentsOrPolicy_ThrowAndWriteNothing()
+    {
+        await using var scope = new TestScope();
+        var scheduler = scope.CreateScheduler();
+        var join = new ContinuationTests.Join("x");
+
+        Assert.ThrowsAsync<ArgumentNullException>(() => scheduler.ScheduleContinuationAsync(null!, join));
+        var none = Assert.ThrowsAsync<ArgumentException>(() => scheduler.ScheduleContinuationAsync([], join));
+        var tooMany = Assert.ThrowsAsync<ArgumentException>(() => scheduler.ScheduleContinuationAsync(Enumerable.Range(1, 10_001).Select(i => $"probe/c{i}"), join));
+        var twice = Assert.ThrowsAsync<ArgumentException>(() => scheduler.ScheduleContinuationAsync(["probe/c1", "probe/c1"], join));
+        var malformed = Assert.ThrowsAsync<ArgumentException>(() => scheduler.ScheduleContinuationAsync(["not an id"], join));
+        var policy = Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => scheduler.ScheduleContinuationAsync(["probe/c1"], join, (ParentFailurePolicy)7));
+        Assert.ThrowsAsync<ArgumentNullException>(() => scheduler.ScheduleContinuationAsync<ContinuationTests.Join>(["probe/c1"], null!));
+
+        Assert.That(none!.Message, Does.Contain("0 parent task ids").And.Contain("1 to 10,000"));
+        Assert.That(tooMany!.Message, Does.Contain("10001 parent task ids").And.Contain("split the work"));
+        Assert.That(twice!.Message, Does.Contain("probe/c1").And.Contain("listed twice"));
+        Assert.That(malformed!.Message, Does.Contain("not an id"));
+        Assert.That(policy!.Message, Does.Contain("ParentFailurePolicy.Cancel"));
+        Assert.That(scope.KeysWritten(), Is.Empty);
+    }
+
+    [Test]
+    public async Task ScheduleBatchAsync_BadPayloads_ThrowAndWriteNothing()
+    {
+        await using var scope = new TestScope();
+        var scheduler = scope.CreateScheduler();
+        var join = new ContinuationTests.Join("x");
+
+        Assert.ThrowsAsync<ArgumentNullException>(() => scheduler.ScheduleBatchAsync<ProbeTask, ContinuationTests.Join>(null!, join));
+        Assert.ThrowsAsync<ArgumentNullException>(() => scheduler.ScheduleBatchAsync([new ProbeTask(1), null!], join));
+        Assert.ThrowsAsync<ArgumentNullException>(() => scheduler.ScheduleBatchAsync<ProbeTask, ContinuationTests.Join>([new ProbeTask(1)], null!));
+        var tooMany = Assert.ThrowsAsync<ArgumentException>(() => scheduler.ScheduleBatchAsync(Enumerable.Range(1, 10_001).Select(i => new ProbeTask(i)), join));
+
+        Assert.That(tooMany!.Message, Does.Contain("10001 payloads").And.Contain("1 to 10,000"));
+        Assert.That(scope.KeysWritten(), Is.Empty);
+    }
+
+    [Test]
     public async Task ScheduleTaskAsync_PayloadThatCannotBeSerialized_ThrowsAndWritesNothing()
     {
         await using var scope = new TestScope();
