@@ -10,6 +10,6 @@ public sealed record BatchProgress(string BatchId, int Total, int Succeeded, int
     /// <summary>How many have not ended yet (scheduled, ready, running, or waiting for a retry).</summary>
     public int Pending => Total - Succeeded - Failed;
 
-    /// <summary>Whether every task has ended, so the completion task is ready or running.</summary>
+    /// <summary>Whether every task has ended, so the completion task has been released (it is ready, running, waiting for a retry or dead-lettered).</summary>
     public bool IsCompleted => Pending == 0;
 }

@@ -7,7 +7,9 @@ namespace RedisScheduler;
 /// </summary>
 /// <remarks>
 /// Due times are compared with the Redis server's clock. A due time in the past means due now.
-/// Every method validates its input before it writes to Redis, so a rejected call writes nothing.
+/// Every method validates its input before it writes to Redis, so a rejected call writes nothing;
+/// the one exception is a continuation whose parent turns out to be unknown, which is cancelled
+/// again (see <see cref="ScheduleContinuationAsync"/>).
 /// </remarks>
 public interface ITaskScheduler
 {
@@ -87,7 +89,7 @@ public interface ITaskScheduler
     /// <param name="taskId">An id returned when the task was scheduled.</param>
     /// <param name="dueAt">The new due time; a time in the past means now.</param>
     /// <param name="cancellationToken">Stops waiting for Redis; the task may still have been moved.</param>
-    /// <returns><see langword="true"/> if it was moved; <see langword="false"/> if it is running, finished, dead-lettered or unknown.</returns>
+    /// <returns><see langword="true"/> if it was moved; <see langword="false"/> if it is running, finished, dead-lettered, a continuation still waiting for its parents, or unknown.</returns>
     Task<bool> RescheduleAsync(string taskId, DateTimeOffset dueAt, CancellationToken cancellationToken = default);
 
     /// <summary>Cancels a task that has not started yet.</summary>
@@ -127,6 +129,7 @@ public interface ITaskScheduler
     /// newest successes of its type or its stored result. The continuation reads how its parents
     /// ended with <see cref="TaskContext.GetParentsAsync"/>.
     /// </remarks>
+    /// <typeparam name="T">The continuation's payload type.</typeparam>
     /// <param name="parentTaskIds">1 to 10,000 distinct task ids.</param>
     /// <param name="payload">The continuation's payload; serialized as JSON.</param>
     /// <param name="onParentFailure">What happens when a parent is dead-lettered or cancelled.</param>
@@ -153,6 +156,6 @@ public interface ITaskScheduler
     /// <summary>Reads how many tasks of a batch (or parents of a continuation) have succeeded or failed so far.</summary>
     /// <param name="batchId">The batch id returned by <see cref="ScheduleBatchAsync"/>, or a continuation's id.</param>
     /// <param name="cancellationToken">Stops waiting for Redis.</param>
-    /// <returns>The progress; <see langword="null"/> when the id is unknown or its completion task has ended (see <see cref="WaitForCompletionAsync"/>).</returns>
+    /// <returns>The progress; <see langword="null"/> when the id is unknown or its completion task has succeeded or been cancelled (see <see cref="WaitForCompletionAsync"/>). A dead-lettered completion task keeps its progress until its dead letter is deleted.</returns>
     Task<BatchProgress?> GetBatchProgressAsync(string batchId, CancellationToken cancellationToken = default);
 }

@@ -87,7 +87,7 @@ public sealed class RedisSchedulerOptions
     /// succeeded: for <see cref="ITaskMonitor.ListSucceededAsync"/>, and so that a continuation added
     /// after its parent finished knows it succeeded. 0 keeps none.
     /// </summary>
-    /// <value>Default: 10,000 per task type (about 0.5 MB of Redis memory when full).</value>
+    /// <value>Default: 10,000 per task type (about 1 MB of Redis memory when full).</value>
     public int SucceededHistoryLimit { get; set; } = 10_000;
 
     internal Dictionary<Type, string> TaskTypeNames { get; } = [];

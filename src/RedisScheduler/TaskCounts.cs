@@ -8,5 +8,5 @@ namespace RedisScheduler;
 /// <param name="DeadLettered">Failed for good.</param>
 /// <param name="Waiting">Continuations waiting for their parents.</param>
 /// <param name="Succeeded">Succeeded and still in the history: about <see cref="RedisSchedulerOptions.SucceededHistoryLimit"/> at most.</param>
-/// <param name="Failed">Of the <paramref name="Scheduled"/> ones, those waiting for a retry after a failed attempt.</param>
+/// <param name="Failed">Of the <paramref name="Scheduled"/> and <paramref name="Ready"/> ones, those waiting for a retry after a failed attempt, until a worker takes them.</param>
 public sealed record TaskCounts(string TaskType, long Scheduled, long Ready, long Processing, long DeadLettered, long Waiting, long Succeeded, long Failed);

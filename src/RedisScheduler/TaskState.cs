@@ -20,8 +20,8 @@ public enum TaskState
 
     /// <summary>
     /// Its last attempt failed and it waits for the next one (<see cref="TaskInfo.LastError"/> says
-    /// why). These tasks are also in the schedule: they are listed and counted as
-    /// <see cref="Scheduled"/> too.
+    /// why), until a worker takes it. These tasks are also in the schedule or, once their retry is
+    /// due, a ready list: they are listed and counted as <see cref="Scheduled"/> or <see cref="Ready"/> too.
     /// </summary>
     Failed,
 }

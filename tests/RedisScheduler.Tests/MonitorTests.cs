@@ -56,6 +56,9 @@ public sealed class MonitorTests
         Assert.That((await scheduler.GetTaskAsync(id))!.State, Is.EqualTo(TaskState.Failed));
 
         Assert.That(await scheduler.RescheduleAsync(id, DateTimeOffset.UtcNow.AddSeconds(-1)), Is.True);
+        await DueTaskDispatcher.DispatchAsync(scope.Database, scope.Keys(), 100);
+        Assert.That((await scheduler.GetTaskAsync(id))!.State, Is.EqualTo(TaskState.Failed), "due and ready, still waiting for its retry");
+        Assert.That((await monitor.GetCountsAsync("probe")) is { Failed: 1, Ready: 1 }, Is.True);
         Assert.That((await scope.ClaimAsync()).Claimed.Single().LocalId, Is.EqualTo(claimed[0].LocalId));
         Assert.That((await monitor.GetCountsAsync("probe")).Failed, Is.Zero, "taken again: it is processing, no longer waiting for its retry");
     }

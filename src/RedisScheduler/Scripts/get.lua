@@ -1,9 +1,9 @@
 -- get.lua: reads one task's state and record.
 -- KEYS: the twenty keys described in common.lua.
 -- ARGV[1]  local task id
--- Returns: { state, record, last error or false } with state 'scheduled', 'failed' (scheduled for
--- a retry after a failed attempt), 'ready', 'processing', 'dead' or 'waiting' (a continuation
--- waiting for its parents); or nil when the task is unknown or finished.
+-- Returns: { state, record, last error or false } with state 'scheduled', 'failed' (waiting for a
+-- retry after a failed attempt, scheduled or already ready), 'ready', 'processing', 'dead' or
+-- 'waiting' (a continuation waiting for its parents); or nil when the task is unknown or finished.
 local record = redis.call('HGET', KEYS[4], ARGV[1])
 if not record then
   return nil
@@ -19,10 +19,11 @@ end
 if flag == 'w' then
   return { 'waiting', record, err }
 end
+-- Waiting for a retry, whether its next attempt is still scheduled or already due and ready.
+if redis.call('ZSCORE', KEYS[20], ARGV[1]) then
+  return { 'failed', record, err }
+end
 if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
-  if redis.call('ZSCORE', KEYS[20], ARGV[1]) then
-    return { 'failed', record, err }
-  end
   return { 'scheduled', record, err }
 end
 return { 'ready', record, err }
