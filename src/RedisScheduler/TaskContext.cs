@@ -1,9 +1,13 @@
+using Microsoft.Extensions.DependencyInjection;
+
 namespace RedisScheduler;
 
 /// <summary>What a handler knows about the task it is running.</summary>
 public sealed class TaskContext
 {
     private readonly Func<TaskContext, CancellationToken, Task<IReadOnlyList<TaskCompletion>>> readParents;
+    private readonly IServiceScopeFactory scopes;
+    private IServiceScope? scope;
 
     internal TaskContext(
         string taskId,
@@ -11,16 +15,16 @@ public sealed class TaskContext
         int attempt,
         DateTimeOffset scheduledAt,
         DateTimeOffset dueAt,
-        IServiceProvider services,
+        IServiceScopeFactory scopes,
         Func<TaskContext, CancellationToken, Task<IReadOnlyList<TaskCompletion>>> readParents)
     {
+        this.scopes = scopes;
         this.readParents = readParents;
         TaskId = taskId;
         TaskType = taskType;
         Attempt = attempt;
         ScheduledAt = scheduledAt;
         DueAt = dueAt;
-        Services = services;
     }
 
     /// <summary>The id returned when the task was scheduled.</summary>
@@ -38,8 +42,34 @@ public sealed class TaskContext
     /// <summary>When the task was due, by the Redis server's clock.</summary>
     public DateTimeOffset DueAt { get; }
 
-    /// <summary>A dependency-injection scope created for this task alone and disposed when it ends, so scoped services (a DbContext) work.</summary>
-    public IServiceProvider Services { get; }
+    /// <summary>
+    /// A dependency-injection scope for this task alone, disposed when the task ends, so scoped
+    /// services (a DbContext) work. Created the first time it is read: a handler that never reads
+    /// it costs no scope.
+    /// </summary>
+    public IServiceProvider Services
+    {
+        get
+        {
+            if (Volatile.Read(ref scope) is { } created)
+            {
+                return created.ServiceProvider;
+            }
+
+            // CreateScope, not CreateAsyncScope: the scope is kept as IServiceScope, and disposed
+            // asynchronously when it supports that (DisposeScopeAsync).
+            var fresh = scopes.CreateScope();
+            var winner = Interlocked.CompareExchange(ref scope, fresh, null);
+            if (winner is not null)
+            {
+                // Read from two threads at once: one scope serves both.
+                fresh.Dispose();
+                return winner.ServiceProvider;
+            }
+
+            return fresh.ServiceProvider;
+        }
+    }
 
     /// <summary>
     /// For a continuation or a batch's completion task: how each of its parents ended, with the
@@ -54,4 +84,19 @@ public sealed class TaskContext
     /// <see cref="TaskOutcome.Cancelled"/>.
     /// </returns>
     public Task<IReadOnlyList<TaskCompletion>> GetParentsAsync(CancellationToken cancellationToken = default) => readParents(this, cancellationToken);
+
+    /// <summary>Disposes the task's scope, if <see cref="Services"/> created one.</summary>
+    internal ValueTask DisposeScopeAsync()
+        => Interlocked.Exchange(ref scope, null) switch
+        {
+            IAsyncDisposable asyncScope => asyncScope.DisposeAsync(),
+            IDisposable syncScope => Dispose(syncScope),
+            null => ValueTask.CompletedTask,
+        };
+
+    private static ValueTask Dispose(IDisposable disposable)
+    {
+        disposable.Dispose();
+        return ValueTask.CompletedTask;
+    }
 }

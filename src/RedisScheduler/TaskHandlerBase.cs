@@ -78,19 +78,22 @@ public abstract class TaskHandlerBase<T> : BackgroundService, ITaskHandlerBindin
                 e);
         }
 
-        var scope = scopes!.CreateAsyncScope();
-        await using (scope.ConfigureAwait(false))
+        var record = task.Record;
+        var context = new TaskContext(
+            TaskId.Format(taskType!, task.LocalId),
+            taskType!,
+            record.Attempt,
+            DateTimeOffset.FromUnixTimeMilliseconds(record.ScheduledAtMs),
+            DateTimeOffset.FromUnixTimeMilliseconds(record.DueAtMs),
+            scopes!,
+            readParents!);
+        try
         {
-            var record = task.Record;
-            var context = new TaskContext(
-                TaskId.Format(taskType!, task.LocalId),
-                taskType!,
-                record.Attempt,
-                DateTimeOffset.FromUnixTimeMilliseconds(record.ScheduledAtMs),
-                DateTimeOffset.FromUnixTimeMilliseconds(record.DueAtMs),
-                scope.ServiceProvider,
-                readParents!);
             return await InvokeAsync(payload, context, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await context.DisposeScopeAsync().ConfigureAwait(false);
         }
     }
 }

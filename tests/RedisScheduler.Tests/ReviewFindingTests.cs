@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging.Abstractions;
 using NUnit.Framework;
 using RedisScheduler.Handling;
@@ -22,20 +23,31 @@ public sealed class ReviewFindingTests
     public async Task AckBatcher_SendThrowsUnexpectedly_LaterAcksStillComplete()
     {
         var calls = 0;
+        var acknowledged = new ConcurrentQueue<string>();
+        var both = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var batcher = new AckBatcher(
             new TaskTypeKeys("p", "t"),
             10,
             _ => Interlocked.Increment(ref calls) == 1
                 ? Task.FromException<RedisResult?>(new ObjectDisposedException("multiplexer"))
                 : Task.FromResult<RedisResult?>(RedisResult.Create([RedisResult.Create(0)])),
+            run =>
+            {
+                acknowledged.Enqueue(run.Task.LocalId);
+                if (acknowledged.Count == 2)
+                {
+                    both.TrySetResult();
+                }
+            },
             () => { },
             NullLogger.Instance);
         var record = new TaskRecord(1, 0, 0, ReadOnlyMemory<byte>.Empty);
 
-        var first = batcher.AckAsync(new ClaimedTask("a1", "2", record));
-        var later = batcher.AckAsync(new ClaimedTask("a3", "4", record));
+        batcher.Ack(new RunningTask(new ClaimedTask("a1", "2", record)));
+        batcher.Ack(new RunningTask(new ClaimedTask("a3", "4", record)));
 
-        await Task.WhenAll(first, later).WaitAsync(TimeSpan.FromSeconds(10));
+        await both.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.That(acknowledged, Is.EquivalentTo(new[] { "a1", "a3" }));
         Assert.That(calls, Is.GreaterThanOrEqualTo(1));
     }
 

@@ -9,33 +9,37 @@ namespace RedisScheduler.Handling;
 /// Sends acknowledgements of one task type in batches: while one ack.lua call is on its way, the
 /// tasks finishing meanwhile queue up and go together in the next. Nothing waits for a batch to
 /// fill, so a lone task is acknowledged at once; under load, one round trip serves many tasks.
+/// When a batch has landed (or was given up on), <c>acknowledged</c> is called for each of its
+/// tasks: a callback rather than a task per acknowledgement, so a handler that completes
+/// synchronously costs no async state machine and no completion source.
 /// </summary>
-internal sealed class AckBatcher(TaskTypeKeys keys, int succeededHistoryLimit, Func<RedisValue[], Task<RedisResult?>> send, Action continuationsNotified, ILogger logger)
+internal sealed class AckBatcher(
+    TaskTypeKeys keys,
+    int succeededHistoryLimit,
+    Func<RedisValue[], Task<RedisResult?>> send,
+    Action<RunningTask> acknowledged,
+    Action continuationsNotified,
+    ILogger logger)
 {
     /// <summary>Enough to amortise the call; small enough that one script never holds Redis for long.</summary>
     private const int MaxBatch = 256;
 
-    private readonly ConcurrentQueue<(ClaimedTask Task, byte[]? Result, TaskCompletionSource Done)> queue = new();
+    private readonly ConcurrentQueue<(RunningTask Run, byte[]? Result)> queue = new();
     private int flushing;
 
-    /// <summary>Completes once the task's acknowledgement (with its result, if any) reached Redis, or was given up on (see <c>send</c>).</summary>
-    public Task AckAsync(ClaimedTask task, byte[]? result = null)
+    /// <summary>Queues the task's acknowledgement (with its result, if any); <c>acknowledged</c> follows once it reached Redis, or was given up on (see <c>send</c>).</summary>
+    public void Ack(RunningTask run, byte[]? result = null)
     {
-        // Continuations run inline when the batch lands: all that waits is the worker's bookkeeping
-        // for the task (its slot is already free), cheaper than a thread-pool hop per task.
-        var done = new TaskCompletionSource();
-        queue.Enqueue((task, result, done));
+        queue.Enqueue((run, result));
         if (Interlocked.CompareExchange(ref flushing, 1, 0) == 0)
         {
             _ = FlushAsync();
         }
-
-        return done.Task;
     }
 
     private async Task FlushAsync()
     {
-        var batch = new List<(ClaimedTask Task, byte[]? Result, TaskCompletionSource Done)>(MaxBatch);
+        var batch = new List<(RunningTask Run, byte[]? Result)>(MaxBatch);
         while (true)
         {
             while (batch.Count < MaxBatch && queue.TryDequeue(out var item))
@@ -61,7 +65,7 @@ internal sealed class AckBatcher(TaskTypeKeys keys, int succeededHistoryLimit, F
             args[1] = succeededHistoryLimit;
             for (var i = 0; i < batch.Count; i++)
             {
-                ClaimScript.AckArgs(batch[i].Task, batch[i].Result).CopyTo(args, 2 + (i * 4));
+                ClaimScript.WriteAckArgs(batch[i].Run.Task, batch[i].Result, args.AsSpan(2 + (i * 4)));
             }
 
             RedisResult? reply = null;
@@ -91,9 +95,17 @@ internal sealed class AckBatcher(TaskTypeKeys keys, int succeededHistoryLimit, F
                 }
             }
 
-            foreach (var (_, _, done) in batch)
+            foreach (var (run, _) in batch)
             {
-                done.TrySetResult();
+                try
+                {
+                    acknowledged(run);
+                }
+                catch (Exception e)
+                {
+                    // The worker's bookkeeping must not stop the acknowledgements of later tasks.
+                    Log.FinishingAbandoned(logger, e, keys.TaskType, TimeSpan.Zero);
+                }
             }
 
             batch.Clear();

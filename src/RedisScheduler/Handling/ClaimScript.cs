@@ -51,7 +51,10 @@ internal static class ClaimScript
     /// <summary>Acknowledges a task whose handler succeeded; <see langword="false"/> when its lease was lost.</summary>
     public static async Task<bool> AckAsync(IDatabaseAsync database, TaskTypeKeys keys, ClaimedTask task, int succeededHistoryLimit)
     {
-        RedisValue[] args = [keys.DoneChannel, succeededHistoryLimit, .. AckArgs(task, null)];
+        var args = new RedisValue[6];
+        args[0] = keys.DoneChannel;
+        args[1] = succeededHistoryLimit;
+        WriteAckArgs(task, null, args.AsSpan(2));
         // The reply is the count of continuation notices, then the ids whose lease was lost.
         return ((RedisResult[])(await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Ack, keys.All, args).ConfigureAwait(false))!).Length == 1;
     }
@@ -60,8 +63,13 @@ internal static class ClaimScript
     /// One task's quadruple of ack.lua's arguments: a task past its first attempt may have a last
     /// error to delete too, and a handler with a result stores it.
     /// </summary>
-    public static RedisValue[] AckArgs(ClaimedTask task, byte[]? result)
-        => [task.LocalId, task.Token, task.Record.Attempt > 1 ? "1" : "0", result is null ? RedisValue.EmptyString : (RedisValue)result];
+    public static void WriteAckArgs(ClaimedTask task, byte[]? result, Span<RedisValue> into)
+    {
+        into[0] = task.LocalId;
+        into[1] = task.Token;
+        into[2] = task.Record.Attempt > 1 ? "1" : "0";
+        into[3] = result is null ? RedisValue.EmptyString : (RedisValue)result;
+    }
 }
 
 /// <summary>What one claim.lua call returned.</summary>

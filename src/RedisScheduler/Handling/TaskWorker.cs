@@ -51,7 +51,7 @@ internal sealed class TaskWorker(
     {
         using var signal = new WakeSignal();
         using var slots = new SemaphoreSlim(concurrency, concurrency);
-        var acks = new AckBatcher(keys, options.SucceededHistoryLimit, args => SendAsync(SchedulerScripts.Instance.Ack, args), outbox.Kick, logger);
+        var acks = new AckBatcher(keys, options.SucceededHistoryLimit, args => SendAsync(SchedulerScripts.Instance.Ack, args), OnAcknowledged, outbox.Kick, logger);
         Action<RedisChannel, RedisValue> onWake = (_, _) => signal.Set();
         var channel = RedisChannel.Literal(keys.WakeChannel);
         ISubscriber? subscriber = null;
@@ -314,6 +314,7 @@ internal sealed class TaskWorker(
     {
         var task = run.Task;
         var holdsSlot = true;
+        var acknowledging = false;
         try
         {
             Exception? failure = null;
@@ -350,28 +351,53 @@ internal sealed class TaskWorker(
                 {
                     // The handler is done, so its slot is free now: the next task need not wait a
                     // round trip for this acknowledgement. The task stays in `running` until the
-                    // acknowledgement lands, so its lease is still renewed meanwhile.
+                    // acknowledgement lands (OnAcknowledged), so its lease is still renewed meanwhile.
                     slots.Release();
                     holdsSlot = false;
-                    await acks.AckAsync(task, result).ConfigureAwait(false);
+                    acknowledging = true;
+                    acks.Ack(run, result);
                 }
             }
             finally
             {
-                if (Interlocked.Decrement(ref reporting) == 0)
+                if (!acknowledging)
                 {
-                    Volatile.Read(ref reported)?.TrySetResult();
+                    Reported();
                 }
             }
         }
         finally
         {
-            running.TryRemove(task.LeaseMember, out _);
-            run.Dispose();
+            if (!acknowledging)
+            {
+                Forget(run);
+            }
+
             if (holdsSlot)
             {
                 slots.Release();
             }
+        }
+    }
+
+    /// <summary>The task's acknowledgement reached Redis, or was given up on after a lease.</summary>
+    private void OnAcknowledged(RunningTask run)
+    {
+        Forget(run);
+        Reported();
+    }
+
+    private void Forget(RunningTask run)
+    {
+        running.TryRemove(run.Task.LeaseMember, out _);
+        run.Dispose();
+    }
+
+    private void Reported()
+    {
+        if (Interlocked.Decrement(ref reporting) == 0)
+        {
+            Volatile.Read(ref reported)?.TrySetResult();
         }
     }
 
