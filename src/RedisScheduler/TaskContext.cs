@@ -85,18 +85,35 @@ public sealed class TaskContext
     /// </returns>
     public Task<IReadOnlyList<TaskCompletion>> GetParentsAsync(CancellationToken cancellationToken = default) => readParents(this, cancellationToken);
 
-    /// <summary>Disposes the task's scope, if <see cref="Services"/> created one.</summary>
+    /// <summary>
+    /// Disposes the task's scope, if <see cref="Services"/> created one. Afterwards
+    /// <see cref="Services"/> throws, as it did when the scope was made up front: code the handler
+    /// left running must not create a scope that nothing would dispose.
+    /// </summary>
     internal ValueTask DisposeScopeAsync()
-        => Interlocked.Exchange(ref scope, null) switch
+        => Interlocked.Exchange(ref scope, EndedScope.Instance) switch
         {
+            EndedScope or null => ValueTask.CompletedTask,
             IAsyncDisposable asyncScope => asyncScope.DisposeAsync(),
-            IDisposable syncScope => Dispose(syncScope),
-            null => ValueTask.CompletedTask,
+            var syncScope => Dispose(syncScope),
         };
 
     private static ValueTask Dispose(IDisposable disposable)
     {
         disposable.Dispose();
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Stands in for the scope once the task has ended.</summary>
+    private sealed class EndedScope : IServiceScope
+    {
+        public static readonly EndedScope Instance = new();
+
+        public IServiceProvider ServiceProvider => throw new ObjectDisposedException(
+            nameof(TaskContext), "The task has ended, and with it its service scope: read TaskContext.Services only while the handler runs.");
+
+        public void Dispose()
+        {
+        }
     }
 }

@@ -41,6 +41,7 @@ public sealed class DependencyInjectionTests
         Assert.That(seen.Dependencies, Has.Count.EqualTo(2));
         Assert.That(seen.Dependencies[0], Is.Not.SameAs(seen.Dependencies[1]), "each task gets its own scope");
         Assert.That(seen.Dependencies.All(d => d.Disposed), Is.True, "each scope is disposed when its task ends");
+        Assert.Throws<ObjectDisposedException>(() => _ = seen.Contexts[0].Services, "no new scope once the task has ended");
     }
 
     [Test]
@@ -114,6 +115,8 @@ public sealed class DependencyInjectionTests
     {
         public List<ScopedDependency> Dependencies { get; } = [];
 
+        public List<TaskContext> Contexts { get; } = [];
+
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
@@ -124,6 +127,7 @@ public sealed class DependencyInjectionTests
             lock (log)
             {
                 log.Dependencies.Add(context.Services.GetRequiredService<ScopedDependency>());
+                log.Contexts.Add(context);
                 if (log.Dependencies.Count == 2)
                 {
                     // Stopping the host waits for this handler, so its scope is disposed before the test checks.
