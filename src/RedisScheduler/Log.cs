@@ -37,4 +37,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "Could not register recurring schedules at start-up; retrying in {RetryDelay}")]
     public static partial void RecurringRegistrationFailed(ILogger logger, Exception exception, TimeSpan retryDelay);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Error, Message = "The worker for task type '{TaskType}' failed while reporting the outcome of task {LocalId}; its lease will run out and it will be handed out again")]
+    public static partial void OutcomeNotReported(ILogger logger, Exception exception, string taskType, string localId);
 }

@@ -52,6 +52,16 @@ public sealed class ReviewFindingTests
     }
 
     [Test]
+    public void RunningTask_StopWithAHandlerCallbackThatThrows_DoesNotThrow_SoTheWorkerGoesOnStoppingOthers()
+    {
+        using var run = new RunningTask(new ClaimedTask("a1", "2", new TaskRecord(1, 0, 0, ReadOnlyMemory<byte>.Empty)));
+        run.Token.Register(() => throw new InvalidOperationException("a handler's own callback failed"));
+
+        Assert.DoesNotThrow(run.Stop);
+        Assert.That(run.Token.IsCancellationRequested, Is.True);
+    }
+
+    [Test]
     public async Task Shutdown_ReleasedTask_IsPickedUpByIdleInstanceAtOnce()
     {
         await using var scope = new TestScope();

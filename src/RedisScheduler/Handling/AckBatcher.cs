@@ -80,19 +80,27 @@ internal sealed class AckBatcher(
                 Log.FinishingAbandoned(logger, e, keys.TaskType, TimeSpan.Zero);
             }
 
-            if (reply is not null)
+            try
             {
-                // The count of continuation notices written, then the ids whose lease was lost.
-                var values = (RedisResult[])reply!;
-                if ((long)values[0] > 0)
+                if (reply is not null)
                 {
-                    continuationsNotified();
-                }
+                    // The count of continuation notices written, then the ids whose lease was lost.
+                    var values = (RedisResult[])reply!;
+                    if ((long)values[0] > 0)
+                    {
+                        continuationsNotified();
+                    }
 
-                foreach (var id in values.Skip(1))
-                {
-                    Log.LeaseLost(logger, keys.TaskType, (string)id!);
+                    foreach (var id in values.Skip(1))
+                    {
+                        Log.LeaseLost(logger, keys.TaskType, (string)id!);
+                    }
                 }
+            }
+            catch (Exception e)
+            {
+                // Reading the reply must not keep the batch's callbacks, or later batches, from running.
+                Log.FinishingAbandoned(logger, e, keys.TaskType, TimeSpan.Zero);
             }
 
             foreach (var (run, _) in batch)

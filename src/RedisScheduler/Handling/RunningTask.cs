@@ -18,6 +18,9 @@ internal sealed class RunningTask(ClaimedTask task) : IDisposable
 
     public ClaimedTask Task { get; } = task;
 
+    /// <summary>Whether the task still holds its worker's concurrency slot while its acknowledgement travels (see TaskWorker).</summary>
+    public bool HoldsSlotUntilAcknowledged { get; set; }
+
     public CancellationToken Token => cancellation.Token;
 
     /// <summary>The handler returned: its outcome is reported, unless the task was abandoned first.</summary>
@@ -53,6 +56,11 @@ internal sealed class RunningTask(ClaimedTask task) : IDisposable
         catch (ObjectDisposedException)
         {
             // The handler finished in the meantime.
+        }
+        catch (AggregateException)
+        {
+            // A callback the handler registered on its token threw. Every callback still ran, and
+            // the caller may be stopping other tasks in a loop: that must go on.
         }
     }
 }

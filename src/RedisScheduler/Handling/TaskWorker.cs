@@ -34,6 +34,13 @@ internal sealed class TaskWorker(
     /// <summary>The longest a worker with a backlog waits for more free slots before it claims: bounds the idle time of slots with long handlers.</summary>
     private static readonly TimeSpan BacklogGatherTime = TimeSpan.FromMilliseconds(2);
 
+    /// <summary>
+    /// How many tasks per concurrency slot may wait for their acknowledgement after giving their
+    /// slot back: room for a batch in flight and the next one filling, yet a bound on the tasks
+    /// that would all run again if acknowledgements stopped landing while claims still succeed.
+    /// </summary>
+    private const int MaxAcknowledgingWithoutSlotPerSlot = 4;
+
     /// <summary>How often a worker asks claim.lua to sweep old dead letters and results: rarely enough to cost nothing, often enough to keep memory flat.</summary>
     private static readonly TimeSpan DeadLetterSweepInterval = TimeSpan.FromMinutes(1);
 
@@ -43,6 +50,9 @@ internal sealed class TaskWorker(
     /// <summary>Handlers that have returned and whose outcome is on its way to Redis.</summary>
     private int reporting;
 
+    /// <summary>Tasks that gave their slot back before their acknowledgement landed (see RunOneAsync).</summary>
+    private int acknowledgingWithoutSlot;
+
     /// <summary>Set by a stopping worker; completed when <see cref="reporting"/> drops to zero.</summary>
     private TaskCompletionSource? reported;
     private DateTimeOffset nextSweep = DateTimeOffset.MinValue;
@@ -51,7 +61,7 @@ internal sealed class TaskWorker(
     {
         using var signal = new WakeSignal();
         using var slots = new SemaphoreSlim(concurrency, concurrency);
-        var acks = new AckBatcher(keys, options.SucceededHistoryLimit, args => SendAsync(SchedulerScripts.Instance.Ack, args), OnAcknowledged, outbox.Kick, logger);
+        var acks = new AckBatcher(keys, options.SucceededHistoryLimit, args => SendAsync(SchedulerScripts.Instance.Ack, args), run => OnAcknowledged(run, slots), outbox.Kick, logger);
         Action<RedisChannel, RedisValue> onWake = (_, _) => signal.Set();
         var channel = RedisChannel.Literal(keys.WakeChannel);
         ISubscriber? subscriber = null;
@@ -150,9 +160,9 @@ internal sealed class TaskWorker(
                     }
 
                     // A work item per task, so a handler that runs synchronously for long holds up
-                    // neither the claims nor other handlers; without a Task or an ExecutionContext
-                    // capture, as nothing awaits it here.
-                    ThreadPool.UnsafeQueueUserWorkItem(
+                    // neither the claims nor other handlers; without a Task, as nothing awaits it
+                    // here. It flows the ExecutionContext (culture, AsyncLocals, Activity) as Task.Run did.
+                    ThreadPool.QueueUserWorkItem(
                         static work => _ = work.Worker.RunOneAsync(work.Run, work.Slots, work.Acks, work.Stopping),
                         (Worker: this, Run: run, Slots: slots, Acks: acks, Stopping: stoppingToken),
                         preferLocal: false);
@@ -236,10 +246,12 @@ internal sealed class TaskWorker(
         }
 
         // Handlers that returned gave their slot back before their acknowledgement landed; it must
-        // land before the worker stops, or the task would run again after its lease. Each is
-        // retried for at most a lease (SendAsync), so this wait is bounded.
+        // land before the worker stops, or the task would run again after its lease. Each ack call
+        // is retried for at most a lease (SendAsync), so this wait is bounded. Exchange, not a
+        // volatile write: a full fence, so the read below cannot pass it and miss the wake-up
+        // that Reported() (after its own fenced decrement) would otherwise not send.
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Volatile.Write(ref reported, done);
+        Interlocked.Exchange(ref reported, done);
         if (Volatile.Read(ref reporting) == 0)
         {
             done.TrySetResult();
@@ -352,7 +364,19 @@ internal sealed class TaskWorker(
                     // The handler is done, so its slot is free now: the next task need not wait a
                     // round trip for this acknowledgement. The task stays in `running` until the
                     // acknowledgement lands (OnAcknowledged), so its lease is still renewed meanwhile.
-                    slots.Release();
+                    // At most 4 x `concurrency` tasks wait like that: if acknowledgements are held up,
+                    // further tasks keep their slot, so claiming slows down instead of piling up
+                    // tasks that would all run again if the acknowledgements never landed.
+                    if (Interlocked.Increment(ref acknowledgingWithoutSlot) <= MaxAcknowledgingWithoutSlotPerSlot * concurrency)
+                    {
+                        slots.Release();
+                    }
+                    else
+                    {
+                        Interlocked.Decrement(ref acknowledgingWithoutSlot);
+                        run.HoldsSlotUntilAcknowledged = true;
+                    }
+
                     holdsSlot = false;
                     acknowledging = true;
                     acks.Ack(run, result);
@@ -366,6 +390,12 @@ internal sealed class TaskWorker(
                 }
             }
         }
+        catch (Exception e)
+        {
+            // Nothing awaits this work item, so an exception here would vanish: say so. The task's
+            // lease runs out and it is handed out again.
+            Log.OutcomeNotReported(logger, e, keys.TaskType, task.LocalId);
+        }
         finally
         {
             if (!acknowledging)
@@ -375,16 +405,38 @@ internal sealed class TaskWorker(
 
             if (holdsSlot)
             {
-                slots.Release();
+                ReleaseSlot(slots);
             }
         }
     }
 
     /// <summary>The task's acknowledgement reached Redis, or was given up on after a lease.</summary>
-    private void OnAcknowledged(RunningTask run)
+    private void OnAcknowledged(RunningTask run, SemaphoreSlim slots)
     {
         Forget(run);
+        if (run.HoldsSlotUntilAcknowledged)
+        {
+            ReleaseSlot(slots);
+        }
+        else
+        {
+            Interlocked.Decrement(ref acknowledgingWithoutSlot);
+        }
+
         Reported();
+    }
+
+    /// <summary>Gives a slot back; a handler that returns after its worker stopped finds the slots gone.</summary>
+    private static void ReleaseSlot(SemaphoreSlim slots)
+    {
+        try
+        {
+            slots.Release();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The worker has stopped: an abandoned handler returned late. Nothing waits for the slot.
+        }
     }
 
     private void Forget(RunningTask run)
