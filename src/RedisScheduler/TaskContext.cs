@@ -11,6 +11,7 @@ public sealed class TaskContext
 
     internal TaskContext(
         string taskId,
+        string localId,
         string taskType,
         int attempt,
         DateTimeOffset scheduledAt,
@@ -21,6 +22,7 @@ public sealed class TaskContext
         this.scopes = scopes;
         this.readParents = readParents;
         TaskId = taskId;
+        LocalId = localId;
         TaskType = taskType;
         Attempt = attempt;
         ScheduledAt = scheduledAt;
@@ -29,6 +31,9 @@ public sealed class TaskContext
 
     /// <summary>The id returned when the task was scheduled.</summary>
     public string TaskId { get; }
+
+    /// <summary>The task's member in its type's keys: the part of <see cref="TaskId"/> after the slash.</summary>
+    internal string LocalId { get; }
 
     /// <summary>The stable task type name.</summary>
     public string TaskType { get; }

@@ -41,7 +41,7 @@ public abstract class TaskHandlerBase<T> : BackgroundService, ITaskHandlerBindin
         taskType = keys.TaskType;
         var continuations = services.GetRequiredService<ContinuationScheduler>();
         // One delegate per handler, not per task: the context passes itself.
-        readParents = (context, ct) => continuations.ReadParentsAsync(keys, TaskId.Parse(context.TaskId).LocalId, ct);
+        readParents = (context, ct) => continuations.ReadParentsAsync(keys, context.LocalId, ct);
         scopes = services.GetRequiredService<IServiceScopeFactory>();
         Serializer = services.GetRequiredService<PayloadSerializer>();
         worker = factory.Create(keys, optionsName, RunTaskAsync, e => e is PayloadDeserializationException or ResultSerializationException || IsPermanentFailure(e));
@@ -81,6 +81,7 @@ public abstract class TaskHandlerBase<T> : BackgroundService, ITaskHandlerBindin
         var record = task.Record;
         var context = new TaskContext(
             TaskId.Format(taskType!, task.LocalId),
+            task.LocalId,
             taskType!,
             record.Attempt,
             DateTimeOffset.FromUnixTimeMilliseconds(record.ScheduledAtMs),

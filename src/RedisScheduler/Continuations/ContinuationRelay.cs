@@ -40,8 +40,9 @@ internal sealed class ContinuationRelay(TaskTypeNames names)
                     break;
                 }
 
-                var calls = GroupByContinuation(outbox.TaskType, entries).Select(call => TryResolveAsync(database, call)).ToList();
+                // Entries that name no valid continuation are dropped with the delivered ones.
                 var done = new List<RedisValue>(entries.Length);
+                var calls = GroupByContinuation(outbox.TaskType, entries, done).Select(call => TryResolveAsync(database, call)).ToList();
                 foreach (var (call, reply, failure) in await Task.WhenAll(calls).ConfigureAwait(false))
                 {
                     if (failure is not null)
@@ -59,8 +60,6 @@ internal sealed class ContinuationRelay(TaskTypeNames names)
                     }
                 }
 
-                // Entries that name no valid continuation are dropped with the delivered ones.
-                done.AddRange(entries.Except(calls.SelectMany(c => c.Result.Call.Entries)));
                 if (done.Count > 0)
                 {
                     await database.SortedSetRemoveAsync(outbox.Outbox, [.. done]).ConfigureAwait(false);
@@ -92,7 +91,10 @@ internal sealed class ContinuationRelay(TaskTypeNames names)
     }
 
     /// <summary>Turns outbox entries (see notify_dependents in Scripts/common.lua) into resolve.lua calls, one per continuation.</summary>
-    private Dictionary<string, Delivery>.ValueCollection GroupByContinuation(string parentType, RedisValue[] entries)
+    /// <param name="parentType">The type whose outbox the entries come from.</param>
+    /// <param name="entries">The outbox entries.</param>
+    /// <param name="malformed">Receives the entries that name no valid continuation.</param>
+    private Dictionary<string, Delivery>.ValueCollection GroupByContinuation(string parentType, RedisValue[] entries, List<RedisValue> malformed)
     {
         var byChild = new Dictionary<string, Delivery>(StringComparer.Ordinal);
         foreach (var entry in entries)
@@ -100,23 +102,18 @@ internal sealed class ContinuationRelay(TaskTypeNames names)
             var text = Encoding.UTF8.GetString((byte[])entry!);
             var firstBar = text.IndexOf('|', StringComparison.Ordinal);
             var secondBar = firstBar < 0 ? -1 : text.IndexOf('|', firstBar + 1);
-            if (secondBar < 0)
-            {
-                continue;
-            }
-
-            var child = text[1..firstBar];
-            var slash = child.IndexOf('/', StringComparison.Ordinal);
+            var child = secondBar < 0 ? string.Empty : text[1..firstBar];
             // The type only names keys; no CLR type is ever looked up from it.
-            if (slash <= 0 || !TaskTypeNames.IsValidName(child[..slash]))
+            if (!TaskId.TryParse(child, out var childType, out var childLocalId))
             {
+                malformed.Add(entry);
                 continue;
             }
 
             if (!byChild.TryGetValue(child, out var call))
             {
-                var keys = names.GetKeys(child[..slash]);
-                call = new Delivery(keys, [child[(slash + 1)..], keys.WakeChannel, keys.DoneChannel], []);
+                var keys = names.GetKeys(childType);
+                call = new Delivery(keys, [childLocalId, keys.WakeChannel, keys.DoneChannel], []);
                 byChild[child] = call;
             }
 

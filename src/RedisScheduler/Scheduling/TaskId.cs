@@ -18,14 +18,24 @@ internal static class TaskId
     public static (string TaskType, string LocalId) Parse(string taskId)
     {
         ArgumentException.ThrowIfNullOrEmpty(taskId);
+        return TryParse(taskId, out var taskType, out var localId)
+            ? (taskType, localId)
+            : throw new ArgumentException(
+                $"'{taskId}' is not a task id: pass the string returned by ScheduleTaskAsync, which looks like 'my-task/c123'.",
+                nameof(taskId));
+    }
+
+    /// <summary>Splits a task id read from Redis, where a malformed one is skipped rather than thrown for.</summary>
+    public static bool TryParse(string taskId, out string taskType, out string localId)
+    {
         var slash = taskId.IndexOf('/', StringComparison.Ordinal);
         if (slash <= 0 || slash == taskId.Length - 1 || !TaskTypeNames.IsValidName(taskId[..slash]))
         {
-            throw new ArgumentException(
-                $"'{taskId}' is not a task id: pass the string returned by ScheduleTaskAsync, which looks like 'my-task/c123'.",
-                nameof(taskId));
+            (taskType, localId) = (string.Empty, string.Empty);
+            return false;
         }
 
-        return (taskId[..slash], taskId[(slash + 1)..]);
+        (taskType, localId) = (taskId[..slash], taskId[(slash + 1)..]);
+        return true;
     }
 }
