@@ -9,7 +9,7 @@ namespace RedisScheduler.Scheduling;
 internal sealed class RedisTaskScheduler(
     RedisConnection connection, TaskTypeNames names, PayloadSerializer serializer, TimeProvider time, ContinuationScheduler continuations, ContinuationRelay relay) : ITaskScheduler
 {
-    /// <summary>Tasks per script call in a batch: large enough to amortise the round trip, small enough not to hold Redis for long.</summary>
+    /// <summary>Tasks per script call in a batch: large enough to amortise a call's cost, small enough not to hold Redis for long (about 2 ms).</summary>
     internal const int BatchChunkSize = 500;
 
     private const long MaxUnixSeconds = 253_402_300_799;
@@ -54,30 +54,39 @@ internal sealed class RedisTaskScheduler(
 
         var keys = names.GetKeys(typeof(T));
         var json = serializer.Serialize(payload);
-        var result = SchedulerScripts.Evaluate(connection.GetDatabase(), SchedulerScripts.Instance.Schedule, keys.All, [keys.WakeChannel, Absolute, GeneratedId, timestamp * 1000, json]);
-        return TaskId.Format(keys.TaskType, (string)result[0]!);
+        var first = SchedulerScripts.Evaluate(connection.GetDatabase(), SchedulerScripts.Instance.Schedule, keys.All, [keys.WakeChannel, Absolute, GeneratedId, timestamp * 1000, json]);
+        return TaskId.FormatGenerated(keys.TaskType, "", (long)first);
     }
 
     public async Task<IReadOnlyList<string>> ScheduleTasksAsync<T>(IEnumerable<(DateTimeOffset DueAt, T Payload)> tasks, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tasks);
         var keys = names.GetKeys(typeof(T));
+        // Every payload is serialized before anything is sent: a bad one fails the call with nothing written.
         var args = new List<RedisValue[]>();
-        var chunk = new List<RedisValue>(3 + (2 * BatchChunkSize)) { keys.WakeChannel, Absolute, GeneratedId };
+        RedisValue[]? chunk = null;
+        var filled = 0;
         foreach (var (dueAt, payload) in tasks)
         {
-            chunk.Add(CeilingUnixMilliseconds(dueAt));
-            chunk.Add(serializer.Serialize(payload));
-            if (chunk.Count == chunk.Capacity)
+            if (chunk is null)
             {
-                args.Add([.. chunk]);
-                chunk.RemoveRange(3, chunk.Count - 3);
+                chunk = new RedisValue[3 + (2 * BatchChunkSize)];
+                (chunk[0], chunk[1], chunk[2], filled) = (keys.WakeChannel, Absolute, GeneratedId, 3);
+                args.Add(chunk);
+            }
+
+            chunk[filled++] = CeilingUnixMilliseconds(dueAt);
+            chunk[filled++] = serializer.Serialize(payload);
+            if (filled == chunk.Length)
+            {
+                chunk = null;
             }
         }
 
-        if (chunk.Count > 3)
+        if (chunk is not null)
         {
-            args.Add([.. chunk]);
+            Array.Resize(ref chunk, filled);
+            args[^1] = chunk;
         }
 
         if (args.Count == 0)
@@ -86,15 +95,23 @@ internal sealed class RedisTaskScheduler(
         }
 
         var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        // Issued together, the calls share the multiplexer's pipeline: one round trip, not one per chunk.
-        var calls = args.Select(a => SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Schedule, keys.All, a)).ToArray();
-        var results = await Task.WhenAll(calls).WaitAsync(cancellationToken).ConfigureAwait(false);
-        var ids = new List<string>(args.Sum(a => (a.Length - 3) / 2));
-        foreach (var result in results)
+        // Issued together, the calls share the multiplexer's pipeline: Redis runs one while the next
+        // is still being written, and no call waits for the previous one's reply.
+        var calls = new Task<RedisResult>[args.Count];
+        for (var i = 0; i < calls.Length; i++)
         {
-            foreach (var id in (RedisResult[])result!)
+            calls[i] = SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Schedule, keys.All, args[i]);
+        }
+
+        var results = await Task.WhenAll(calls).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var ids = new List<string>(((args.Count - 1) * BatchChunkSize) + ((args[^1].Length - 3) / 2));
+        for (var i = 0; i < calls.Length; i++)
+        {
+            // Each call answers with the sequence number of its first task; the others follow it.
+            var first = (long)results[i];
+            for (var n = 0; n < (args[i].Length - 3) / 2; n++)
             {
-                ids.Add(TaskId.Format(keys.TaskType, (string)id!));
+                ids.Add(TaskId.FormatGenerated(keys.TaskType, "", first + n));
             }
         }
 
@@ -204,8 +221,8 @@ internal sealed class RedisTaskScheduler(
         var keys = names.GetKeys(typeof(T));
         var json = serializer.Serialize(payload);
         var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var result = await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Schedule, keys.All, [keys.WakeChannel, mode, prefix, due, json])
+        var first = await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Schedule, keys.All, [keys.WakeChannel, mode, prefix, due, json])
             .WaitAsync(cancellationToken).ConfigureAwait(false);
-        return TaskId.Format(keys.TaskType, (string)result[0]!);
+        return TaskId.FormatGenerated(keys.TaskType, prefix, (long)first);
     }
 }

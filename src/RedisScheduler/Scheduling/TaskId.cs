@@ -15,6 +15,18 @@ internal static class TaskId
         return (char)(96 + digits.Length) + digits;
     }
 
+    /// <summary>
+    /// The public id of a generated task, <c>type/</c> + priority prefix + <see cref="Generated"/>, made
+    /// as one string: a batch makes one per task.
+    /// </summary>
+    public static string FormatGenerated(string taskType, string priorityPrefix, long sequence)
+    {
+        Span<char> local = stackalloc char[21];
+        sequence.TryFormat(local[1..], out var count, default, System.Globalization.CultureInfo.InvariantCulture);
+        local[0] = (char)(96 + count);
+        return string.Concat(taskType, "/", priorityPrefix, local[..(count + 1)]);
+    }
+
     public static (string TaskType, string LocalId) Parse(string taskId)
     {
         ArgumentException.ThrowIfNullOrEmpty(taskId);

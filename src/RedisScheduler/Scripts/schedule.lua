@@ -8,7 +8,9 @@
 --          the caller's local id (one task only, itself starting with '^' or '_' for a priority):
 --          while a task with that id exists in any state, the call is ignored (idempotent scheduling)
 -- ARGV[4], ARGV[5], ...  pairs of (due value, payload)
--- Returns: the new local task ids, in argument order; { false } when a caller's id already exists.
+-- Returns: for generated ids, the sequence number of the first: the local ids are the priority prefix
+--          and encode_id(first), encode_id(first + 1), ... in argument order, so the reply stays one
+--          integer however many tasks the call adds; for a caller's id, { id }, or { false } when it already exists.
 -- A due time in the past means due now (the score is clamped to the server's clock).
 local now = now_ms()
 local relative = ARGV[2] == 'rel'
@@ -43,39 +45,53 @@ elseif custom == '' then
 end
 local earliest = first_score(KEYS[1])
 local wake = nil
-local ids = {}
+local first = last - count + 1
 -- One HSET and one ZADD for the whole call: a command per task costs Redis more than the work.
+-- The loop body is the script's per-task cost, so it formats as little as it can: the due value
+-- is passed on as the caller's string unless it had to change.
 local records = {}
 local scores = {}
+local stamp = 's0|' .. int(now) .. '|'
 for i = 1, count do
-  local due = tonumber(ARGV[2 + 2 * i])
-  if relative then due = now + due end
-  if due < now then due = now end
+  local n = 2 * i
+  local raw = ARGV[2 + n]
+  local due = tonumber(raw)
+  if relative then
+    due = now + due
+    raw = nil
+  end
+  if due < now then
+    due = now
+    raw = nil
+  end
   local id = custom
   if custom == '' then
-    id = prefix .. encode_id(last - count + i)
+    id = prefix .. encode_id(first + i - 1)
   end
-  records[#records + 1] = id
-  records[#records + 1] = 's0|' .. int(now) .. '|' .. int(due) .. '|' .. ARGV[3 + 2 * i]
-  scores[#scores + 1] = due
-  scores[#scores + 1] = id
+  local text = raw or int(due)
+  records[n - 1] = id
+  records[n] = stamp .. text .. '|' .. ARGV[3 + n]
+  scores[n - 1] = text
+  scores[n] = id
   if earliest == nil or due < earliest then
     earliest = due
     wake = due
   end
-  ids[i] = id
 end
 redis.call('HSET', KEYS[4], unpack(records))
 redis.call('ZADD', KEYS[1], unpack(scores))
 if continuation then
   local dependents = {}
-  for _, id in ipairs(ids) do
-    dependents[#dependents + 1] = id
-    dependents[#dependents + 1] = continuation
+  for i = 1, count do
+    dependents[2 * i - 1] = records[2 * i - 1]
+    dependents[2 * i] = continuation
   end
   redis.call('HSET', KEYS[17], unpack(dependents))
 end
 if wake then
   redis.call('PUBLISH', ARGV[1], int(wake))
 end
-return ids
+if custom ~= '' then
+  return { custom }
+end
+return first
