@@ -25,16 +25,17 @@ local history = {}
 local lost = { 0 }
 local trim = false
 local now = now_ms()
+local now_text = int(now)
 for j, member in ipairs(members) do
   local at = 4 * j - 1
   local id = ARGV[at]
   if scores[j] then
     live[#live + 1] = member
     ids[#ids + 1] = id
-    history[#history + 1] = now
+    history[#history + 1] = now_text
     history[#history + 1] = id
-    -- Tokens count up across the type, so about one task in 8 trims the history: it overshoots
-    -- its limit by a few entries at most, for an eighth of the commands.
+    -- Tokens count up across the type, so about one claim in 8 trims the history: it overshoots
+    -- its limit by a few claims' tasks at most, for an eighth of the commands.
     if tonumber(ARGV[at + 1]) % 8 == 0 then trim = true end
     if ARGV[at + 2] == '1' then
       errors[#errors + 1] = id
@@ -43,7 +44,7 @@ for j, member in ipairs(members) do
     if ARGV[at + 3] ~= '' then
       results[#results + 1] = id
       results[#results + 1] = ARGV[at + 3]
-      finished[#finished + 1] = now
+      finished[#finished + 1] = now_text
       finished[#finished + 1] = id
     end
   else

@@ -1,5 +1,6 @@
 -- claim.lua: one round trip for a worker: reclaims expired leases, promotes due tasks, and takes
--- up to ARGV[1] ready tasks, recording each in flight with a lease and a fresh delivery token.
+-- up to ARGV[1] ready tasks, recording each in flight with a lease and a delivery token (one fresh
+-- token per call, shared by the tasks it takes: a delivery is the pair of task id and token).
 -- KEYS: the twenty keys described in common.lua.
 -- ARGV[1]  the most tasks to take
 -- ARGV[2]  lease duration in ms
@@ -95,8 +96,10 @@ for _, key in ipairs({ KEYS[11], KEYS[2], KEYS[12] }) do
   end
 end
 if #ids > 0 then
-  local expiry = now + tonumber(ARGV[2])
-  local token = redis.call('INCRBY', KEYS[5], #ids) - #ids
+  local expiry = int(now + tonumber(ARGV[2]))
+  -- One token for the whole call: a task is taken at most once per call, so "<id>|<token>" still
+  -- names one delivery, and no number is formatted per task.
+  local token = int(redis.call('INCRBY', KEYS[5], 1))
   local records = redis.call('HMGET', KEYS[4], unpack(ids))
   local updates = {}
   local leases = {}
@@ -105,19 +108,19 @@ if #ids > 0 then
     local record = records[i]
     -- A cancelled task has no record any more; its id is dropped here.
     if record then
-      if attempt_of(record) > 0 then
+      local bar = string.find(record, '|', 1, true)
+      local attempt = tonumber(string.sub(record, 2, bar - 1))
+      if attempt > 0 then
         -- Only a task on its second attempt or later can be waiting for a retry.
         retried[#retried + 1] = id
       end
-      token = token + 1
-      record = 'p' .. int(attempt_of(record) + 1) .. string.sub(record, (string.find(record, '|', 1, true)))
-      local t = int(token)
+      record = 'p' .. small_int(attempt + 1) .. string.sub(record, bar)
       updates[#updates + 1] = id
       updates[#updates + 1] = record
       leases[#leases + 1] = expiry
-      leases[#leases + 1] = id .. '|' .. t
+      leases[#leases + 1] = id .. '|' .. token
       result[#result + 1] = id
-      result[#result + 1] = t
+      result[#result + 1] = token
       result[#result + 1] = record
     end
   end

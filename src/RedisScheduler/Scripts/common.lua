@@ -34,8 +34,16 @@ local function now_ms()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
+-- Formatting numbers is the costliest thing these scripts do per task, so scripts format once per
+-- call where they can, and pass strings rather than numbers to redis.call (which formats each number).
 local function int(n)
   return string.format('%d', n)
+end
+
+-- A small count as text without formatting: attempts are nearly always below 10.
+local function small_int(n)
+  if n >= 0 and n < 10 then return string.char(48 + n) end
+  return int(n)
 end
 
 -- Length-prefixed decimal ("c123" for 123): members with equal scores sort by bytes in a ZSET,
@@ -58,7 +66,8 @@ end
 local function promote(now, limit)
   local ids = redis.call('ZRANGE', KEYS[1], '-inf', now, 'BYSCORE', 'LIMIT', 0, limit)
   if #ids > 0 then
-    redis.call('ZREM', KEYS[1], unpack(ids))
+    -- They are the set's first members by rank, which Redis removes without looking each one up.
+    redis.call('ZREMRANGEBYRANK', KEYS[1], 0, #ids - 1)
     local by_list = {}
     for _, id in ipairs(ids) do
       local key = ready_key(id)
