@@ -61,6 +61,33 @@ public sealed class WorkerTests
     }
 
     [Test]
+    public async Task Handler_BlocksItsThread_TasksClaimedWithItStillStart()
+    {
+        await using var scope = new TestScope();
+        var (_, probe) = await scope.StartWorkerAsync("A", concurrency: 4);
+        var scheduler = scope.CreateScheduler();
+        try
+        {
+            // One call, so one claim takes all four, the blocking one first.
+            var now = DateTimeOffset.UtcNow;
+            await scheduler.ScheduleTasksAsync(new[]
+            {
+                (now, new ProbeTask(1, ProbeBehavior.BlockThreadUntilReleased)),
+                (now, new ProbeTask(2)),
+                (now, new ProbeTask(3)),
+                (now, new ProbeTask(4)),
+            });
+
+            await probe.WaitForAsync(4, TimeSpan.FromSeconds(20));
+            Assert.That(probe.Release.Task.IsCompleted, Is.False, "the first handler still holds its thread while the others ran");
+        }
+        finally
+        {
+            probe.Release.TrySetResult();
+        }
+    }
+
+    [Test]
     public async Task Handler_TwoHostsShare10000Tasks_NoneLostNoneTwice()
     {
         await using var scope = new TestScope();

@@ -62,6 +62,7 @@ internal sealed class TaskWorker(
         using var signal = new WakeSignal();
         using var slots = new SemaphoreSlim(concurrency, concurrency);
         var acks = new AckBatcher(keys, options.SucceededHistoryLimit, args => SendAsync(SchedulerScripts.Instance.Ack, args), run => OnAcknowledged(run, slots), outbox.Kick, logger);
+        var handlers = new HandlerRunQueue(run => _ = RunOneAsync(run, slots, acks, stoppingToken));
         Action<RedisChannel, RedisValue> onWake = (_, _) => signal.Set();
         var channel = RedisChannel.Literal(keys.WakeChannel);
         ISubscriber? subscriber = null;
@@ -159,13 +160,14 @@ internal sealed class TaskWorker(
                         run.Stop();
                     }
 
-                    // A work item per task, so a handler that runs synchronously for long holds up
-                    // neither the claims nor other handlers; without a Task, as nothing awaits it
-                    // here. It flows the ExecutionContext (culture, AsyncLocals, Activity) as Task.Run did.
-                    ThreadPool.QueueUserWorkItem(
-                        static work => _ = work.Worker.RunOneAsync(work.Run, work.Slots, work.Acks, work.Stopping),
-                        (Worker: this, Run: run, Slots: slots, Acks: acks, Stopping: stoppingToken),
-                        preferLocal: false);
+                    handlers.Enqueue(run);
+                }
+
+                // Off this loop, so a handler that runs synchronously for long holds up neither the
+                // claims nor (see HandlerRunQueue) other handlers.
+                if (claimed.Count > 0)
+                {
+                    handlers.Run();
                 }
 
                 if (claimed.Count == 0 && idleDelay > TimeSpan.Zero)

@@ -38,6 +38,10 @@ public sealed class ProbeHandler(TaskProbe probe, WorkerName name, TimeProvider 
                 }
 
                 break;
+            case ProbeBehavior.BlockThreadUntilReleased:
+                // Synchronously, before any await: the handler holds its thread, as blocking code does.
+                probe.Release.Task.Wait(CancellationToken.None);
+                break;
             case ProbeBehavior.IgnoreCancellation:
                 await probe.Release.Task;
                 break;

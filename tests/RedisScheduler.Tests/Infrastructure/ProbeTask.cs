@@ -11,6 +11,7 @@ public enum ProbeBehavior
     FailWhileSwitchOn,
     IgnoreCancellation,
     HoldBriefly,
+    BlockThreadUntilReleased,
 }
 
 /// <summary>The payload of test tasks; the same task type ("probe") as the TestWorker process uses.</summary>

@@ -1,0 +1,53 @@
+using System.Collections.Concurrent;
+
+namespace RedisScheduler.Handling;
+
+/// <summary>
+/// Starts the handlers of claimed tasks on the thread pool with few thread wake-ups. A work item
+/// per task wakes a pool thread per task, which costs more CPU than a short handler; here one work
+/// item starts the queued handlers one after another instead. So that a handler which runs
+/// synchronously for long cannot hold up the others, a work item keeps one more in reserve, queued,
+/// whenever tasks are left behind the one it is about to start: the reserve starts them if the
+/// first is held up, and finds nothing to do (or little) when it is not.
+/// </summary>
+/// <remarks>
+/// Each work item flows the <see cref="ExecutionContext"/> it was queued with, and an async handler
+/// cannot leak AsyncLocal changes into the next one, as an async method restores the context when
+/// it returns to its caller.
+/// </remarks>
+internal sealed class HandlerRunQueue(Action<RunningTask> start)
+{
+    private readonly ConcurrentQueue<RunningTask> queue = new();
+
+    /// <summary>1 while a work item is queued and has not begun: it will take what is queued, so no second one is needed.</summary>
+    private int reserveQueued;
+
+    /// <summary>Queues a task; <see cref="Run"/> starts the queued ones.</summary>
+    public void Enqueue(RunningTask task) => queue.Enqueue(task);
+
+    /// <summary>Makes sure a work item will start the queued tasks.</summary>
+    public void Run() => QueueReserve();
+
+    private void QueueReserve()
+    {
+        if (Interlocked.CompareExchange(ref reserveQueued, 1, 0) == 0)
+        {
+            ThreadPool.QueueUserWorkItem(static self => self.StartQueued(), this, preferLocal: false);
+        }
+    }
+
+    private void StartQueued()
+    {
+        // Cleared before the first dequeue: a task queued after this item looked is started by a new reserve.
+        Volatile.Write(ref reserveQueued, 0);
+        while (queue.TryDequeue(out var task))
+        {
+            if (!queue.IsEmpty)
+            {
+                QueueReserve();
+            }
+
+            start(task);
+        }
+    }
+}
