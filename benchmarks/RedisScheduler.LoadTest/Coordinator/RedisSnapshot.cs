@@ -5,10 +5,11 @@ namespace RedisScheduler.LoadTest.Coordinator;
 /// <summary>The counters of one <c>INFO all</c> that the load test turns into per-task costs.</summary>
 internal sealed class RedisSnapshot
 {
-    private RedisSnapshot(Dictionary<string, string> fields, Dictionary<string, long> calls)
+    private RedisSnapshot(Dictionary<string, string> fields, Dictionary<string, long> calls, Dictionary<string, long> microseconds)
     {
         Fields = fields;
         Calls = calls;
+        Microseconds = microseconds;
     }
 
     /// <summary>INFO's <c>key:value</c> fields, all sections together.</summary>
@@ -16,6 +17,9 @@ internal sealed class RedisSnapshot
 
     /// <summary>Calls per command from the commandstats section (<c>cmdstat_evalsha</c> → <c>evalsha</c>).</summary>
     public Dictionary<string, long> Calls { get; }
+
+    /// <summary>Time Redis spent in each command (commandstats <c>usec</c>); a script's includes the commands it ran.</summary>
+    public Dictionary<string, long> Microseconds { get; }
 
     public long UsedMemory => Long("used_memory");
 
@@ -31,6 +35,7 @@ internal sealed class RedisSnapshot
     {
         var fields = new Dictionary<string, string>(StringComparer.Ordinal);
         var calls = new Dictionary<string, long>(StringComparer.Ordinal);
+        var microseconds = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var line in info.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
             if (line.StartsWith('#'))
@@ -49,8 +54,10 @@ internal sealed class RedisSnapshot
             if (key.StartsWith("cmdstat_", StringComparison.Ordinal))
             {
                 // cmdstat_evalsha:calls=123,usec=...
-                var callsField = value.Split(',')[0];
-                calls[key["cmdstat_".Length..]] = long.Parse(callsField["calls=".Length..], CultureInfo.InvariantCulture);
+                var stats = value.Split(',');
+                var command = key["cmdstat_".Length..];
+                calls[command] = long.Parse(stats[0]["calls=".Length..], CultureInfo.InvariantCulture);
+                microseconds[command] = long.Parse(stats[1]["usec=".Length..], CultureInfo.InvariantCulture);
             }
             else
             {
@@ -58,7 +65,7 @@ internal sealed class RedisSnapshot
             }
         }
 
-        return new RedisSnapshot(fields, calls);
+        return new RedisSnapshot(fields, calls, microseconds);
     }
 
     private long Long(string key) => long.Parse(Fields[key], CultureInfo.InvariantCulture);

@@ -11,17 +11,20 @@ namespace RedisScheduler.LoadTest.Reporting;
 /// <param name="CpuSeconds">User + system CPU of redis-server.</param>
 /// <param name="UsedMemoryDelta">Change of <c>used_memory</c>, in bytes.</param>
 /// <param name="ByCommand">Calls per command.</param>
-internal sealed record RedisCost(long Commands, long Reads, long ScriptCalls, long Transactions, double CpuSeconds, long UsedMemoryDelta, SortedDictionary<string, long> ByCommand)
+/// <param name="MicrosecondsByCommand">Time Redis spent executing each command (commandstats); a script's time includes the commands it ran, and the rest of <paramref name="CpuSeconds"/> is reading requests and writing replies.</param>
+internal sealed record RedisCost(long Commands, long Reads, long ScriptCalls, long Transactions, double CpuSeconds, long UsedMemoryDelta, SortedDictionary<string, long> ByCommand, SortedDictionary<string, long> MicrosecondsByCommand)
 {
     public static RedisCost Between(RedisSnapshot before, RedisSnapshot after)
     {
         var byCommand = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        var microseconds = new SortedDictionary<string, long>(StringComparer.Ordinal);
         foreach (var (command, calls) in after.Calls)
         {
             var delta = calls - before.Calls.GetValueOrDefault(command);
             if (delta > 0 && command != "info")
             {
                 byCommand[command] = delta;
+                microseconds[command] = after.Microseconds[command] - before.Microseconds.GetValueOrDefault(command);
             }
         }
 
@@ -34,7 +37,8 @@ internal sealed record RedisCost(long Commands, long Reads, long ScriptCalls, lo
             Sum("exec"),
             after.CpuSeconds - before.CpuSeconds,
             after.UsedMemory - before.UsedMemory,
-            byCommand);
+            byCommand,
+            microseconds);
     }
 
     public PerTask Per(int tasks) => new(
