@@ -39,7 +39,7 @@ internal sealed class AgentProcess : IDisposable
     /// <summary>Extra settings per system from the command line (<c>--set</c>), applied to every agent of that system.</summary>
     public static IReadOnlyDictionary<string, List<string>> ExtraSettings { get; set; } = new Dictionary<string, List<string>>();
 
-    public static AgentProcess Start(SystemDefinition system, string role, RedisServerProcess redis, int concurrency, int capacity)
+    public static AgentProcess Start(SystemDefinition system, string role, RedisServerProcess redis, int concurrency, int capacity, IReadOnlyList<string>? settings = null)
     {
         var startInfo = new ProcessStartInfo(DotnetHost())
         {
@@ -53,7 +53,7 @@ internal sealed class AgentProcess : IDisposable
         [
             system.AgentAssembly, "agent", "--system", system.Name, "--role", role, "--redis", redis.Configuration,
             "--concurrency", concurrency.ToString(CultureInfo.InvariantCulture), "--capacity", capacity.ToString(CultureInfo.InvariantCulture),
-            .. system.Settings.Concat(ExtraSettings.GetValueOrDefault(system.Name, [])).SelectMany(s => new[] { "--set", s }),
+            .. system.Settings.Concat(ExtraSettings.GetValueOrDefault(system.Name, [])).Concat(settings ?? []).SelectMany(s => new[] { "--set", s }),
         ];
         foreach (var argument in arguments)
         {

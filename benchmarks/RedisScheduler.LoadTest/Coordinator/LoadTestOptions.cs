@@ -12,8 +12,9 @@ internal sealed class LoadTestOptions
         dotnet run -c Release --project benchmarks/RedisScheduler.LoadTest -- [options]
 
           --quick                  small figures (N = 2,000 ...), about 2 minutes; results go to <out>/quick
-          --workloads LIST         w1,w2,w3,w4,ceiling,scale-pending,scale-workers (default: all of them);
-                                   also: core = w1-w4 + ceiling, scaling = scale-pending + scale-workers
+          --workloads LIST         w1,w2,w2-warm,w3,w4,ceiling,scale-pending,scale-workers (default: all of them);
+                                   also: core = w1-w4 + w2-warm + ceiling, scaling = scale-pending + scale-workers;
+                                   w2-warm is W2 by a worker process that first drained N warm-up tasks
           --systems LIST           redisscheduler,hangfire,hangfire-1s,hangfire-100ms (default: all)
           --scale-systems LIST     systems that run the scaling workloads (default: redisscheduler,hangfire-100ms)
           --tasks N                W1, W2 and W4 task count (default 100,000)
@@ -25,7 +26,7 @@ internal sealed class LoadTestOptions
                                    filling its schedule costs about 0.5 ms of client CPU per job
           --scale-tasks N          W2 task count in the scaling runs (default 20,000; quick: --tasks)
           --workers LIST           scale-workers: worker process counts (default 1,2,4)
-          --batch-size N           W1 batch mode: tasks per ScheduleTasksAsync call (default 1,000)
+          --batch-size N           W1 batch mode: tasks per ScheduleTasksAsync call (default 10,000)
           --clients N              W1 concurrent mode: concurrent callers in the one client process (default 32)
           --drain-cap S            W2: stop waiting after S seconds and report the rate so far (default 45)
           --set SYSTEM:KEY=VALUE   an extra agent setting for one system, for experiments (repeatable), e.g.
@@ -36,7 +37,7 @@ internal sealed class LoadTestOptions
           --help
         """;
 
-    private static readonly string[] AllWorkloads = ["ceiling", "w1", "w2", "w3", "w4", "scale-pending", "scale-workers"];
+    private static readonly string[] AllWorkloads = ["ceiling", "w1", "w2", "w2-warm", "w3", "w4", "scale-pending", "scale-workers"];
 
     [JsonInclude]
     public bool Quick { get; private set; }
@@ -78,7 +79,7 @@ internal sealed class LoadTestOptions
     public List<int> Workers { get; private set; } = [1, 2, 4];
 
     [JsonInclude]
-    public int BatchSize { get; private set; } = 1_000;
+    public int BatchSize { get; private set; } = 10_000;
 
     [JsonInclude]
     public int Clients { get; private set; } = 32;
@@ -134,7 +135,7 @@ internal sealed class LoadTestOptions
                     options.Workloads = [.. Names().SelectMany(w => w switch
                     {
                         "all" => AllWorkloads,
-                        "core" => ["ceiling", "w1", "w2", "w3", "w4"],
+                        "core" => ["ceiling", "w1", "w2", "w2-warm", "w3", "w4"],
                         "scaling" => ["scale-pending", "scale-workers"],
                         _ when AllWorkloads.Contains(w) => [w],
                         _ => throw new ArgumentException($"Unknown workload '{w}'; choose from {string.Join(", ", AllWorkloads)}, core, scaling, all."),

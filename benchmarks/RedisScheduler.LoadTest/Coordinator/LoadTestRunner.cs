@@ -68,7 +68,7 @@ internal sealed class LoadTestRunner(LoadTestOptions options, RunResult run)
                 Check($"{s.Name} W1 {r.Mode}", r.Seconds, r.OtherCpuSeconds, r.StealSeconds);
             }
 
-            foreach (var d in new[] { s.Drain }.Concat(s.DrainByPending).Concat(s.DrainByWorkers).OfType<DrainResult>().Distinct())
+            foreach (var d in new[] { s.Drain, s.DrainWarm }.Concat(s.DrainByPending).Concat(s.DrainByWorkers).OfType<DrainResult>().Distinct())
             {
                 Check($"{s.Name} W2 ({d.Workers} worker(s), {d.Pending:N0} pending)", d.Seconds, d.OtherCpuSeconds, d.StealSeconds);
             }
@@ -118,6 +118,21 @@ internal sealed class LoadTestRunner(LoadTestOptions options, RunResult run)
             {
                 result.Drain = await DrainAsync(system, result, workers: 1, pending: 0, options.Tasks);
             });
+        }
+
+        if (options.Runs("w2-warm"))
+        {
+            if (system.IsHangfire)
+            {
+                result.Notes.Add("W2 with a warmed-up worker was not run for Hangfire: its drain rate is set by its fetching and polling, not by compiling its code.");
+            }
+            else
+            {
+                await MeasureAsync($"{system.Name} W2 warm", async () =>
+                {
+                    result.DrainWarm = await DrainAsync(system, result, workers: 1, pending: 0, options.Tasks, warmUpTasks: options.Tasks);
+                });
+            }
         }
 
         if (options.Runs("w3"))
@@ -171,9 +186,9 @@ internal sealed class LoadTestRunner(LoadTestOptions options, RunResult run)
             ? ["seq", $"batch:{options.BatchSize}", $"concurrent:{options.Clients}"]
             : ["seq", $"concurrent:{options.Clients}"];
 
-    private async Task<DrainResult> DrainAsync(SystemDefinition system, SystemResult result, int workers, int pending, int tasks)
+    private async Task<DrainResult> DrainAsync(SystemDefinition system, SystemResult result, int workers, int pending, int tasks, int warmUpTasks = 0)
     {
-        var (drain, description) = await DrainWorkload.RunAsync(system, workers, pending, tasks, options);
+        var (drain, description) = await DrainWorkload.RunAsync(system, workers, pending, tasks, options, warmUpTasks);
         result.Description = result.Description.Length > 0 ? result.Description : description;
         ConsoleProgress.Line(Invariant($"  W2 ({workers} worker(s), {pending:N0} pending): {drain.TasksPerSecond:N0} tasks/s, {drain.Handled:N0}/{tasks:N0} in {drain.Seconds:F1} s{(drain.Finished ? "" : " (stopped at the time cap)")}, {drain.PerTask.Commands:F1} commands and {drain.PerTask.Reads:F2} reads per task, Redis CPU {drain.Redis.CpuSeconds / drain.Seconds:P0}, worker CPU {drain.WorkerCpuSeconds / drain.Seconds:P0}"));
         if (drain.Duplicates > 0)

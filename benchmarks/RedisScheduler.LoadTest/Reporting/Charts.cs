@@ -94,6 +94,7 @@ internal static class Charts
             ("W1 batch API", s => ScheduleRate(s, "batch"), Ceiling(run, "EVALSHA", 50)),
             (Invariant($"W1 {run.Options.Clients} callers"), s => ScheduleRate(s, "concurrent"), null),
             ("W2 drain", s => s.Drain?.TasksPerSecond, null),
+            ("W2 warmed-up worker", s => s.DrainWarm?.TasksPerSecond, null),
         };
         var systems = run.Systems.Where(s => s.ScheduleMeasuredWith is null || s.Drain is not null).ToList();
         if (run.ClientCeiling.Count > 0)

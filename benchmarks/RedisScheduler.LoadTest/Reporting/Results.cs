@@ -155,6 +155,9 @@ internal sealed class SystemResult
 
     public DrainResult? Drain { get; set; }
 
+    /// <summary>W2 again, by a worker process that first drained as many warm-up tasks (its code compiled and tiered up).</summary>
+    public DrainResult? DrainWarm { get; set; }
+
     public LatenessResult? Lateness { get; set; }
 
     public List<DrainResult> DrainByPending { get; } = [];

@@ -11,7 +11,8 @@ namespace RedisScheduler.LoadTest.Systems;
 /// RedisScheduler as the load test's agent: <see cref="ITaskScheduler"/> for the client, and a host
 /// with <see cref="LoadOrderHandler"/> (concurrency from the command line) for the worker. Every
 /// option is the library's default; only the connection string and the handler's concurrency are set,
-/// unless an experiment passes <c>--set max-idle-ms=N</c> (MaxIdleDelay) to the agent.
+/// unless an experiment passes <c>--set max-idle-ms=N</c> (MaxIdleDelay) to the agent. A worker given
+/// <c>--set warm-up-tasks=N</c> drains N tasks before it says it is ready (W2 with a warmed-up worker).
 /// </summary>
 internal sealed class RedisSchedulerAgent : ISystemAgent
 {
@@ -26,6 +27,38 @@ internal sealed class RedisSchedulerAgent : ISystemAgent
     public bool SupportsBatch => true;
 
     public async Task PrepareAsync(AgentArguments arguments)
+    {
+        if (arguments.IsWorker && arguments.IntSetting("warm-up-tasks") is { } warmUpTasks)
+        {
+            await WarmUpAsync(arguments, warmUpTasks);
+        }
+
+        host = BuildHost(arguments);
+        scheduler = host.Services.GetRequiredService<ITaskScheduler>();
+        // Connects, and loads and JIT-compiles a script call, before anything is measured.
+        await scheduler.GetTaskAsync("order/warm-up");
+    }
+
+    /// <summary>
+    /// Drains <paramref name="count"/> tasks with a host of its own, then disposes it: the measured host
+    /// then runs code that is compiled and tiered up, as in a process that has been running for a while.
+    /// </summary>
+    private static async Task WarmUpAsync(AgentArguments arguments, int count)
+    {
+        using var warmUp = BuildHost(arguments);
+        var dueAt = DateTimeOffset.UtcNow.AddSeconds(-1);
+        await warmUp.Services.GetRequiredService<ITaskScheduler>().ScheduleTasksAsync(Enumerable.Range(0, count).Select(i => (dueAt, LoadOrder.For(TaskNumbers.WarmUp + i))));
+        await warmUp.StartAsync();
+        while (HandlerRecorder.Count < count)
+        {
+            await Task.Delay(20);
+        }
+
+        await warmUp.StopAsync();
+        HandlerRecorder.Initialize(arguments.Capacity);
+    }
+
+    private static IHost BuildHost(AgentArguments arguments)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
@@ -44,10 +77,7 @@ internal sealed class RedisSchedulerAgent : ISystemAgent
             scheduling.AddTaskHandler<LoadOrderHandler>(o => o.Concurrency = arguments.Concurrency);
         }
 
-        host = builder.Build();
-        scheduler = host.Services.GetRequiredService<ITaskScheduler>();
-        // Connects, and loads and JIT-compiles a script call, before anything is measured.
-        await scheduler.GetTaskAsync("order/warm-up");
+        return builder.Build();
     }
 
     public async ValueTask ScheduleAsync(LoadOrder order, DateTimeOffset dueAt)
