@@ -79,41 +79,17 @@ internal sealed class TaskWorker(
         }, running);
         var renewal = RenewLeasesAsync(renewalStop.Token);
         var outboxRecovery = DeliverOutboxPeriodicallyAsync(renewalStop.Token);
+        // Under a backlog one claim stays on its way while the next one's slots are gathered, so the
+        // worker does not sit idle for each claim's round trip; otherwise each claim is awaited.
+        Task<ClaimRound>? ahead = null;
         try
         {
             var failures = 0;
             var backlog = false;
             while (!stoppingToken.IsCancellationRequested)
             {
-                await slots.WaitAsync(stoppingToken).ConfigureAwait(false);
-                var wanted = 1;
-                if (backlog)
-                {
-                    // More tasks are waiting: gather up to half the slots (briefly) so one claim round
-                    // trip serves many tasks, instead of one claim per task that finishes.
-                    using var gathering = new CancellationTokenSource(BacklogGatherTime, time);
-                    try
-                    {
-                        while (wanted < (concurrency + 1) / 2)
-                        {
-                            await slots.WaitAsync(gathering.Token).ConfigureAwait(false);
-                            wanted++;
-                        }
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        // Only the gathering time ran out: claim with the slots gathered so far
-                        // (a stop is noticed by the claim, which gives every slot back).
-                    }
-                }
-
-                while (wanted < concurrency && slots.Wait(0, CancellationToken.None))
-                {
-                    wanted++;
-                }
-
-                IReadOnlyList<ClaimedTask> claimed;
-                TimeSpan idleDelay;
+                var wanted = await TakeSlotsAsync(slots, backlog, stoppingToken).ConfigureAwait(false);
+                Task<ClaimRound> round;
                 try
                 {
                     var database = await connection.GetDatabaseAsync(stoppingToken).ConfigureAwait(false);
@@ -124,56 +100,63 @@ internal sealed class TaskWorker(
                         subscriber = candidate;
                     }
 
-                    (claimed, idleDelay) = await ClaimAsync(database, wanted).ConfigureAwait(false);
-                    failures = 0;
-                }
-                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-                {
-                    slots.Release(wanted);
-                    throw;
+                    round = ClaimRoundAsync(database, wanted, slots, handlers, stoppingToken);
                 }
                 catch (Exception e)
                 {
                     // Any failure gives the slots back, or stopping would wait for them for ever.
                     slots.Release(wanted);
-                    var backoff = TimeSpan.FromMilliseconds(Math.Min(100 * Math.Pow(2, failures++), MaxRedisBackoff.TotalMilliseconds));
-                    Log.RedisCallFailed(logger, e, keys.TaskType, backoff);
-                    await Task.Delay(backoff, time, stoppingToken).ConfigureAwait(false);
+                    if (e is OperationCanceledException && stoppingToken.IsCancellationRequested)
+                    {
+                        throw;
+                    }
+
+                    round = Task.FromResult(new ClaimRound(wanted, 0, TimeSpan.Zero, e));
+                    backlog = false;
+                }
+
+                if (backlog && ahead is null)
+                {
+                    ahead = round;
                     continue;
                 }
 
+                if (ahead is not null)
+                {
+                    var earlier = await ahead.ConfigureAwait(false);
+                    ahead = null;
+                    if (!await AfterClaimAsync(earlier).ConfigureAwait(false) && backlog)
+                    {
+                        ahead = round;
+                        continue;
+                    }
+                }
+
+                var outcome = await round.ConfigureAwait(false);
+                if (!await AfterClaimAsync(outcome).ConfigureAwait(false) && outcome.Claimed == 0 && outcome.IdleDelay > TimeSpan.Zero)
+                {
+                    await SleepAsync(signal, outcome.IdleDelay, stoppingToken).ConfigureAwait(false);
+                }
+            }
+
+            // Backs off after a failed claim; otherwise notes whether the ready list may hold more.
+            // Returns whether it backed off.
+            async Task<bool> AfterClaimAsync(ClaimRound done)
+            {
+                if (done.Failure is { } failure)
+                {
+                    backlog = false;
+                    var backoff = TimeSpan.FromMilliseconds(Math.Min(100 * Math.Pow(2, failures++), MaxRedisBackoff.TotalMilliseconds));
+                    Log.RedisCallFailed(logger, failure, keys.TaskType, backoff);
+                    await Task.Delay(backoff, time, stoppingToken).ConfigureAwait(false);
+                    return true;
+                }
+
+                failures = 0;
                 // A full claim means the ready list may hold more; a short one means it ran dry, and
                 // the next claim goes as soon as a single slot is free (lowest lateness).
-                backlog = claimed.Count == wanted && wanted > 0;
-                if (claimed.Count < wanted)
-                {
-                    slots.Release(wanted - claimed.Count);
-                }
-
-                foreach (var task in claimed)
-                {
-                    var run = new RunningTask(task);
-                    running[task.LeaseMember] = run;
-                    if (stoppingToken.IsCancellationRequested)
-                    {
-                        // Added after the stop callback ran over `running`: stop it here instead.
-                        run.Stop();
-                    }
-
-                    handlers.Enqueue(run);
-                }
-
-                // Off this loop, so a handler that runs synchronously for long holds up neither the
-                // claims nor (see HandlerRunQueue) other handlers.
-                if (claimed.Count > 0)
-                {
-                    handlers.Run();
-                }
-
-                if (claimed.Count == 0 && idleDelay > TimeSpan.Zero)
-                {
-                    await SleepAsync(signal, idleDelay, stoppingToken).ConfigureAwait(false);
-                }
+                backlog = done.Claimed == done.Wanted && done.Wanted > 0;
+                return false;
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -182,6 +165,12 @@ internal sealed class TaskWorker(
         }
         finally
         {
+            if (ahead is not null)
+            {
+                // Its tasks are running now or its slots are back: either way DrainAsync accounts for them.
+                await ahead.ConfigureAwait(false);
+            }
+
             await DrainAsync(slots).ConfigureAwait(false);
             await renewalStop.CancelAsync().ConfigureAwait(false);
             if (subscriber is not null)
@@ -193,6 +182,87 @@ internal sealed class TaskWorker(
             await outboxRecovery.ConfigureAwait(false);
             Log.WorkerStopped(logger, keys.TaskType);
         }
+    }
+
+    /// <summary>
+    /// Waits for a free slot and takes every other free one. With a backlog it first gathers up to
+    /// half the slots (briefly), so one claim round trip serves many tasks instead of one claim per
+    /// task that finishes.
+    /// </summary>
+    private async Task<int> TakeSlotsAsync(SemaphoreSlim slots, bool backlog, CancellationToken stoppingToken)
+    {
+        await slots.WaitAsync(stoppingToken).ConfigureAwait(false);
+        var wanted = 1;
+        if (backlog)
+        {
+            using var gathering = new CancellationTokenSource(BacklogGatherTime, time);
+            try
+            {
+                while (wanted < (concurrency + 1) / 2)
+                {
+                    await slots.WaitAsync(gathering.Token).ConfigureAwait(false);
+                    wanted++;
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // Only the gathering time ran out: claim with the slots gathered so far (a stop is
+                // noticed by the claim or the next wait, and the slots are given back).
+            }
+        }
+
+        while (wanted < concurrency && slots.Wait(0, CancellationToken.None))
+        {
+            wanted++;
+        }
+
+        return wanted;
+    }
+
+    /// <summary>
+    /// One claim: the tasks taken are queued to run at once, and the slots not used are given back.
+    /// Never throws; a failure is returned, with the slots given back.
+    /// </summary>
+    private async Task<ClaimRound> ClaimRoundAsync(IDatabase database, int wanted, SemaphoreSlim slots, HandlerRunQueue handlers, CancellationToken stoppingToken)
+    {
+        IReadOnlyList<ClaimedTask> claimed;
+        TimeSpan idleDelay;
+        try
+        {
+            (claimed, idleDelay) = await ClaimAsync(database, wanted).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            slots.Release(wanted);
+            return new ClaimRound(wanted, 0, TimeSpan.Zero, e);
+        }
+
+        if (claimed.Count < wanted)
+        {
+            slots.Release(wanted - claimed.Count);
+        }
+
+        foreach (var task in claimed)
+        {
+            var run = new RunningTask(task);
+            running[task.LeaseMember] = run;
+            if (stoppingToken.IsCancellationRequested)
+            {
+                // Added after the stop callback ran over `running`: stop it here instead.
+                run.Stop();
+            }
+
+            handlers.Enqueue(run);
+        }
+
+        if (claimed.Count > 0)
+        {
+            // Off the claim's completion, so a handler that runs synchronously for long holds up
+            // neither the claims nor (see HandlerRunQueue) other handlers.
+            handlers.Run();
+        }
+
+        return new ClaimRound(wanted, claimed.Count, idleDelay, null);
     }
 
     /// <summary>
@@ -588,4 +658,7 @@ internal sealed class TaskWorker(
             // The last handler is finished or handed back (see RunAsync).
         }
     }
+
+    /// <summary>What one claim did: slots taken for it, tasks it started, how long the worker may sleep if it took none, or why it failed.</summary>
+    private readonly record struct ClaimRound(int Wanted, int Claimed, TimeSpan IdleDelay, Exception? Failure);
 }
