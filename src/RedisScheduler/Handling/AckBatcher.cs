@@ -49,7 +49,9 @@ internal sealed class AckBatcher(
 
             if (batch.Count == 0)
             {
-                Volatile.Write(ref flushing, 0);
+                // Exchange, not a volatile write: a full fence, so the look at the queue below cannot
+                // move before the flag is cleared (Ack enqueues, then tests the flag with a CAS).
+                Interlocked.Exchange(ref flushing, 0);
                 // An ack queued after the queue looked empty but before the flag was cleared would
                 // otherwise wait for the next one.
                 if (queue.IsEmpty || Interlocked.CompareExchange(ref flushing, 1, 0) != 0)

@@ -28,18 +28,31 @@ internal sealed class HandlerRunQueue(Action<RunningTask> start)
     /// <summary>Makes sure a work item will start the queued tasks.</summary>
     public void Run() => QueueReserve();
 
+    /// <summary>
+    /// Starts the queued tasks on the calling thread, which must be a thread-pool thread that nothing
+    /// waits for: one hand-over fewer before the first handler starts.
+    /// </summary>
+    public void RunHere() => StartQueued();
+
     private void QueueReserve()
     {
         if (Interlocked.CompareExchange(ref reserveQueued, 1, 0) == 0)
         {
-            ThreadPool.QueueUserWorkItem(static self => self.StartQueued(), this, preferLocal: false);
+            ThreadPool.QueueUserWorkItem(static self => self.StartReserved(), this, preferLocal: false);
         }
+    }
+
+    private void StartReserved()
+    {
+        // Cleared before the first dequeue: a task queued after this item looked is started by a new
+        // reserve. Exchange, not a volatile write: a full fence, so the dequeue cannot move before the
+        // clearing and miss a task whose Run() still saw the flag set.
+        Interlocked.Exchange(ref reserveQueued, 0);
+        StartQueued();
     }
 
     private void StartQueued()
     {
-        // Cleared before the first dequeue: a task queued after this item looked is started by a new reserve.
-        Volatile.Write(ref reserveQueued, 0);
         while (queue.TryDequeue(out var task))
         {
             if (!queue.IsEmpty)

@@ -100,12 +100,12 @@ internal sealed class TaskWorker(
                         subscriber = candidate;
                     }
 
-                    round = ClaimRoundAsync(database, wanted, slots, handlers, stoppingToken);
+                    round = StartClaimRound(database, wanted, slots, handlers, stoppingToken);
                 }
                 catch (Exception e)
                 {
                     // Any failure gives the slots back, or stopping would wait for them for ever.
-                    slots.Release(wanted);
+                    ReleaseSlots(slots, wanted);
                     if (e is OperationCanceledException && stoppingToken.IsCancellationRequested)
                     {
                         throw;
@@ -124,14 +124,16 @@ internal sealed class TaskWorker(
                 if (ahead is not null)
                 {
                     var earlier = await ahead.ConfigureAwait(false);
-                    ahead = null;
+                    // The newer claim is the one on its way now, also while a failure backs off: a stop
+                    // during the backoff must still await it before draining.
+                    ahead = round;
                     if (!await AfterClaimAsync(earlier).ConfigureAwait(false) && backlog)
                     {
-                        ahead = round;
                         continue;
                     }
                 }
 
+                ahead = null;
                 var outcome = await round.ConfigureAwait(false);
                 if (!await AfterClaimAsync(outcome).ConfigureAwait(false) && outcome.Claimed == 0 && outcome.IdleDelay > TimeSpan.Zero)
                 {
@@ -220,49 +222,75 @@ internal sealed class TaskWorker(
     }
 
     /// <summary>
-    /// One claim: the tasks taken are queued to run at once, and the slots not used are given back.
-    /// Never throws; a failure is returned, with the slots given back.
+    /// Starts one claim. Its outcome completes as soon as the tasks taken are queued and the slots
+    /// not used are given back; it never faults (a failure is returned, with the slots given back).
     /// </summary>
-    private async Task<ClaimRound> ClaimRoundAsync(IDatabase database, int wanted, SemaphoreSlim slots, HandlerRunQueue handlers, CancellationToken stoppingToken)
+    private Task<ClaimRound> StartClaimRound(IDatabase database, int wanted, SemaphoreSlim slots, HandlerRunQueue handlers, CancellationToken stoppingToken)
+    {
+        // Asynchronous continuations: the claim loop goes on elsewhere while the claim's own
+        // thread starts the handlers.
+        var outcome = new TaskCompletionSource<ClaimRound>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _ = ClaimRoundAsync(database, wanted, slots, handlers, outcome, stoppingToken);
+        return outcome.Task;
+    }
+
+    private async Task ClaimRoundAsync(IDatabase database, int wanted, SemaphoreSlim slots, HandlerRunQueue handlers, TaskCompletionSource<ClaimRound> outcome, CancellationToken stoppingToken)
     {
         IReadOnlyList<ClaimedTask> claimed;
         TimeSpan idleDelay;
+        bool onClaimLoop;
         try
         {
-            (claimed, idleDelay) = await ClaimAsync(database, wanted).ConfigureAwait(false);
+            var claim = ClaimAsync(database, wanted);
+            onClaimLoop = claim.IsCompleted;
+            (claimed, idleDelay) = await claim.ConfigureAwait(false);
         }
         catch (Exception e)
         {
-            slots.Release(wanted);
-            return new ClaimRound(wanted, 0, TimeSpan.Zero, e);
+            ReleaseSlots(slots, wanted);
+            outcome.SetResult(new ClaimRound(wanted, 0, TimeSpan.Zero, e));
+            return;
         }
 
-        if (claimed.Count < wanted)
+        try
         {
-            slots.Release(wanted - claimed.Count);
-        }
-
-        foreach (var task in claimed)
-        {
-            var run = new RunningTask(task);
-            running[task.LeaseMember] = run;
-            if (stoppingToken.IsCancellationRequested)
+            ReleaseSlots(slots, wanted - claimed.Count);
+            foreach (var task in claimed)
             {
-                // Added after the stop callback ran over `running`: stop it here instead.
-                run.Stop();
-            }
+                var run = new RunningTask(task);
+                running[task.LeaseMember] = run;
+                if (stoppingToken.IsCancellationRequested)
+                {
+                    // Added after the stop callback ran over `running`: stop it here instead.
+                    run.Stop();
+                }
 
-            handlers.Enqueue(run);
+                handlers.Enqueue(run);
+            }
+        }
+        finally
+        {
+            // Completed whatever happens, or the claim loop (and a stop) would wait for it for ever.
+            outcome.TrySetResult(new ClaimRound(wanted, claimed.Count, idleDelay, null));
         }
 
-        if (claimed.Count > 0)
+        if (claimed.Count == 0)
         {
-            // Off the claim's completion, so a handler that runs synchronously for long holds up
-            // neither the claims nor (see HandlerRunQueue) other handlers.
+            return;
+        }
+
+        // This is the claim's completion on a pool thread that nothing waits for, so it starts the
+        // handlers itself: one hand-over fewer before the first starts. A handler that runs
+        // synchronously for long holds up neither the claims nor (see HandlerRunQueue) other
+        // handlers. Had the claim completed at once, this would still be the claim loop's thread.
+        if (onClaimLoop)
+        {
             handlers.Run();
         }
-
-        return new ClaimRound(wanted, claimed.Count, idleDelay, null);
+        else
+        {
+            handlers.RunHere();
+        }
     }
 
     /// <summary>
@@ -499,11 +527,19 @@ internal sealed class TaskWorker(
     }
 
     /// <summary>Gives a slot back; a handler that returns after its worker stopped finds the slots gone.</summary>
-    private static void ReleaseSlot(SemaphoreSlim slots)
+    private static void ReleaseSlot(SemaphoreSlim slots) => ReleaseSlots(slots, 1);
+
+    /// <summary>Gives slots back; a claim or handler that ends after its worker stopped finds the slots gone.</summary>
+    private static void ReleaseSlots(SemaphoreSlim slots, int count)
     {
+        if (count <= 0)
+        {
+            return;
+        }
+
         try
         {
-            slots.Release();
+            slots.Release(count);
         }
         catch (ObjectDisposedException)
         {

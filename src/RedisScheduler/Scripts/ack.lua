@@ -2,8 +2,8 @@
 -- travel in one call.
 -- KEYS: the twenty keys described in common.lua.
 -- ARGV[1]  the type's done channel, announced to while WaitForCompletionAsync callers wait
--- ARGV[2]  how many succeeded ids to keep in the succeeded history (0: keep none); it may briefly
---          hold a few more, as it is trimmed on about one call in eight
+-- ARGV[2]  how many succeeded ids to keep in the succeeded history (0: keep none); it may hold up
+--          to that many again, at most 256, more (plus one call's ids), as it is trimmed in steps
 -- ARGV[3..n] quadruples (local task id, delivery token from claim.lua, '1' when an earlier attempt
 --       failed so its last error is deleted too, else '0', the result as JSON or '' for none)
 -- Returns: { how many outbox entries were written for continuations of these tasks, then the
@@ -23,7 +23,6 @@ local results = {}
 local finished = {}
 local history = {}
 local lost = { 0 }
-local trim = false
 local now = now_ms()
 local now_text = int(now)
 for j, member in ipairs(members) do
@@ -34,9 +33,6 @@ for j, member in ipairs(members) do
     ids[#ids + 1] = id
     history[#history + 1] = now_text
     history[#history + 1] = id
-    -- Tokens count up across the type, so about one claim in 8 trims the history: it overshoots
-    -- its limit by a few claims' tasks at most, for an eighth of the commands.
-    if tonumber(ARGV[at + 1]) % 8 == 0 then trim = true end
     if ARGV[at + 2] == '1' then
       errors[#errors + 1] = id
     end
@@ -60,10 +56,11 @@ if #live > 0 then
   if keep > 0 then
     -- Only the newest `keep`: the history must not grow with the number of tasks ever run.
     redis.call('ZADD', KEYS[19], unpack(history))
-    if trim then
+    -- Trimmed in steps (of 256 for the default limit), so most calls add without removing.
+    if redis.call('ZCARD', KEYS[19]) > keep + math.min(keep, 256) then
       redis.call('ZREMRANGEBYRANK', KEYS[19], 0, -keep - 1)
     end
-  elseif trim then
+  else
     -- The history was turned off: what an earlier setting kept goes too.
     redis.call('DEL', KEYS[19])
   end
