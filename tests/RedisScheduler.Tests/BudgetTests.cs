@@ -51,9 +51,11 @@ public sealed class BudgetTests
         // schedule.lua 6 (TIME, INCRBY, ZRANGE, HSET, ZADD, PUBLISH when it becomes the earliest),
         // claim.lua about 12 per call, ack.lua 7-8 per call (ZMSCORE, ZREM, HDEL, TIME, ZADD to the
         // succeeded history, ZCARD of it, HMGET of continuations waiting, GET of waiters; a history
-        // trim once it is 256 over its limit). The history and the continuation check added ~2.6 per ack call, deliberately.
-        // Commands inside a script cost no round trip; the budget leaves room, not a second claim.
-        Assert.That(perTask, Is.LessThanOrEqualTo(28));
+        // trim once it is 256 over its limit). The history and the continuation check added ~2.6 per
+        // ack call, and the ZCARD that keeps the history bounded whatever the tokens 1 more (25.9-26.0
+        // measured), deliberately. Commands inside a script cost no round trip; the budget leaves
+        // room, not a second claim.
+        Assert.That(perTask, Is.LessThanOrEqualTo(30));
     }
 
     [Test]

@@ -31,17 +31,19 @@ internal static class ClaimScript
             [wanted, (long)options.LeaseDuration.TotalMilliseconds, options.DispatchBatchSize, maxAttempts, LeaseExpiredReason, inFlightLimit, startsPerSecond,
                 (long)(sweepDeadLettersOlderThan?.TotalMilliseconds ?? 0), (long)(sweepResultsOlderThan?.TotalMilliseconds ?? 0), keys.DoneChannel]).ConfigureAwait(false))!;
         var occurrenceCount = (int)result[2];
+        // One token for every task of the call (see claim.lua).
+        var token = (string)result[3]!;
         var occurrences = new List<DueOccurrence>(occurrenceCount);
-        var i = 3;
+        var i = 4;
         for (; occurrences.Count < occurrenceCount; i += 3)
         {
             occurrences.Add(new DueOccurrence((string)result[i]!, (long)result[i + 1], (string)result[i + 2]!));
         }
 
-        var claimed = new List<ClaimedTask>((result.Length - i) / 3);
-        for (; i + 2 < result.Length; i += 3)
+        var claimed = new List<ClaimedTask>((result.Length - i) / 2);
+        for (; i + 1 < result.Length; i += 2)
         {
-            claimed.Add(new ClaimedTask((string)result[i]!, (string)result[i + 1]!, TaskRecord.Parse((byte[])result[i + 2]!)));
+            claimed.Add(new ClaimedTask((string)result[i]!, token, TaskRecord.Parse((byte[])result[i + 1]!)));
         }
 
         var nowUs = (long)result[0];

@@ -13,8 +13,9 @@
 --          of them); 0 to skip the sweep (workers ask for it about once a minute)
 -- ARGV[9]  result retention in ms, swept the same way; 0 to skip
 -- ARGV[10] the type's done channel (see ack.lua), for tasks dead-lettered here
--- Returns: { server now in microseconds, next wake ms (-1: nothing pending), n, name1, occurrence1, definition1,
---   ... (n recurring schedules whose next occurrence is due), id1, token1, record1, id2, ... }
+-- Returns: { server now in microseconds, next wake ms (-1: nothing pending), n, the delivery token of
+--   the tasks taken ('' when none), name1, occurrence1, definition1, ... (n recurring schedules whose
+--   next occurrence is due), id1, record1, id2, record2, ... }
 --   "next wake" is only set when nothing was taken: the earliest of the next due time, the next
 --   lease expiry and the next recurring occurrence, so an idle worker knows how long it may sleep.
 --   The worker turns each due occurrence into a task with recur.lua.
@@ -76,7 +77,7 @@ if rate_limit > 0 then
   end
 end
 
-local result = { now_us, -1, 0 }
+local result = { now_us, -1, 0, '' }
 local occurrences = redis.call('ZRANGE', KEYS[10], '-inf', now, 'BYSCORE', 'LIMIT', 0, 10, 'WITHSCORES')
 for i = 1, #occurrences, 2 do
   result[#result + 1] = occurrences[i]
@@ -100,6 +101,7 @@ if #ids > 0 then
   -- One token for the whole call: a task is taken at most once per call, so "<id>|<token>" still
   -- names one delivery, and no number is formatted per task.
   local token = int(redis.call('INCRBY', KEYS[5], 1))
+  result[4] = token
   local records = redis.call('HMGET', KEYS[4], unpack(ids))
   local updates = {}
   local leases = {}
@@ -120,7 +122,6 @@ if #ids > 0 then
       leases[#leases + 1] = expiry
       leases[#leases + 1] = id .. '|' .. token
       result[#result + 1] = id
-      result[#result + 1] = token
       result[#result + 1] = record
     end
   end
@@ -134,10 +135,10 @@ if #ids > 0 then
 end
 
 if rate_limit > 0 and #result > header then
-  redis.call('SET', KEYS[8], int(second) .. '|' .. int(started + (#result - header) / 3), 'PX', 2000)
+  redis.call('SET', KEYS[8], int(second) .. '|' .. int(started + (#result - header) / 2), 'PX', 2000)
 end
 
-if #result == header and header == 3 then
+if #result == header and header == 4 then
   if redis.call('LLEN', KEYS[2]) + redis.call('LLEN', KEYS[11]) + redis.call('LLEN', KEYS[12]) > 0 then
     -- Tasks are waiting: a limit holds them back, or only cancelled ids were popped.
     result[2] = limited_until or now
