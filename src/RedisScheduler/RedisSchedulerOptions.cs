@@ -85,7 +85,9 @@ public sealed class RedisSchedulerOptions
     /// <summary>
     /// How many of the most recently succeeded task ids each task type keeps, with when they
     /// succeeded: for <see cref="ITaskMonitor.ListSucceededAsync"/>, and so that a continuation added
-    /// after its parent finished knows it succeeded. 0 keeps none.
+    /// after its parent finished knows it succeeded. 0 keeps none. It is trimmed in steps, so it may
+    /// hold up to the smaller of this limit and 256 more. Give every instance the same value: an
+    /// instance with 0 deletes the history whenever it acknowledges a task.
     /// </summary>
     /// <value>Default: 10,000 per task type (about 1 MB of Redis memory when full).</value>
     public int SucceededHistoryLimit { get; set; } = 10_000;

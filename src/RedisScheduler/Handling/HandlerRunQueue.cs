@@ -4,11 +4,11 @@ namespace RedisScheduler.Handling;
 
 /// <summary>
 /// Starts the handlers of claimed tasks on the thread pool with few thread wake-ups. A work item
-/// per task wakes a pool thread per task, which costs more CPU than a short handler; here one work
-/// item starts the queued handlers one after another instead. So that a handler which runs
-/// synchronously for long cannot hold up the others, a work item keeps one more in reserve, queued,
-/// whenever tasks are left behind the one it is about to start: the reserve starts them if the
-/// first is held up, and finds nothing to do (or little) when it is not.
+/// per task wakes a pool thread per task, which costs more CPU than a short handler; here the pool
+/// thread that completed the claim starts the queued handlers one after another instead. So that a
+/// handler which runs synchronously for long cannot hold up the others, a work item is kept in
+/// reserve, queued, whenever tasks are left behind the one about to start: the reserve starts them
+/// if that one is held up, and finds nothing to do (or little) when it is not.
 /// </summary>
 /// <remarks>
 /// Each work item flows the <see cref="ExecutionContext"/> it was queued with, and an async handler
@@ -22,11 +22,8 @@ internal sealed class HandlerRunQueue(Action<RunningTask> start)
     /// <summary>1 while a work item is queued and has not begun: it will take what is queued, so no second one is needed.</summary>
     private int reserveQueued;
 
-    /// <summary>Queues a task; <see cref="Run"/> starts the queued ones.</summary>
+    /// <summary>Queues a task; <see cref="RunHere"/> starts the queued ones.</summary>
     public void Enqueue(RunningTask task) => queue.Enqueue(task);
-
-    /// <summary>Makes sure a work item will start the queued tasks.</summary>
-    public void Run() => QueueReserve();
 
     /// <summary>
     /// Starts the queued tasks on the calling thread, which must be a thread-pool thread that nothing

@@ -23,6 +23,9 @@ internal sealed class RunningTask(ClaimedTask task) : IDisposable
 
     public CancellationToken Token => cancellation.Token;
 
+    /// <summary>Whether the task was handed back (lost lease, shutdown overrun): its handler must not start or report.</summary>
+    public bool IsAbandoned => Volatile.Read(ref state) == Abandoned;
+
     /// <summary>The handler returned: its outcome is reported, unless the task was abandoned first.</summary>
     /// <returns><see langword="false"/> when the task was abandoned: this worker must not finish it.</returns>
     public bool TryFinish() => Interlocked.CompareExchange(ref state, Finishing, Running) == Running;

@@ -125,9 +125,10 @@ internal sealed class TaskWorker(
                 {
                     var earlier = await ahead.ConfigureAwait(false);
                     // The newer claim is the one on its way now, also while a failure backs off: a stop
-                    // during the backoff must still await it before draining.
+                    // during the backoff must still await it before draining. One that could not even
+                    // be sent (already completed) is not kept on its way.
                     ahead = round;
-                    if (!await AfterClaimAsync(earlier).ConfigureAwait(false) && backlog)
+                    if (!await AfterClaimAsync(earlier).ConfigureAwait(false) && backlog && !round.IsCompleted)
                     {
                         continue;
                     }
@@ -238,12 +239,11 @@ internal sealed class TaskWorker(
     {
         IReadOnlyList<ClaimedTask> claimed;
         TimeSpan idleDelay;
-        bool onClaimLoop;
         try
         {
-            var claim = ClaimAsync(database, wanted);
-            onClaimLoop = claim.IsCompleted;
-            (claimed, idleDelay) = await claim.ConfigureAwait(false);
+            // Forced to yield: whenever the claim completes, what follows runs on a pool thread, never
+            // on the claim loop's, so starting handlers below cannot hold up the claims.
+            (claimed, idleDelay) = await ClaimAsync(database, wanted).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
         }
         catch (Exception e)
         {
@@ -252,13 +252,14 @@ internal sealed class TaskWorker(
             return;
         }
 
+        var queued = 0;
         try
         {
             ReleaseSlots(slots, wanted - claimed.Count);
-            foreach (var task in claimed)
+            for (; queued < claimed.Count; queued++)
             {
-                var run = new RunningTask(task);
-                running[task.LeaseMember] = run;
+                var run = new RunningTask(claimed[queued]);
+                running[run.Task.LeaseMember] = run;
                 if (stoppingToken.IsCancellationRequested)
                 {
                     // Added after the stop callback ran over `running`: stop it here instead.
@@ -268,27 +269,32 @@ internal sealed class TaskWorker(
                 handlers.Enqueue(run);
             }
         }
+        catch (Exception e)
+        {
+            // Only running out of memory gets here. The tasks not queued are not run: their slots
+            // come back and their leases run out, so they are handed out again.
+            for (var i = queued; i < claimed.Count; i++)
+            {
+                Log.OutcomeNotReported(logger, e, keys.TaskType, claimed[i].LocalId);
+                if (running.TryRemove(claimed[i].LeaseMember, out var run))
+                {
+                    run.Dispose();
+                }
+            }
+
+            ReleaseSlots(slots, claimed.Count - queued);
+        }
         finally
         {
             // Completed whatever happens, or the claim loop (and a stop) would wait for it for ever.
             outcome.TrySetResult(new ClaimRound(wanted, claimed.Count, idleDelay, null));
         }
 
-        if (claimed.Count == 0)
+        if (queued > 0)
         {
-            return;
-        }
-
-        // This is the claim's completion on a pool thread that nothing waits for, so it starts the
-        // handlers itself: one hand-over fewer before the first starts. A handler that runs
-        // synchronously for long holds up neither the claims nor (see HandlerRunQueue) other
-        // handlers. Had the claim completed at once, this would still be the claim loop's thread.
-        if (onClaimLoop)
-        {
-            handlers.Run();
-        }
-        else
-        {
+            // This is a pool thread that nothing waits for (see above), so it starts the handlers
+            // itself: one hand-over fewer before the first starts. A handler that runs synchronously
+            // for long holds up neither the claims nor (see HandlerRunQueue) other handlers.
             handlers.RunHere();
         }
     }
@@ -427,6 +433,15 @@ internal sealed class TaskWorker(
         var task = run.Task;
         var holdsSlot = true;
         var acknowledging = false;
+        if (run.IsAbandoned)
+        {
+            // Handed back (a stop's overrun or a lost lease) before its handler started: another
+            // worker may hold it now, so it must not run here.
+            Forget(run);
+            ReleaseSlot(slots);
+            return;
+        }
+
         try
         {
             Exception? failure = null;
