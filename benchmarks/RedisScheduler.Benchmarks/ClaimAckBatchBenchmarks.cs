@@ -14,47 +14,35 @@ namespace RedisScheduler.Benchmarks;
 /// </summary>
 [MemoryDiagnoser]
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 15, invocationCount: InvocationsPerIteration)]
-public class ClaimAckBatchBenchmarks
+public class ClaimAckBatchBenchmarks : FixtureBenchmarks
 {
     /// <summary>Tasks per claim and per acknowledgement: what a worker with concurrency 32 takes under a backlog.</summary>
     public const int Batch = 32;
 
     private const int InvocationsPerIteration = 256;
 
-    private SchedulerFixture fixture = null!;
-
-    [GlobalSetup]
-    public void GlobalSetup() => fixture = new SchedulerFixture();
-
-    [GlobalCleanup]
-    public void GlobalCleanup() => fixture.Dispose();
-
     [IterationSetup]
-    public void PrepareDueTasks()
-    {
-        fixture.Clear();
-        fixture.ScheduleDue(InvocationsPerIteration * Batch);
-    }
+    public void PrepareDueTasks() => PrepareDue(InvocationsPerIteration * Batch);
 
     /// <summary>One claim of 32 tasks and one acknowledgement of them; figures are per task.</summary>
     [Benchmark(OperationsPerInvoke = Batch)]
     public async Task ClaimAndAck32()
     {
-        var claim = await ClaimScript.RunAsync(fixture.Database, fixture.Keys, Batch, fixture.Options, fixture.Options.Retry.MaxAttempts).ConfigureAwait(false);
+        var claim = await ClaimScript.RunAsync(Fixture.Database, Fixture.Keys, Batch, Fixture.Options, Fixture.Options.Retry.MaxAttempts).ConfigureAwait(false);
         if (claim.Claimed.Count != Batch)
         {
             throw new InvalidOperationException($"claim.lua returned {claim.Claimed.Count} tasks, not {Batch}: the benchmark prepared too few.");
         }
 
         var args = new RedisValue[2 + (Batch * 4)];
-        args[0] = fixture.Keys.DoneChannel;
-        args[1] = fixture.Options.SucceededHistoryLimit;
+        args[0] = Fixture.Keys.DoneChannel;
+        args[1] = Fixture.Options.SucceededHistoryLimit;
         for (var i = 0; i < Batch; i++)
         {
             ClaimScript.WriteAckArgs(claim.Claimed[i], null, args.AsSpan(2 + (i * 4)));
         }
 
-        var reply = (RedisResult[])(await SchedulerScripts.EvaluateAsync(fixture.Database, SchedulerScripts.Instance.Ack, fixture.Keys.All, args).ConfigureAwait(false))!;
+        var reply = (RedisResult[])(await SchedulerScripts.EvaluateAsync(Fixture.Database, SchedulerScripts.Instance.Ack, Fixture.Keys.All, args).ConfigureAwait(false))!;
         if (reply.Length != 1)
         {
             throw new InvalidOperationException("ack.lua found a lease lost in a benchmark that has no other worker.");

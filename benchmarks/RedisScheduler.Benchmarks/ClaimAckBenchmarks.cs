@@ -15,38 +15,26 @@ namespace RedisScheduler.Benchmarks;
 [MemoryDiagnoser]
 [MedianColumn]
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 20, invocationCount: InvocationsPerIteration)]
-public class ClaimAckBenchmarks
+public class ClaimAckBenchmarks : FixtureBenchmarks
 {
     private const int InvocationsPerIteration = 2048;
 
-    private SchedulerFixture fixture = null!;
-
-    [GlobalSetup]
-    public void GlobalSetup() => fixture = new SchedulerFixture();
-
-    [GlobalCleanup]
-    public void GlobalCleanup() => fixture.Dispose();
-
     [IterationSetup(Target = nameof(ClaimAndAck))]
-    public void PrepareDueTasks()
-    {
-        fixture.Clear();
-        fixture.ScheduleDue(InvocationsPerIteration);
-    }
+    public void PrepareDueTasks() => PrepareDue(InvocationsPerIteration);
 
     /// <summary>Claim one due task, then acknowledge it: two EVALSHA round trips.</summary>
     [Benchmark(Baseline = true)]
     public async Task ClaimAndAck()
     {
-        var task = await fixture.ClaimOneAsync().ConfigureAwait(false);
-        await fixture.AckAsync(task).ConfigureAwait(false);
+        var task = await Fixture.ClaimOneAsync().ConfigureAwait(false);
+        await Fixture.AckAsync(task).ConfigureAwait(false);
     }
 
     /// <summary>Two PINGs, awaited one after the other: the round-trip floor under ClaimAndAck.</summary>
     [Benchmark]
     public async Task TwoPings()
     {
-        await fixture.PingAsync().ConfigureAwait(false);
-        await fixture.PingAsync().ConfigureAwait(false);
+        await Fixture.PingAsync().ConfigureAwait(false);
+        await Fixture.PingAsync().ConfigureAwait(false);
     }
 }

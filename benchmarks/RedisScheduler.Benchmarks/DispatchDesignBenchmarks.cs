@@ -23,24 +23,12 @@ namespace RedisScheduler.Benchmarks;
 [MedianColumn]
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 20)]
 [InvocationCount(1)]
-public class DispatchDesignBenchmarks
+public class DispatchDesignBenchmarks : FixtureBenchmarks
 {
     private const int TasksPerInvoke = 1000;
 
-    private SchedulerFixture fixture = null!;
-
-    [GlobalSetup]
-    public void GlobalSetup() => fixture = new SchedulerFixture();
-
-    [GlobalCleanup]
-    public void GlobalCleanup() => fixture.Dispose();
-
     [IterationSetup]
-    public void PrepareDueTasks()
-    {
-        fixture.Clear();
-        fixture.ScheduleDue(TasksPerInvoke);
-    }
+    public void PrepareDueTasks() => PrepareDue(TasksPerInvoke);
 
     /// <summary>(a) One round trip to get a task: claim.lua promotes and claims; then ack.lua.</summary>
     [Benchmark(Baseline = true, OperationsPerInvoke = TasksPerInvoke)]
@@ -48,8 +36,8 @@ public class DispatchDesignBenchmarks
     {
         for (var i = 0; i < TasksPerInvoke; i++)
         {
-            var task = await fixture.ClaimOneAsync().ConfigureAwait(false);
-            await fixture.AckAsync(task).ConfigureAwait(false);
+            var task = await Fixture.ClaimOneAsync().ConfigureAwait(false);
+            await Fixture.AckAsync(task).ConfigureAwait(false);
         }
     }
 
@@ -59,9 +47,9 @@ public class DispatchDesignBenchmarks
     {
         for (var i = 0; i < TasksPerInvoke; i++)
         {
-            await fixture.DispatchAsync().ConfigureAwait(false);
-            var task = await fixture.ClaimOneAsync().ConfigureAwait(false);
-            await fixture.AckAsync(task).ConfigureAwait(false);
+            await Fixture.DispatchAsync().ConfigureAwait(false);
+            var task = await Fixture.ClaimOneAsync().ConfigureAwait(false);
+            await Fixture.AckAsync(task).ConfigureAwait(false);
         }
     }
 }
