@@ -20,6 +20,10 @@ internal sealed class WakeSignal : IDisposable
         }
     }
 
+    /// <summary>Takes a pending signal without waiting.</summary>
+    /// <returns><see langword="true"/> if a signal was pending.</returns>
+    public bool TryTake() => semaphore.Wait(0, CancellationToken.None);
+
     /// <returns><see langword="true"/> if woken by a signal, <see langword="false"/> on timeout.</returns>
     public async Task<bool> WaitAsync(TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
     {
