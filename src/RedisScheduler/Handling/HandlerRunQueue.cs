@@ -11,9 +11,9 @@ namespace RedisScheduler.Handling;
 /// if that one is held up, and finds nothing to do (or little) when it is not.
 /// </summary>
 /// <remarks>
-/// Each work item flows the <see cref="ExecutionContext"/> it was queued with, and an async handler
-/// cannot leak AsyncLocal changes into the next one, as an async method restores the context when
-/// it returns to its caller.
+/// The claim's thread and each work item run with the <see cref="ExecutionContext"/> the claim loop
+/// flowed to them, and an async handler cannot leak AsyncLocal changes into the next one, as an
+/// async method restores the context when it returns to its caller.
 /// </remarks>
 internal sealed class HandlerRunQueue(Action<RunningTask> start)
 {
@@ -41,9 +41,9 @@ internal sealed class HandlerRunQueue(Action<RunningTask> start)
 
     private void StartReserved()
     {
-        // Cleared before the first dequeue: a task queued after this item looked is started by a new
+        // Cleared before the first dequeue: a task left behind after this item looked gets a new
         // reserve. Exchange, not a volatile write: a full fence, so the dequeue cannot move before the
-        // clearing and miss a task whose Run() still saw the flag set.
+        // clearing and miss a task whose QueueReserve() still saw the flag set.
         Interlocked.Exchange(ref reserveQueued, 0);
         StartQueued();
     }
