@@ -2,8 +2,8 @@
 -- travel in one call.
 -- KEYS: the twenty keys described in common.lua.
 -- ARGV[1]  the type's done channel, announced to while WaitForCompletionAsync callers wait
--- ARGV[2]  how many succeeded ids to keep in the succeeded history (0: keep none); it may hold up
---          to that many again, at most 256, more (plus one call's ids), as it is trimmed in steps
+-- ARGV[2]  how many succeeded ids to keep in the succeeded history (0: keep none); as it is trimmed
+--          in steps, it may hold up to min(ARGV[2], 256) more, plus one call's ids
 -- ARGV[3..n] quadruples (local task id, delivery token from claim.lua, '1' when an earlier attempt
 --       failed so its last error is deleted too, else '0', the result as JSON or '' for none)
 -- Returns: { how many outbox entries were written for continuations of these tasks, then the
