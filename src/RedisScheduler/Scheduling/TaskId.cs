@@ -11,8 +11,8 @@ internal static class TaskId
     /// <summary>A generated local id: length-prefixed decimal, as encode_id in Scripts/common.lua writes it ("c123" for 123).</summary>
     public static string Generated(long sequence)
     {
-        var digits = sequence.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return (char)(96 + digits.Length) + digits;
+        Span<char> local = stackalloc char[21];
+        return new string(local[..WriteGenerated(sequence, local)]);
     }
 
     /// <summary>
@@ -22,9 +22,15 @@ internal static class TaskId
     public static string FormatGenerated(string taskType, string priorityPrefix, long sequence)
     {
         Span<char> local = stackalloc char[21];
-        sequence.TryFormat(local[1..], out var count, default, System.Globalization.CultureInfo.InvariantCulture);
-        local[0] = (char)(96 + count);
-        return string.Concat(taskType, "/", priorityPrefix, local[..(count + 1)]);
+        return string.Concat(taskType, "/", priorityPrefix, local[..WriteGenerated(sequence, local)]);
+    }
+
+    /// <summary>Writes the generated local id of <paramref name="sequence"/> into <paramref name="into"/> (21 chars suffice); returns its length.</summary>
+    private static int WriteGenerated(long sequence, Span<char> into)
+    {
+        sequence.TryFormat(into[1..], out var count, default, System.Globalization.CultureInfo.InvariantCulture);
+        into[0] = (char)(96 + count);
+        return count + 1;
     }
 
     public static (string TaskType, string LocalId) Parse(string taskId)

@@ -110,8 +110,7 @@ if #ids > 0 then
     local record = records[i]
     -- A cancelled task has no record any more; its id is dropped here.
     if record then
-      local bar = string.find(record, '|', 1, true)
-      local attempt = tonumber(string.sub(record, 2, bar - 1))
+      local attempt, bar = attempt_of(record)
       if attempt > 0 then
         -- Only a task on its second attempt or later can be waiting for a retry.
         retried[#retried + 1] = id

@@ -88,9 +88,10 @@ local function first_score(key)
   return nil
 end
 
--- The attempt count of a record ("<flag><attempt>|...").
+-- The attempt count of a record ("<flag><attempt>|..."), and where its first '|' is.
 local function attempt_of(record)
-  return tonumber(string.sub(record, 2, string.find(record, '|', 1, true) - 1))
+  local bar = string.find(record, '|', 1, true)
+  return tonumber(string.sub(record, 2, bar - 1)), bar
 end
 
 -- Rewrites a record's flag, keeping attempt, times and payload.
