@@ -7,7 +7,7 @@ namespace RedisScheduler.Benchmarks;
 
 /// <summary>
 /// The Redis side of a busy worker's hot path, per task: claim.lua takes <see cref="Batch"/> due tasks
-/// in one call (parsed into <see cref="ClaimedTask"/>s as TaskWorker does) and ack.lua acknowledges
+/// in one call (parsed into <see cref="ClaimedTask"/>s as TaskClaimer does) and ack.lua acknowledges
 /// them in one call, with the arguments AckBatcher writes. Set against WorkerDrainBenchmarks, it
 /// splits the worker's allocations per task into the Redis calls' share (client library, reply
 /// parsing, arguments) and the rest (running the handler and the bookkeeping around it).
@@ -34,16 +34,13 @@ public class ClaimAckBatchBenchmarks : FixtureBenchmarks
             throw new InvalidOperationException($"claim.lua returned {claim.Claimed.Count} tasks, not {Batch}: the benchmark prepared too few.");
         }
 
-        var args = new RedisValue[2 + (Batch * 4)];
-        args[0] = Fixture.Keys.DoneChannel;
-        args[1] = Fixture.Options.SucceededHistoryLimit;
+        var call = AckScript.Create(Fixture.Keys, Fixture.Options.SucceededHistoryLimit, Batch);
         for (var i = 0; i < Batch; i++)
         {
-            ClaimScript.WriteAckArgs(claim.Claimed[i], null, args.AsSpan(2 + (i * 4)));
+            AckScript.SetTask(call, i, claim.Claimed[i], null);
         }
 
-        var reply = (RedisResult[])(await SchedulerScripts.EvaluateAsync(Fixture.Database, SchedulerScripts.Instance.Ack, Fixture.Keys.All, args).ConfigureAwait(false))!;
-        if (reply.Length != 1)
+        if (AckScript.ParseReply(await call.EvaluateAsync(Fixture.Database, Fixture.Keys).ConfigureAwait(false)).LeaseLost.Any())
         {
             throw new InvalidOperationException("ack.lua found a lease lost in a benchmark that has no other worker.");
         }

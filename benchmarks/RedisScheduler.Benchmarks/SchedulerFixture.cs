@@ -72,7 +72,7 @@ internal sealed class SchedulerFixture : IDisposable
     }
 
     /// <summary>
-    /// Claims one task as a worker with concurrency 1 does (TaskWorker's own ClaimScript call); fails
+    /// Claims one task as a worker with concurrency 1 does (TaskClaimer's own ClaimScript call); fails
     /// if none was due, so a benchmark can never time an empty claim.
     /// </summary>
     public async Task<ClaimedTask> ClaimOneAsync()
@@ -86,7 +86,9 @@ internal sealed class SchedulerFixture : IDisposable
     /// <summary>Acknowledges a claimed task as a worker does after its handler succeeded.</summary>
     public async Task AckAsync(ClaimedTask task)
     {
-        if (!await ClaimScript.AckAsync(Database, Keys, task, new RedisSchedulerOptions().SucceededHistoryLimit).ConfigureAwait(false))
+        var call = AckScript.Create(Keys, new RedisSchedulerOptions().SucceededHistoryLimit, 1);
+        AckScript.SetTask(call, 0, task, null);
+        if (AckScript.ParseReply(await call.EvaluateAsync(Database, Keys).ConfigureAwait(false)).LeaseLost.Any())
         {
             throw new InvalidOperationException($"ack.lua did not acknowledge task {task.LocalId}: its lease was lost.");
         }

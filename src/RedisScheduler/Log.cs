@@ -40,4 +40,22 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 12, Level = LogLevel.Error, Message = "The worker for task type '{TaskType}' failed while reporting the outcome of task {LocalId}; its lease will run out and it will be handed out again")]
     public static partial void OutcomeNotReported(ILogger logger, Exception exception, string taskType, string localId);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Error, Message = "Acknowledging {Count} tasks of type '{TaskType}' failed unexpectedly; any not acknowledged will be handed out again when their leases run out")]
+    public static partial void AcknowledgementFailed(ILogger logger, Exception exception, string taskType, int count);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Error, Message = "The worker for task type '{TaskType}' failed in its own bookkeeping after task {LocalId} was acknowledged; later acknowledgements go on")]
+    public static partial void AcknowledgementBookkeepingFailed(ILogger logger, Exception exception, string taskType, string localId);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Error, Message = "The worker for task type '{TaskType}' could not start {Count} tasks it claimed; their leases will run out and they will be handed out again")]
+    public static partial void ClaimedTasksNotStarted(ILogger logger, Exception exception, string taskType, int count);
+
+    [LoggerMessage(EventId = 16, Level = LogLevel.Warning, Message = "Could not turn a due occurrence of a recurring schedule of task type '{TaskType}' into a task; it stays due and the next claim tries again")]
+    public static partial void RecurringOccurrenceFailed(ILogger logger, Exception exception, string taskType);
+
+    [LoggerMessage(EventId = 17, Level = LogLevel.Warning, Message = "Could not renew the leases of running tasks of type '{TaskType}'; trying again in {RenewalPeriod}, before they run out")]
+    public static partial void LeaseRenewalFailed(ILogger logger, Exception exception, string taskType, TimeSpan renewalPeriod);
+
+    [LoggerMessage(EventId = 18, Level = LogLevel.Warning, Message = "Could not deliver the outbox of task type '{TaskType}' to waiting continuations; delivering again within {RetryDelay}")]
+    public static partial void OutboxDeliveryFailed(ILogger logger, Exception exception, string taskType, TimeSpan retryDelay);
 }

@@ -20,7 +20,7 @@ namespace RedisScheduler;
 /// The constructor may take singleton services; scoped services come from <see cref="TaskContext.Services"/>.
 /// </remarks>
 /// <typeparam name="T">The payload type.</typeparam>
-public abstract class TaskHandlerBase<T> : BackgroundService, ITaskHandlerBinding
+public abstract class TaskHandlerBase<T> : BackgroundService, ITaskHandlerBinding, ITaskHandlerInvoker
 {
     private TaskWorker? worker;
     private IServiceScopeFactory? scopes;
@@ -44,7 +44,7 @@ public abstract class TaskHandlerBase<T> : BackgroundService, ITaskHandlerBindin
         readParents = (context, ct) => continuations.ReadParentsAsync(keys, context.LocalId, ct);
         scopes = services.GetRequiredService<IServiceScopeFactory>();
         Serializer = services.GetRequiredService<PayloadSerializer>();
-        worker = factory.Create(keys, optionsName, RunTaskAsync, e => e is PayloadDeserializationException or ResultSerializationException || IsPermanentFailure(e));
+        worker = factory.Create(keys, optionsName, this);
     }
 
     /// <summary>
@@ -64,7 +64,10 @@ public abstract class TaskHandlerBase<T> : BackgroundService, ITaskHandlerBindin
     /// <summary>Runs the subclass's handler; returns the result as JSON, or <see langword="null"/> when the handler has none.</summary>
     private protected abstract Task<byte[]?> InvokeAsync(T payload, TaskContext context, CancellationToken cancellationToken);
 
-    private async Task<byte[]?> RunTaskAsync(ClaimedTask task, CancellationToken cancellationToken)
+    bool ITaskHandlerInvoker.IsPermanentFailure(Exception failure)
+        => failure is PayloadDeserializationException or ResultSerializationException || IsPermanentFailure(failure);
+
+    async Task<byte[]?> ITaskHandlerInvoker.InvokeAsync(ClaimedTask task, CancellationToken cancellationToken)
     {
         T payload;
         try

@@ -133,7 +133,7 @@ public sealed class ContinuationTests
         var child = await scheduler.ScheduleContinuationAsync([parent], new Join("recovered"));
         // A worker that acknowledges and dies before delivering its outbox.
         var claimed = (await scope.ClaimAsync()).Claimed.Single();
-        Assert.That(await ClaimScript.AckAsync(scope.Database, scope.Keys(), claimed, 10), Is.True);
+        Assert.That(await scope.AckAsync(claimed), Is.True);
         Assert.That(await scope.Database.SortedSetLengthAsync(scope.Keys().Outbox), Is.EqualTo(1));
         Assert.That((await scheduler.GetTaskAsync(child))!.State, Is.EqualTo(TaskState.Waiting));
 
@@ -158,7 +158,7 @@ public sealed class ContinuationTests
         await scope.Database.KeyDeleteAsync(scope.Keys("join").ParentsOf(TestScope.Parse(broken).LocalId));
         foreach (var claimed in (await scope.ClaimAsync(wanted: 2)).Claimed)
         {
-            await ClaimScript.AckAsync(scope.Database, scope.Keys(), claimed, 10);
+            await scope.AckAsync(claimed);
         }
 
         var relay = new Continuations.ContinuationRelay(new Scheduling.TaskTypeNames(Microsoft.Extensions.Options.Options.Create(new RedisSchedulerOptions { KeyPrefix = scope.Prefix })));

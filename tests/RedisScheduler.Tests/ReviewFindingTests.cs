@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using Microsoft.Extensions.Logging.Abstractions;
 using NUnit.Framework;
 using RedisScheduler.Handling;
 using RedisScheduler.Storage;
@@ -17,38 +15,6 @@ public sealed class ReviewFindingTests
         var json = TaskErrorJson.From(new InvalidOperationException(new string('x', 2_000_000)));
 
         Assert.That(json.Length, Is.LessThan(TaskErrorJson.MaxMessageLength + TaskErrorJson.MaxStackTraceLength + 200));
-    }
-
-    [Test]
-    public async Task AckBatcher_SendThrowsUnexpectedly_LaterAcksStillComplete()
-    {
-        var calls = 0;
-        var acknowledged = new ConcurrentQueue<string>();
-        var both = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var batcher = new AckBatcher(
-            new TaskTypeKeys("p", "t"),
-            10,
-            _ => Interlocked.Increment(ref calls) == 1
-                ? Task.FromException<RedisResult?>(new ObjectDisposedException("multiplexer"))
-                : Task.FromResult<RedisResult?>(RedisResult.Create([RedisResult.Create(0)])),
-            run =>
-            {
-                acknowledged.Enqueue(run.Task.LocalId);
-                if (acknowledged.Count == 2)
-                {
-                    both.TrySetResult();
-                }
-            },
-            () => { },
-            NullLogger.Instance);
-        var record = new TaskRecord(1, 0, 0, ReadOnlyMemory<byte>.Empty);
-
-        batcher.Ack(new RunningTask(new ClaimedTask("a1", "2", record)));
-        batcher.Ack(new RunningTask(new ClaimedTask("a3", "4", record)));
-
-        await both.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.That(acknowledged, Is.EquivalentTo(new[] { "a1", "a3" }));
-        Assert.That(calls, Is.GreaterThanOrEqualTo(1));
     }
 
     [Test]

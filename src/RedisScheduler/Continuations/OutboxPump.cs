@@ -23,6 +23,29 @@ internal sealed class OutboxPump(TaskTypeKeys keys, ContinuationRelay relay, Red
         }
     }
 
+    /// <summary>
+    /// Delivers the outbox now and then every <see cref="OutboxRecoveryInterval"/> until
+    /// <paramref name="stop"/>, on its own timer so that a worker's busy slots cannot hold it up:
+    /// entries are normally delivered by the worker that wrote them, and this catches those whose
+    /// worker died first, failed deliveries, and leases that ran out on a last attempt in claim.lua.
+    /// </summary>
+    public async Task DeliverPeriodicallyAsync(TimeProvider time, CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(OutboxRecoveryInterval, time);
+        try
+        {
+            do
+            {
+                Kick();
+            }
+            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // The worker has stopped.
+        }
+    }
+
     private async Task PumpAsync()
     {
         while (true)
@@ -36,7 +59,7 @@ internal sealed class OutboxPump(TaskTypeKeys keys, ContinuationRelay relay, Red
             catch (Exception e)
             {
                 // The entries stay in the outbox; the worker's periodic kick delivers them later.
-                Log.RedisCallFailed(logger, e, keys.TaskType, OutboxRecoveryInterval);
+                Log.OutboxDeliveryFailed(logger, e, keys.TaskType, OutboxRecoveryInterval);
                 Volatile.Write(ref kicks, 0);
                 return;
             }

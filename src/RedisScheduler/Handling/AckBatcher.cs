@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using RedisScheduler.Continuations;
 using RedisScheduler.Storage;
-using StackExchange.Redis;
 
 namespace RedisScheduler.Handling;
 
@@ -9,17 +9,11 @@ namespace RedisScheduler.Handling;
 /// Sends acknowledgements of one task type in batches: while one ack.lua call is on its way, the
 /// tasks finishing meanwhile queue up and go together in the next. Nothing waits for a batch to
 /// fill, so a lone task is acknowledged at once; under load, one round trip serves many tasks.
-/// When a batch has landed (or was given up on), <c>acknowledged</c> is called for each of its
-/// tasks: a callback rather than a task per acknowledgement, so a handler that completes
-/// synchronously costs no async state machine and no completion source.
+/// When a batch has landed (or was given up on), the reporter hears of each of its tasks: a call
+/// rather than a task per acknowledgement, so a handler that completes synchronously costs no async
+/// state machine and no completion source.
 /// </summary>
-internal sealed class AckBatcher(
-    TaskTypeKeys keys,
-    int succeededHistoryLimit,
-    Func<RedisValue[], Task<RedisResult?>> send,
-    Action<RunningTask> acknowledged,
-    Action continuationsNotified,
-    ILogger logger)
+internal sealed class AckBatcher(TaskTypeKeys keys, int succeededHistoryLimit, OutcomeSender sender, OutcomeReporter reporter, OutboxPump outbox, ILogger logger)
 {
     /// <summary>Enough to amortise the call; small enough that one script never holds Redis for long.</summary>
     private const int MaxBatch = 256;
@@ -27,7 +21,7 @@ internal sealed class AckBatcher(
     private readonly ConcurrentQueue<(RunningTask Run, byte[]? Result)> queue = new();
     private int flushing;
 
-    /// <summary>Queues the task's acknowledgement (with its result, if any); <c>acknowledged</c> follows once it reached Redis, or was given up on (see <c>send</c>).</summary>
+    /// <summary>Queues the task's acknowledgement (with its result, if any); <see cref="OutcomeReporter.Acknowledged"/> follows once it reached Redis, or was given up on.</summary>
     public void Ack(RunningTask run, byte[]? result = null)
     {
         queue.Enqueue((run, result));
@@ -62,63 +56,56 @@ internal sealed class AckBatcher(
                 continue;
             }
 
-            var args = new RedisValue[2 + (batch.Count * 4)];
-            args[0] = keys.DoneChannel;
-            args[1] = succeededHistoryLimit;
-            for (var i = 0; i < batch.Count; i++)
-            {
-                ClaimScript.WriteAckArgs(batch[i].Run.Task, batch[i].Result, args.AsSpan(2 + (i * 4)));
-            }
-
-            RedisResult? reply = null;
-            try
-            {
-                reply = await send(args).ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                // Whatever went wrong, the queue must move on, or every later ack would wait for
-                // ever. These tasks' leases run out and they are handed out again.
-                Log.FinishingAbandoned(logger, e, keys.TaskType, TimeSpan.Zero);
-            }
-
-            try
-            {
-                if (reply is not null)
-                {
-                    // The count of continuation notices written, then the ids whose lease was lost.
-                    var values = (RedisResult[])reply!;
-                    if ((long)values[0] > 0)
-                    {
-                        continuationsNotified();
-                    }
-
-                    foreach (var id in values.Skip(1))
-                    {
-                        Log.LeaseLost(logger, keys.TaskType, (string)id!);
-                    }
-                }
-            }
-            catch (Exception e)
-            {
-                // Reading the reply must not keep the batch's callbacks, or later batches, from running.
-                Log.FinishingAbandoned(logger, e, keys.TaskType, TimeSpan.Zero);
-            }
-
+            await SendAsync(batch).ConfigureAwait(false);
             foreach (var (run, _) in batch)
             {
                 try
                 {
-                    acknowledged(run);
+                    reporter.Acknowledged(run);
                 }
                 catch (Exception e)
                 {
                     // The worker's bookkeeping must not stop the acknowledgements of later tasks.
-                    Log.FinishingAbandoned(logger, e, keys.TaskType, TimeSpan.Zero);
+                    Log.AcknowledgementBookkeepingFailed(logger, e, keys.TaskType, run.Task.LocalId);
                 }
             }
 
             batch.Clear();
+        }
+    }
+
+    /// <summary>Sends one batch; never throws, so the queue always moves on.</summary>
+    private async Task SendAsync(List<(RunningTask Run, byte[]? Result)> batch)
+    {
+        try
+        {
+            var call = AckScript.Create(keys, succeededHistoryLimit, batch.Count);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                AckScript.SetTask(call, i, batch[i].Run.Task, batch[i].Result);
+            }
+
+            if (await sender.SendAsync(call).ConfigureAwait(false) is not { } reply)
+            {
+                return;
+            }
+
+            var acknowledged = AckScript.ParseReply(reply);
+            if (acknowledged.NotifiedContinuations)
+            {
+                outbox.Kick();
+            }
+
+            foreach (var id in acknowledged.LeaseLost)
+            {
+                Log.LeaseLost(logger, keys.TaskType, id);
+            }
+        }
+        catch (Exception e)
+        {
+            // Whatever went wrong, the queue must move on, or every later ack would wait for
+            // ever. These tasks' leases run out and they are handed out again.
+            Log.AcknowledgementFailed(logger, e, keys.TaskType, batch.Count);
         }
     }
 }

@@ -1,9 +1,10 @@
+using RedisScheduler.Recurring;
 using RedisScheduler.Storage;
 using StackExchange.Redis;
 
 namespace RedisScheduler.Handling;
 
-/// <summary>Calls claim.lua and reads its reply; shared by <see cref="TaskWorker"/> and the benchmarks, so both measure the same call.</summary>
+/// <summary>Calls claim.lua and reads its reply; shared by <see cref="TaskClaimer"/>, the tests and the benchmarks, so both measure the same call.</summary>
 internal static class ClaimScript
 {
     private static readonly string LeaseExpiredReason = TaskErrorJson.Serialize(new TaskError(
@@ -49,34 +50,8 @@ internal static class ClaimScript
         var nowUs = (long)result[0];
         return new ClaimResult(claimed, nowUs / 1000, nowUs, (long)result[1], occurrences);
     }
-
-    /// <summary>Acknowledges a task whose handler succeeded; <see langword="false"/> when its lease was lost.</summary>
-    public static async Task<bool> AckAsync(IDatabaseAsync database, TaskTypeKeys keys, ClaimedTask task, int succeededHistoryLimit)
-    {
-        var args = new RedisValue[6];
-        args[0] = keys.DoneChannel;
-        args[1] = succeededHistoryLimit;
-        WriteAckArgs(task, null, args.AsSpan(2));
-        // The reply is the count of continuation notices, then the ids whose lease was lost.
-        return ((RedisResult[])(await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Ack, keys.All, args).ConfigureAwait(false))!).Length == 1;
-    }
-
-    /// <summary>
-    /// One task's quadruple of ack.lua's arguments: a task past its first attempt may have a last
-    /// error to delete too, and a handler with a result stores it.
-    /// </summary>
-    public static void WriteAckArgs(ClaimedTask task, byte[]? result, Span<RedisValue> into)
-    {
-        into[0] = task.LocalId;
-        into[1] = task.Token;
-        into[2] = task.Record.Attempt > 1 ? "1" : "0";
-        into[3] = result is null ? RedisValue.EmptyString : (RedisValue)result;
-    }
 }
 
 /// <summary>What one claim.lua call returned.</summary>
 internal sealed record ClaimResult(IReadOnlyList<ClaimedTask> Claimed, long NowMs, long NowMicroseconds, long NextWakeMs, IReadOnlyList<DueOccurrence> Occurrences);
-
-/// <summary>A recurring schedule whose next occurrence is due: its name, the occurrence (Unix ms) and its stored definition.</summary>
-internal sealed record DueOccurrence(string Name, long OccurrenceMs, string DefinitionJson);
 

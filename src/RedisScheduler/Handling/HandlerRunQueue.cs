@@ -15,7 +15,7 @@ namespace RedisScheduler.Handling;
 /// flowed to them, and an async handler cannot leak AsyncLocal changes into the next one, as an
 /// async method restores the context when it returns to its caller.
 /// </remarks>
-internal sealed class HandlerRunQueue(Action<RunningTask> start)
+internal sealed class HandlerRunQueue(TaskRunner runner)
 {
     private readonly ConcurrentQueue<RunningTask> queue = new();
 
@@ -57,7 +57,8 @@ internal sealed class HandlerRunQueue(Action<RunningTask> start)
                 QueueReserve();
             }
 
-            start(task);
+            // Not awaited: the runner reports every outcome itself, and the next handler starts now.
+            _ = runner.RunAsync(task);
         }
     }
 }

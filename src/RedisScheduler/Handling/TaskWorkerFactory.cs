@@ -18,20 +18,9 @@ internal sealed class TaskWorkerFactory(
 {
     public TaskTypeKeys KeysOf(Type payloadType) => names.GetKeys(payloadType);
 
-    public TaskWorker Create(TaskTypeKeys keys, string optionsName, Func<ClaimedTask, CancellationToken, Task<byte[]?>> execute, Func<Exception, bool> isPermanentFailure)
+    public TaskWorker Create(TaskTypeKeys keys, string optionsName, ITaskHandlerInvoker invoker)
     {
-        var handler = handlerOptions.Get(optionsName);
         var logger = loggerFactory.CreateLogger("RedisScheduler.TaskWorker." + keys.TaskType);
-        return new(
-            keys,
-            handler,
-            handler.Retry ?? options.Value.Retry,
-            options.Value,
-            connection,
-            logger,
-            time,
-            new OutboxPump(keys, relay, connection, logger),
-            execute,
-            isPermanentFailure);
+        return new(keys, handlerOptions.Get(optionsName), options.Value, connection, new OutboxPump(keys, relay, connection, logger), invoker, time, logger);
     }
 }

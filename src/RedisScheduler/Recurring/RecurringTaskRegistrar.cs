@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using RedisScheduler.Common;
 
 namespace RedisScheduler.Recurring;
 
@@ -13,12 +14,13 @@ internal sealed record RecurringTaskRegistration(Func<IRecurringTaskManager, Can
 /// </summary>
 internal sealed class RecurringTaskRegistrar(IEnumerable<RecurringTaskRegistration> registrations, IRecurringTaskManager manager, ILogger<RecurringTaskRegistrar> logger, TimeProvider time) : BackgroundService
 {
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var pending = registrations.ToList();
-        var delay = TimeSpan.FromMilliseconds(200);
+        var backoff = new Backoff(FirstRetryDelay, MaxRetryDelay);
         while (pending.Count > 0)
         {
             try
@@ -28,9 +30,9 @@ internal sealed class RecurringTaskRegistrar(IEnumerable<RecurringTaskRegistrati
             }
             catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
             {
+                var delay = backoff.Next();
                 Log.RecurringRegistrationFailed(logger, e, delay);
                 await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
             }
         }
     }

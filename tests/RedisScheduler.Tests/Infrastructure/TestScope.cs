@@ -98,6 +98,15 @@ public sealed class TestScope : IAsyncDisposable
     internal Task<Handling.ClaimResult> ClaimAsync(int wanted = 1, int leaseMs = 30_000, int maxAttempts = 10)
         => Handling.ClaimScript.RunAsync(Database, Keys(), wanted, new RedisSchedulerOptions { LeaseDuration = TimeSpan.FromMilliseconds(leaseMs) }, maxAttempts);
 
+    /// <summary>One ack.lua call for one claimed task, with the arguments a worker's AckBatcher writes.</summary>
+    /// <returns><see langword="false"/> when the task's lease was lost.</returns>
+    internal async Task<bool> AckAsync(Handling.ClaimedTask task, int succeededHistoryLimit = 10)
+    {
+        var call = Handling.AckScript.Create(Keys(), succeededHistoryLimit, 1);
+        Handling.AckScript.SetTask(call, 0, task, null);
+        return !Handling.AckScript.ParseReply(await call.EvaluateAsync(Database, Keys())).LeaseLost.Any();
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var host in hosts)

@@ -1,0 +1,26 @@
+using RedisScheduler.Storage;
+using StackExchange.Redis;
+
+namespace RedisScheduler.Handling;
+
+/// <summary>
+/// The arguments of the three scripts that end a delivery other than by success: retry.lua,
+/// dead.lua and release.lua, each fenced by the delivery's lease (see <c>take_lease</c> in
+/// common.lua). Their reply is a <see cref="FinishReply"/>.
+/// </summary>
+internal static class FinishScripts
+{
+    /// <summary>retry.lua: the task goes back into the schedule, due after <paramref name="delay"/>, keeping <paramref name="errorJson"/> as its last error.</summary>
+    public static ScriptCall Retry(TaskTypeKeys keys, ClaimedTask task, TimeSpan delay, string errorJson)
+        => new(SchedulerScripts.Instance.Retry, [task.LocalId, task.Token, (long)delay.TotalMilliseconds, keys.WakeChannel, errorJson]);
+
+    /// <summary>dead.lua: the task moves to the dead letters with <paramref name="errorJson"/> as the reason.</summary>
+    public static ScriptCall Dead(TaskTypeKeys keys, ClaimedTask task, string errorJson)
+        => new(SchedulerScripts.Instance.Dead, [task.LocalId, task.Token, errorJson, keys.DoneChannel]);
+
+    /// <summary>release.lua: the task goes to the front of its ready list, its attempt given back (the worker is stopping).</summary>
+    public static ScriptCall Release(TaskTypeKeys keys, ClaimedTask task)
+        => new(SchedulerScripts.Instance.Release, [task.LocalId, task.Token, keys.WakeChannel]);
+
+    public static FinishReply ParseReply(RedisResult reply) => (FinishReply)(int)reply;
+}

@@ -1,0 +1,75 @@
+using Microsoft.Extensions.Logging;
+using RedisScheduler.Continuations;
+using RedisScheduler.Recurring;
+using RedisScheduler.Storage;
+
+namespace RedisScheduler.Handling;
+
+/// <summary>
+/// The collaborators of one run of a <see cref="TaskWorker"/>, wired together: what a task meets on
+/// its way through the worker, in order. Tests build them the same way to drive a worker one claim
+/// round at a time, without a host.
+/// </summary>
+internal sealed class WorkerParts : IDisposable
+{
+    public WorkerParts(
+        TaskTypeKeys keys,
+        TaskHandlerOptions handler,
+        RedisSchedulerOptions options,
+        RedisConnection connection,
+        OutboxPump outbox,
+        ITaskHandlerInvoker invoker,
+        TimeProvider time,
+        ILogger logger,
+        CancellationToken stoppingToken)
+    {
+        var retry = handler.Retry ?? options.Retry;
+        Slots = new ConcurrencySlots(handler.Concurrency, time);
+        InFlight = new InFlightTasks();
+        Reporter = new OutcomeReporter(keys, options, retry, Slots, InFlight, new OutcomeSender(keys, connection, options.LeaseDuration, time, logger), outbox, invoker, logger);
+        var handlers = new HandlerRunQueue(new TaskRunner(invoker, Reporter, InFlight, Slots, stoppingToken));
+        Claimer = new TaskClaimer(
+            keys,
+            handler,
+            retry,
+            options,
+            new RetentionSweepTimer(options.DeadLetterRetention, options.ResultRetention, time),
+            new RecurringOccurrences(keys, logger),
+            InFlight,
+            Slots,
+            handlers,
+            logger);
+        IdleWait = new IdleWait(Signal, options.MaxIdleDelay, time);
+        Wake = new WakeSubscription(keys, Signal);
+        Renewer = new LeaseRenewer(keys, InFlight, connection, options.LeaseDuration, time, logger);
+    }
+
+    /// <summary>1. Free slots decide how many tasks a claim may take.</summary>
+    public ConcurrencySlots Slots { get; }
+
+    /// <summary>2. A claim round takes tasks and starts their handlers.</summary>
+    public TaskClaimer Claimer { get; }
+
+    /// <summary>3. The tasks held from their claim until their outcome reached Redis.</summary>
+    public InFlightTasks InFlight { get; }
+
+    /// <summary>4. What came of each handler goes to Redis.</summary>
+    public OutcomeReporter Reporter { get; }
+
+    /// <summary>Keeps the leases of long handlers.</summary>
+    public LeaseRenewer Renewer { get; }
+
+    /// <summary>Between claims that found nothing: the sleep until the next due time.</summary>
+    public IdleWait IdleWait { get; }
+
+    /// <summary>Ends an idle wait early when an earlier task is scheduled.</summary>
+    public WakeSubscription Wake { get; }
+
+    private WakeSignal Signal { get; } = new();
+
+    public void Dispose()
+    {
+        Slots.Dispose();
+        Signal.Dispose();
+    }
+}

@@ -1,0 +1,141 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging.Abstractions;
+using NUnit.Framework;
+using RedisScheduler.Continuations;
+using RedisScheduler.Handling;
+using RedisScheduler.Scheduling;
+using RedisScheduler.Storage;
+using RedisScheduler.Tests.Infrastructure;
+using StackExchange.Redis;
+
+namespace RedisScheduler.Tests;
+
+/// <summary>
+/// A worker driven one claim round at a time, without a host: the same collaborators a running
+/// worker wires up (<see cref="WorkerParts"/>), against the real Redis of the test run.
+/// </summary>
+public sealed class WorkerStepTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+
+    [Test]
+    public async Task OneRound_ThreeDueTasks_RunsEachOnceAndAcknowledgesThem()
+    {
+        await using var scope = new TestScope();
+        var scheduler = scope.CreateScheduler();
+        var ids = await Task.WhenAll(Enumerable.Range(1, 3).Select(n => scheduler.EnqueueTaskAsync(new ProbeTask(n))));
+        var handler = new RecordingInvoker();
+        using var worker = Parts(scope, handler);
+
+        var round = await RunOneRoundAsync(scope, worker);
+
+        Assert.That(round.Claimed, Is.EqualTo(3));
+        Assert.That(round.Failure, Is.Null);
+        Assert.That(handler.Ran.Order(), Is.EqualTo(ids.Select(id => TestScope.Parse(id).LocalId).Order()));
+        foreach (var id in ids)
+        {
+            // A finished task is gone from the scheduler's view; the succeeded history keeps its id.
+            Assert.That(await scheduler.GetTaskAsync(id), Is.Null, id);
+            Assert.That(await scope.Database.SortedSetScoreAsync(scope.Keys().Succeeded, TestScope.Parse(id).LocalId), Is.Not.Null, id);
+        }
+
+        Assert.That(worker.InFlight.IsEmpty, Is.True);
+        Assert.That(await scope.Database.SortedSetLengthAsync(scope.Keys().InFlight), Is.Zero);
+    }
+
+    [Test]
+    public async Task OneRound_HandlerThrows_TaskIsRescheduledWithItsError()
+    {
+        await using var scope = new TestScope();
+        var scheduler = scope.CreateScheduler();
+        var id = await scheduler.EnqueueTaskAsync(new ProbeTask(1));
+        using var worker = Parts(scope, new RecordingInvoker(new InvalidOperationException("the payment service said no")));
+
+        await RunOneRoundAsync(scope, worker);
+
+        var info = (await scheduler.GetTaskAsync(id))!;
+        Assert.That(info.State, Is.EqualTo(TaskState.Failed));
+        Assert.That(info.LastError?.Message, Is.EqualTo("the payment service said no"));
+    }
+
+    [Test]
+    public async Task OneRound_PermanentFailure_TaskIsDeadLetteredAtOnce()
+    {
+        await using var scope = new TestScope();
+        var scheduler = scope.CreateScheduler();
+        var id = await scheduler.EnqueueTaskAsync(new ProbeTask(1));
+        using var worker = Parts(scope, new RecordingInvoker(new PermanentTaskFailureException("unknown customer")));
+
+        await RunOneRoundAsync(scope, worker);
+
+        Assert.That((await scheduler.GetTaskAsync(id))!.State, Is.EqualTo(TaskState.DeadLettered));
+    }
+
+    [Test]
+    public async Task OneRound_NothingDue_SleepsUntilTheNextDueTime()
+    {
+        await using var scope = new TestScope();
+        var scheduler = scope.CreateScheduler();
+        await scheduler.ScheduleTaskAsync(DateTimeOffset.UtcNow.AddMinutes(10), new ProbeTask(1));
+        using var worker = Parts(scope, new RecordingInvoker(), maxIdleDelay: TimeSpan.FromHours(1));
+
+        var round = await RunOneRoundAsync(scope, worker);
+
+        Assert.That(round.Claimed, Is.Zero);
+        Assert.That(round.IdleDelay, Is.InRange(TimeSpan.FromMinutes(9), TimeSpan.FromMinutes(10)));
+    }
+
+    [Test]
+    public async Task AckBatch_SendingThrowsUnexpectedly_LaterAcknowledgementsStillComplete()
+    {
+        await using var scope = new TestScope();
+        // A connection that fails in a way OutcomeSender does not retry: the ack batcher must move on.
+        using var worker = Parts(scope, new RecordingInvoker(), connection: () => Task.FromException<IConnectionMultiplexer>(new ObjectDisposedException("multiplexer")));
+        var record = new TaskRecord(1, 0, 0, ReadOnlyMemory<byte>.Empty);
+        var runs = new[] { worker.InFlight.Add(new ClaimedTask("a1", "2", record)), worker.InFlight.Add(new ClaimedTask("a3", "4", record)) };
+        await worker.Slots.TakeAsync(backlog: false, CancellationToken.None);
+
+        foreach (var run in runs)
+        {
+            await worker.Reporter.ReportAsync(run, null, null, stopping: false);
+        }
+
+        await worker.Reporter.WaitForReportsAsync().WaitAsync(Patience);
+        Assert.That(worker.InFlight.IsEmpty, Is.True, "both tasks were let go of once their acknowledgement was given up on");
+    }
+
+    /// <summary>One claim round with every free slot, then waits until each handler returned and each outcome reached Redis.</summary>
+    private static async Task<ClaimRound> RunOneRoundAsync(TestScope scope, WorkerParts worker)
+    {
+        var wanted = await worker.Slots.TakeAsync(backlog: false, CancellationToken.None);
+        var round = await worker.Claimer.StartRound(scope.Database, wanted).WaitAsync(Patience);
+        Assert.That(await worker.Slots.WaitForAllAsync(Patience), Is.True, "every handler returned and gave its slot back");
+        await worker.Reporter.WaitForReportsAsync().WaitAsync(Patience);
+        return round;
+    }
+
+    private static WorkerParts Parts(TestScope scope, ITaskHandlerInvoker invoker, TimeSpan? maxIdleDelay = null, Func<Task<IConnectionMultiplexer>>? connection = null)
+    {
+        var options = new RedisSchedulerOptions { KeyPrefix = scope.Prefix, MaxIdleDelay = maxIdleDelay ?? TimeSpan.FromSeconds(1) };
+        options.ConnectionMultiplexerFactory = connection ?? (() => Task.FromResult<IConnectionMultiplexer>(scope.Connection));
+        var wrapped = Microsoft.Extensions.Options.Options.Create(options);
+        var redis = new RedisConnection(wrapped);
+        var keys = scope.Keys();
+        var outbox = new OutboxPump(keys, new ContinuationRelay(new TaskTypeNames(wrapped)), redis, NullLogger.Instance);
+        return new WorkerParts(keys, new TaskHandlerOptions { Concurrency = 4 }, options, redis, outbox, invoker, TimeProvider.System, NullLogger.Instance, CancellationToken.None);
+    }
+
+    /// <summary>A handler that notes each task it ran and then succeeds, or throws the given failure.</summary>
+    private sealed class RecordingInvoker(Exception? failure = null) : ITaskHandlerInvoker
+    {
+        public ConcurrentQueue<string> Ran { get; } = new();
+
+        public Task<byte[]?> InvokeAsync(ClaimedTask task, CancellationToken cancellationToken)
+        {
+            Ran.Enqueue(task.LocalId);
+            return failure is null ? Task.FromResult<byte[]?>(null) : Task.FromException<byte[]?>(failure);
+        }
+
+        public bool IsPermanentFailure(Exception failure) => failure is PermanentTaskFailureException;
+    }
+}
