@@ -49,7 +49,7 @@ if (missingAgent is not null)
 string redisVersion;
 try
 {
-    using var probe = RedisServerProcess.Start();
+    using var probe = MeasuredRedis.Start();
     redisVersion = probe.Snapshot().Version;
 }
 catch (Exception e) when (e is InvalidOperationException or TimeoutException)

@@ -13,7 +13,7 @@ var timeout = TimeSpan.FromSeconds(30);
 
 // Use the Redis named by REDIS_SCHEDULER_CONFIGURATION, or else a private throwaway redis-server.
 var configured = Environment.GetEnvironmentVariable("REDIS_SCHEDULER_CONFIGURATION");
-await using var privateRedis = string.IsNullOrEmpty(configured) ? await PrivateRedisServer.StartAsync() : null;
+using var privateRedis = string.IsNullOrEmpty(configured) ? RedisServerProcess.Start() : null;
 var redisConfiguration = privateRedis?.Configuration ?? configured!;
 Console.WriteLine(privateRedis is null ? $"Redis: {redisConfiguration}" : $"Redis: private redis-server on {redisConfiguration}");
 

@@ -53,7 +53,7 @@ public sealed class ChaosTests
         var journal = new ChaosJournal();
         // The durable configuration: with appendfsync everysec a SIGKILL can lose the last second of
         // writes (see OutageTests.DurableRedis), which this suite would report as lost or duplicated.
-        using var server = RedisServer.Start(OutageTests.DurableRedis);
+        using var server = RedisServerProcess.Start(OutageTests.DurableRedis);
         await using var scope = new TestScope(server);
         var services = new ServiceCollection();
         services.AddRedisScheduler(scope.Configure);
@@ -197,7 +197,7 @@ public sealed class ChaosTests
     /// the first due time until shortly after the last, starting a new one each time, and restarts
     /// Redis once halfway. Paced by the clock on purpose: the chaos is the point, not a condition.
     /// </summary>
-    private static async Task RunChaosAsync(Random random, long firstDueMs, RedisServer server, TestScope scope, ChaosJournal journal, List<ChaosWorkerProcess> live, List<ChaosWorkerProcess> started)
+    private static async Task RunChaosAsync(Random random, long firstDueMs, RedisServerProcess server, TestScope scope, ChaosJournal journal, List<ChaosWorkerProcess> live, List<ChaosWorkerProcess> started)
     {
         var endMs = firstDueMs + (long)DueSpread.TotalMilliseconds + 2_000;
         var events = new List<(long AtMs, bool RestartRedis)>();

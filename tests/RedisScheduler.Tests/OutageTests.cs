@@ -19,7 +19,7 @@ public sealed class OutageTests
     [Test]
     public async Task ScheduleTaskAsync_RedisDown_FailsWithRedisExceptionInsteadOfHanging()
     {
-        using var server = RedisServer.Start();
+        using var server = RedisServerProcess.Start();
         await using var scope = new TestScope(server);
         var scheduler = scope.CreateScheduler();
         await scheduler.EnqueueTaskAsync(new ProbeTask(1));
@@ -34,7 +34,7 @@ public sealed class OutageTests
     [Test]
     public async Task Scheduler_CreatedWhileRedisDown_WorksOnceRedisIsBack()
     {
-        using var server = RedisServer.Start();
+        using var server = RedisServerProcess.Start();
         server.Kill();
         await using var scope = new TestScope(server, connect: false);
         var scheduler = scope.CreateScheduler();
@@ -49,7 +49,7 @@ public sealed class OutageTests
     [Test]
     public async Task Worker_RedisKilledAndRestarted_ResumesAndHandlesNewTasks()
     {
-        using var server = RedisServer.Start();
+        using var server = RedisServerProcess.Start();
         await using var scope = new TestScope(server);
         var scheduler = scope.CreateScheduler();
         var (_, probe) = await scope.StartWorkerAsync("A");
@@ -66,7 +66,7 @@ public sealed class OutageTests
     [Test]
     public async Task ScheduledTask_RedisKilledWithAof_IsStillThereAfterRestart()
     {
-        using var server = RedisServer.Start(DurableRedis);
+        using var server = RedisServerProcess.Start(DurableRedis);
         await using var scope = new TestScope(server);
         var scheduler = scope.CreateScheduler();
         var id = await scheduler.ScheduleTaskAsync(DateTimeOffset.UtcNow.AddHours(1), new ProbeTask(1));
@@ -80,7 +80,7 @@ public sealed class OutageTests
     [Test]
     public async Task Ack_DuringRedisRestart_IsRetriedSoTaskDoesNotRunTwice()
     {
-        using var server = RedisServer.Start(DurableRedis);
+        using var server = RedisServerProcess.Start(DurableRedis);
         await using var scope = new TestScope(server);
         var scheduler = scope.CreateScheduler();
         var (_, probe) = await scope.StartWorkerAsync("A", configure: o => o.LeaseDuration = TimeSpan.FromSeconds(30));

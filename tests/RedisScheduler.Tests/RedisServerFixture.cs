@@ -9,12 +9,12 @@ using RedisScheduler.Tests.Infrastructure;
 [SetUpFixture]
 public sealed class RedisServerFixture
 {
-    private static RedisServer? server;
+    private static RedisServerProcess? server;
 
-    public static RedisServer Server => server ?? throw new InvalidOperationException("The Redis fixture has not started.");
+    public static RedisServerProcess Server => server ?? throw new InvalidOperationException("The Redis fixture has not started.");
 
     [OneTimeSetUp]
-    public void StartRedis() => server = RedisServer.Start();
+    public void StartRedis() => server = RedisServerProcess.Start();
 
     [OneTimeTearDown]
     public void StopRedis() => server?.Dispose();

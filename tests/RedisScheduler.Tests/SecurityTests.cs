@@ -22,7 +22,7 @@ public sealed class SecurityTests
     [Test]
     public async Task Scheduler_WithPassword_SchedulesAndHandles_WithoutPasswordIsRefused()
     {
-        using var server = RedisServer.Start("--requirepass", "s3cret");
+        using var server = RedisServerProcess.Start("--requirepass", "s3cret");
         await using var scope = new TestScope(server);
         var (_, probe) = await scope.StartWorkerAsync("A");
 
@@ -39,7 +39,7 @@ public sealed class SecurityTests
     {
         const string Prefix = "acl-app";
         // On redis-server's command line every word of the ACL rule is an argument of its own.
-        using var server = RedisServer.Start(["--user", .. $"scheduler on >pw resetkeys ~{Prefix}:* resetchannels &{Prefix}:* {SchedulerAclCommands}".Split(' ')]);
+        using var server = RedisServerProcess.Start(["--user", .. $"scheduler on >pw resetkeys ~{Prefix}:* resetchannels &{Prefix}:* {SchedulerAclCommands}".Split(' ')]);
         await using var scope = new TestScope(server, prefix: Prefix);
         var asUser = $"127.0.0.1:{server.Port},user=scheduler,password=pw";
         var (host, probe) = await scope.StartWorkerAsync("A", configure: o =>

@@ -39,7 +39,7 @@ internal sealed class AgentProcess : IDisposable
     /// <summary>Extra settings per system from the command line (<c>--set</c>), applied to every agent of that system.</summary>
     public static IReadOnlyDictionary<string, List<string>> ExtraSettings { get; set; } = new Dictionary<string, List<string>>();
 
-    public static AgentProcess Start(SystemDefinition system, string role, RedisServerProcess redis, int concurrency, int capacity, IReadOnlyList<string>? settings = null)
+    public static AgentProcess Start(SystemDefinition system, string role, MeasuredRedis redis, int concurrency, int capacity, IReadOnlyList<string>? settings = null)
     {
         var startInfo = new ProcessStartInfo(DotnetHost())
         {

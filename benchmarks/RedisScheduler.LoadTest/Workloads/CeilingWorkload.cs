@@ -17,7 +17,7 @@ internal static class CeilingWorkload
 
     public static async Task<List<CeilingResult>> RunAsync(bool quick)
     {
-        using var redis = RedisServerProcess.Start();
+        using var redis = MeasuredRedis.Start();
         var sha = redis.Call("SCRIPT", "LOAD", MinimalSchedule);
         var payload = new string('x', 110);
         string[] evalsha = ["evalsha", sha, "2", "{order}:tasks", "{order}:due", "m:__rand_int__", "__rand_int__", payload];

@@ -17,7 +17,7 @@ internal static class DrainWorkload
     public static async Task<(DrainResult Result, string Description)> RunAsync(SystemDefinition system, int workerCount, int pending, int tasks, LoadTestOptions options, int warmUpTasks = 0)
     {
         var label = $"{system.Name} W2 ({workerCount} worker{(workerCount == 1 ? "" : "s")}, {pending:N0} pending{(warmUpTasks > 0 ? ", warmed up" : "")})";
-        using var redis = RedisServerProcess.Start();
+        using var redis = MeasuredRedis.Start();
         using var client = AgentProcess.Start(system, "client", redis, options.Concurrency, capacity: 0);
         var workers = Enumerable.Range(0, workerCount).Select(_ => AgentProcess.Start(system, "worker", redis, options.Concurrency, (2 * tasks) + 1000, warmUpTasks > 0 ? ["warm-up-tasks=" + warmUpTasks.ToString(System.Globalization.CultureInfo.InvariantCulture)] : [])).ToList();
         try

@@ -17,7 +17,7 @@ internal static class LatenessWorkload
     {
         var tasks = options.LatenessTasks;
         var label = $"{system.Name} W3 ({pending:N0} pending)";
-        using var redis = RedisServerProcess.Start();
+        using var redis = MeasuredRedis.Start();
         using var client = AgentProcess.Start(system, "client", redis, options.Concurrency, capacity: 0);
         using var worker = AgentProcess.Start(system, "worker", redis, options.Concurrency, (2 * tasks) + 1000 + WarmUpTasks);
         await Task.WhenAll(client.ReadyAsync(), worker.ReadyAsync());

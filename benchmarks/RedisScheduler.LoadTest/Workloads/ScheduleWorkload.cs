@@ -13,7 +13,7 @@ internal static class ScheduleWorkload
 {
     public static async Task<(ScheduleResult Result, string Description)> RunAsync(SystemDefinition system, string mode, LoadTestOptions options)
     {
-        using var redis = RedisServerProcess.Start();
+        using var redis = MeasuredRedis.Start();
         using var client = AgentProcess.Start(system, "client", redis, options.Concurrency, capacity: 0);
         await client.ReadyAsync();
 

@@ -20,14 +20,14 @@ public sealed class TestScope : IAsyncDisposable
     /// <param name="server">A server of the test's own; the shared one by default.</param>
     /// <param name="connect">False when the server is down: the assertion connection then connects in the background.</param>
     /// <param name="prefix">A fixed key prefix, for ACL rules written before the test; a fresh one by default.</param>
-    public TestScope(RedisServer? server = null, bool connect = true, string? prefix = null)
+    public TestScope(RedisServerProcess? server = null, bool connect = true, string? prefix = null)
     {
         Server = server ?? RedisScheduler.Tests.RedisServerFixture.Server;
         Connection = ConnectionMultiplexer.Connect(Server.Configuration + ",allowAdmin=true" + (connect ? "" : ",abortConnect=false"));
         Prefix = prefix ?? "test-" + Guid.NewGuid().ToString("N")[..12];
     }
 
-    public RedisServer Server { get; }
+    public RedisServerProcess Server { get; }
 
     public string Prefix { get; }
 
