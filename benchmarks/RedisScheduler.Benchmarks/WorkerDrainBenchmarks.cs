@@ -2,7 +2,6 @@ using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using RedisScheduler.DependencyInjection;
 
 namespace RedisScheduler.Benchmarks;
 

@@ -27,7 +27,13 @@ public abstract class TaskHandlerBase<T> : BackgroundService, ITaskHandlerBindin
     private string? taskType;
     private Func<TaskContext, CancellationToken, Task<IReadOnlyList<TaskCompletion>>>? readParents;
 
-    private protected TaskHandlerBase()
+    // Protected, not private protected: the private protected abstract InvokeAsync already keeps other
+    // assemblies from deriving from this class, and an inheritable base lets the public API analyzer
+    // track the protected members that TaskHandler<T> exposes (IsPermanentFailure) instead of
+    // reporting RS0022 and skipping them.
+
+    /// <summary>Called by <see cref="TaskHandler{T}"/> and <see cref="TaskHandler{T, TResult}"/> only.</summary>
+    protected TaskHandlerBase()
     {
     }
 

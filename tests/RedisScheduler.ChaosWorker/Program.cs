@@ -13,7 +13,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RedisScheduler;
 using RedisScheduler.ChaosWorker;
-using RedisScheduler.DependencyInjection;
 
 var builder = Host.CreateApplicationBuilder();
 builder.Logging.ClearProviders();

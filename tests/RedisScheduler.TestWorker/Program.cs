@@ -5,7 +5,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RedisScheduler;
-using RedisScheduler.DependencyInjection;
 
 var builder = Host.CreateApplicationBuilder();
 builder.Logging.ClearProviders();

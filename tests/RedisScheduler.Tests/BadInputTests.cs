@@ -4,7 +4,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NUnit.Framework;
-using RedisScheduler.DependencyInjection;
 using RedisScheduler.Tests.Infrastructure;
 
 namespace RedisScheduler.Tests;

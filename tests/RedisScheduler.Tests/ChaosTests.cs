@@ -1,7 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
-using RedisScheduler.DependencyInjection;
 using RedisScheduler.Tests.Infrastructure;
 using StackExchange.Redis;
 

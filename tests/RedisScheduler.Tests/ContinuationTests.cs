@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NUnit.Framework;
-using RedisScheduler.DependencyInjection;
 using RedisScheduler.Handling;
 using RedisScheduler.Tests.Infrastructure;
 

@@ -1,4 +1,5 @@
 using NUnit.Framework;
+using RedisScheduler.Dispatching;
 using RedisScheduler.Storage;
 using RedisScheduler.Tests.Infrastructure;
 using StackExchange.Redis;
@@ -118,7 +119,7 @@ public sealed class LeaseTests
         var first = await scheduler.EnqueueTaskAsync(new ProbeTask(1));
         var claim = (await ClaimAsync(scope, leaseMs: 30_000))!.Value;
         await scheduler.EnqueueTaskAsync(new ProbeTask(2));
-        await scope.RunScriptAsync(Scripts.Dispatch, 10);
+        await DueTaskDispatcher.DispatchAsync(scope.Database, scope.Keys(), 10);
 
         Assert.That((int)await scope.RunScriptAsync(Scripts.Release, claim.LocalId, claim.Token, scope.Keys().WakeChannel), Is.EqualTo(1));
 

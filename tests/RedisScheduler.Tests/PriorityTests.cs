@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
-using RedisScheduler.DependencyInjection;
 using RedisScheduler.Dispatching;
 using RedisScheduler.Tests.Infrastructure;
 

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NUnit.Framework;
-using RedisScheduler.DependencyInjection;
 using RedisScheduler.Tests.Infrastructure;
 
 namespace RedisScheduler.Tests;

@@ -2,7 +2,6 @@ using System.Reflection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using RedisScheduler.DependencyInjection;
 using RedisScheduler.LoadTest.Agent;
 
 namespace RedisScheduler.LoadTest.Systems;

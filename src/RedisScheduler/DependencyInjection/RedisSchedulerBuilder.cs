@@ -1,12 +1,14 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using RedisScheduler;
 using RedisScheduler.Handling;
 using RedisScheduler.Recurring;
 using RedisScheduler.Scheduling;
 
-namespace RedisScheduler.DependencyInjection;
+// In Microsoft's namespace, as IHttpClientBuilder and IHealthChecksBuilder are: code that extends the
+// builder (services.AddRedisScheduler().AddInvoicing()) needs no using of ours beyond RedisScheduler.
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Returned by <c>AddRedisScheduler()</c> to register task handlers and task type names.</summary>
 public sealed class RedisSchedulerBuilder

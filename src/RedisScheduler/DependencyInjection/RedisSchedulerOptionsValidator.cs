@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace RedisScheduler.DependencyInjection;
+namespace RedisScheduler;
 
 /// <summary>Checks <see cref="RedisSchedulerOptions"/> when the host starts; each message says how to fix the value.</summary>
 internal sealed class RedisSchedulerOptionsValidator : IValidateOptions<RedisSchedulerOptions>

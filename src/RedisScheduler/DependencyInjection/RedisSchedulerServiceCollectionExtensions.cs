@@ -1,14 +1,16 @@
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using RedisScheduler;
 using RedisScheduler.Continuations;
 using RedisScheduler.Handling;
 using RedisScheduler.Recurring;
 using RedisScheduler.Scheduling;
 using RedisScheduler.Storage;
 
-namespace RedisScheduler.DependencyInjection;
+// Microsoft's namespace for IServiceCollection extensions, as AddStackExchangeRedisCache and
+// AddHealthChecks use: builder.Services.AddRedisScheduler() compiles without a using of ours.
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers RedisScheduler in an <see cref="IServiceCollection"/>.</summary>
 public static class RedisSchedulerServiceCollectionExtensions

@@ -16,7 +16,6 @@ internal sealed class SchedulerScripts
         var prelude = ReadResource("common");
         SchedulerScript Load(string name) => new(name, prelude + "\n" + ReadResource(name));
         Schedule = Load("schedule");
-        Dispatch = Load("dispatch");
         Claim = Load("claim");
         Ack = Load("ack");
         Retry = Load("retry");
@@ -37,8 +36,6 @@ internal sealed class SchedulerScripts
     }
 
     public SchedulerScript Schedule { get; }
-
-    public SchedulerScript Dispatch { get; }
 
     public SchedulerScript Claim { get; }
 
