@@ -122,7 +122,7 @@ internal sealed class ContinuationScheduler(RedisConnection connection, TaskType
     /// <summary>How the parents of a continuation ended, for <see cref="TaskContext.GetParentsAsync"/>.</summary>
     public async Task<IReadOnlyList<TaskCompletion>> ReadParentsAsync(TaskTypeKeys keys, string localId, CancellationToken cancellationToken)
     {
-        if (!localId.StartsWith('+'))
+        if (!TaskIdPrefix.IsContinuation(localId))
         {
             return [];
         }

@@ -130,8 +130,7 @@ internal sealed class RedisTaskScheduler(
 
         var keys = names.GetKeys(typeof(T));
         var json = serializer.Serialize(payload);
-        // '=' keeps callers' ids apart from generated ones, which start with a letter.
-        var localId = "=" + taskKey;
+        var localId = TaskIdPrefix.TaskKey + taskKey;
         var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         var result = await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Schedule, keys.All, [keys.WakeChannel, Absolute, localId, CeilingUnixMilliseconds(dueAt), json])
             .WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -206,18 +205,9 @@ internal sealed class RedisTaskScheduler(
     internal static long CeilingUnixMilliseconds(DateTimeOffset dueAt)
         => dueAt.ToUnixTimeMilliseconds() + (dueAt.UtcTicks % TimeSpan.TicksPerMillisecond > 0 ? 1 : 0);
 
-    /// <summary>The first byte of a local id carries a priority other than normal (see Scripts/common.lua).</summary>
-    internal static string PriorityPrefix(TaskPriority priority) => priority switch
-    {
-        TaskPriority.Normal => "",
-        TaskPriority.High => "^",
-        TaskPriority.Low => "_",
-        _ => throw new ArgumentOutOfRangeException(nameof(priority), priority, "Use TaskPriority.High, Normal or Low."),
-    };
-
     private async Task<string> ScheduleOneAsync<T>(RedisValue mode, long due, T payload, CancellationToken cancellationToken, TaskPriority priority = TaskPriority.Normal)
     {
-        var prefix = PriorityPrefix(priority);
+        var prefix = TaskIdPrefix.For(priority);
         var keys = names.GetKeys(typeof(T));
         var json = serializer.Serialize(payload);
         var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
