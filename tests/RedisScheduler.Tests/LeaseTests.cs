@@ -25,7 +25,7 @@ public sealed class LeaseTests
             Assert.That("probe/" + claim!.Value.LocalId, Is.EqualTo(id));
             Assert.That(claim.Value.Record.Attempt, Is.EqualTo(1));
         });
-        var score = await scope.Database.SortedSetScoreAsync(scope.Keys().InFlight, claim!.Value.LocalId + "|" + claim.Value.Token);
+        var score = await scope.Database.SortedSetScoreAsync(scope.Keys().InFlight, LeaseMember.Format(claim!.Value.LocalId, claim.Value.Token));
         Assert.That(score, Is.GreaterThan(claim.Value.NowMs + 29_000));
         Assert.That((await scope.CreateScheduler().GetTaskAsync(id))!.State, Is.EqualTo(TaskState.Processing));
     }
@@ -103,7 +103,7 @@ public sealed class LeaseTests
         await using var scope = new TestScope();
         await scope.CreateScheduler().EnqueueTaskAsync(new ProbeTask(1));
         var claim = (await ClaimAsync(scope, leaseMs: 1_000))!.Value;
-        var member = claim.LocalId + "|" + claim.Token;
+        var member = LeaseMember.Format(claim.LocalId, claim.Token);
 
         var lost = (RedisResult[])(await scope.RunScriptAsync(Scripts.Renew, 60_000, member, "x|1"))!;
 

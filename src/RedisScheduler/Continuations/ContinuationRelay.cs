@@ -1,6 +1,7 @@
 using System.Text;
 using RedisScheduler.Scheduling;
 using RedisScheduler.Storage;
+using RedisScheduler.Storage.Scripts;
 using StackExchange.Redis;
 
 namespace RedisScheduler.Continuations;
@@ -53,7 +54,7 @@ internal sealed class ContinuationRelay(TaskTypeNames names)
                     }
 
                     done.AddRange(call.Entries);
-                    if ((int)reply! == 3)
+                    if (reply == ResolveScript.Result.CancelledWithContinuations)
                     {
                         // The continuation was cancelled and has continuations of its own.
                         outboxes.Enqueue(call.Keys);
@@ -78,11 +79,11 @@ internal sealed class ContinuationRelay(TaskTypeNames names)
         }
     }
 
-    private static async Task<(Delivery Call, RedisResult? Reply, Exception? Failure)> TryResolveAsync(IDatabaseAsync database, Delivery call)
+    private static async Task<(Delivery Call, ResolveScript.Result? Reply, Exception? Failure)> TryResolveAsync(IDatabaseAsync database, Delivery call)
     {
         try
         {
-            return (call, await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Resolve, call.Keys.All, [.. call.Args]).ConfigureAwait(false), null);
+            return (call, await ResolveScript.RunAsync(database, call.Keys, call.LocalId, call.Ends).ConfigureAwait(false), null);
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
@@ -112,20 +113,17 @@ internal sealed class ContinuationRelay(TaskTypeNames names)
 
             if (!byChild.TryGetValue(child, out var call))
             {
-                var keys = names.GetKeys(childType);
-                call = new Delivery(keys, [childLocalId, keys.WakeChannel, keys.DoneChannel], []);
+                call = new Delivery(names.GetKeys(childType), childLocalId, [], []);
                 byChild[child] = call;
             }
 
-            call.Args.Add(TaskId.Format(parentType, text[(firstBar + 1)..secondBar]));
-            call.Args.Add(text[..1]);
-            call.Args.Add(text[(secondBar + 1)..]);
+            call.Ends.Add(new ParentEnd(TaskId.Format(parentType, text[(firstBar + 1)..secondBar]), text[..1], text[(secondBar + 1)..]));
             call.Entries.Add(entry);
         }
 
         return byChild.Values;
     }
 
-    /// <summary>One resolve.lua call: the continuation's type, the script's arguments, and the outbox entries it delivers.</summary>
-    private sealed record Delivery(TaskTypeKeys Keys, List<RedisValue> Args, List<RedisValue> Entries);
+    /// <summary>One resolve.lua call: the continuation, how its parents ended, and the outbox entries it delivers.</summary>
+    private sealed record Delivery(TaskTypeKeys Keys, string LocalId, List<ParentEnd> Ends, List<RedisValue> Entries);
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using RedisScheduler.Scheduling;
 using RedisScheduler.Storage;
+using RedisScheduler.Storage.Scripts;
 using StackExchange.Redis;
 
 namespace RedisScheduler.Continuations;
@@ -20,7 +21,7 @@ internal sealed class ContinuationScheduler(RedisConnection connection, TaskType
     public async Task<string> ScheduleContinuationAsync<T>(IEnumerable<string> parentTaskIds, T payload, ParentFailurePolicy onParentFailure, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(parentTaskIds);
-        var policy = PolicyCode(onParentFailure);
+        ContinueScript.ThrowIfInvalid(onParentFailure);
         var parents = new List<(string Id, string Type, string LocalId)>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var id in parentTaskIds)
@@ -39,8 +40,7 @@ internal sealed class ContinuationScheduler(RedisConnection connection, TaskType
         var json = serializer.Serialize(payload);
         var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
 
-        var localId = (string)(await SchedulerScripts.EvaluateAsync(
-            database, SchedulerScripts.Instance.Continue, keys.All, [policy, json, .. parents.Select(p => (RedisValue)p.Id)]).ConfigureAwait(false))!;
+        var localId = await ContinueScript.RunAsync(database, keys, onParentFailure, json, [.. parents.Select(p => p.Id)]).ConfigureAwait(false);
         var continuationId = TaskId.Format(keys.TaskType, localId);
         List<string> unknown;
         try
@@ -82,8 +82,7 @@ internal sealed class ContinuationScheduler(RedisConnection connection, TaskType
         var first = await database.StringIncrementAsync(taskKeys.Sequence, jsons.Count).ConfigureAwait(false) - jsons.Count + 1;
         var localIds = Enumerable.Range(0, jsons.Count).Select(i => TaskId.Generated(first + i)).ToList();
         var taskIds = localIds.Select(l => TaskId.Format(taskKeys.TaskType, l)).ToList();
-        var completionLocalId = (string)(await SchedulerScripts.EvaluateAsync(
-            database, SchedulerScripts.Instance.Continue, completionKeys.All, [PolicyCode(ParentFailurePolicy.RunAnyway), completionJson, .. taskIds.Select(id => (RedisValue)id)]).ConfigureAwait(false))!;
+        var completionLocalId = await ContinueScript.RunAsync(database, completionKeys, ParentFailurePolicy.RunAnyway, completionJson, taskIds).ConfigureAwait(false);
         var batchId = TaskId.Format(completionKeys.TaskType, completionLocalId);
 
         try
@@ -93,9 +92,15 @@ internal sealed class ContinuationScheduler(RedisConnection connection, TaskType
             var calls = new List<Task>();
             for (var start = 0; start < jsons.Count; start += ChunkSize)
             {
-                RedisValue[] args = [taskKeys.WakeChannel, "rel", "#" + (first + start).ToString(System.Globalization.CultureInfo.InvariantCulture) + "|" + batchId,
-                    .. jsons.Skip(start).Take(ChunkSize).SelectMany(json => new RedisValue[] { 0, json })];
-                calls.Add(SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Schedule, taskKeys.All, args));
+                var count = Math.Min(ChunkSize, jsons.Count - start);
+                var args = ScheduleScript.ReservedIds(taskKeys, first + start, batchId, count);
+                for (var i = 0; i < count; i++)
+                {
+                    // Due at once: a delay of 0 from the server's now.
+                    ScheduleScript.SetTask(args, i, 0, jsons[start + i]);
+                }
+
+                calls.Add(ScheduleScript.RunAsync(database, taskKeys, args));
             }
 
             await Task.WhenAll(calls).ConfigureAwait(false);
@@ -122,7 +127,7 @@ internal sealed class ContinuationScheduler(RedisConnection connection, TaskType
     /// <summary>How the parents of a continuation ended, for <see cref="TaskContext.GetParentsAsync"/>.</summary>
     public async Task<IReadOnlyList<TaskCompletion>> ReadParentsAsync(TaskTypeKeys keys, string localId, CancellationToken cancellationToken)
     {
-        if (!localId.StartsWith('+'))
+        if (!TaskIdPrefix.IsContinuation(localId))
         {
             return [];
         }
@@ -153,13 +158,6 @@ internal sealed class ContinuationScheduler(RedisConnection connection, TaskType
         return parents;
     }
 
-    private static RedisValue PolicyCode(ParentFailurePolicy policy) => policy switch
-    {
-        ParentFailurePolicy.Cancel => "c",
-        ParentFailurePolicy.RunAnyway => "r",
-        _ => throw new ArgumentOutOfRangeException(nameof(policy), policy, "Use ParentFailurePolicy.Cancel or ParentFailurePolicy.RunAnyway."),
-    };
-
     private static void ThrowIfBadCount(int count, string paramName, string what)
     {
         if (count is 0 or > MaxParents)
@@ -174,7 +172,7 @@ internal sealed class ContinuationScheduler(RedisConnection connection, TaskType
     /// </summary>
     private async Task<List<string>> RegisterAsync(IDatabaseAsync database, TaskTypeKeys keys, string localId, string continuationId, List<(string Id, string Type, string LocalId)> parents)
     {
-        var registrations = new List<Task<(List<(string Id, string LocalId)> Parents, RedisResult Reply)>>();
+        var registrations = new List<Task<(List<(string Id, string LocalId)> Parents, ParentStanding[] Standings)>>();
         foreach (var byType in parents.GroupBy(p => p.Type, StringComparer.Ordinal))
         {
             var parentKeys = names.GetKeys(byType.Key);
@@ -184,27 +182,25 @@ internal sealed class ContinuationScheduler(RedisConnection connection, TaskType
             }
         }
 
-        var ended = new List<RedisValue> { localId, keys.WakeChannel, keys.DoneChannel };
+        var ended = new List<ParentEnd>();
         var unknown = new List<string>();
-        foreach (var (chunk, reply) in await Task.WhenAll(registrations).ConfigureAwait(false))
+        foreach (var (chunk, standings) in await Task.WhenAll(registrations).ConfigureAwait(false))
         {
-            var replies = (RedisResult[])reply!;
             for (var i = 0; i < chunk.Count; i++)
             {
-                var state = (string)replies[i]!;
-                if (state == "u")
+                if (standings[i].State == ParentStanding.Kind.Unknown)
                 {
                     unknown.Add(chunk[i].Id);
                 }
-                else if (state.Length > 0)
+                else if (standings[i].State == ParentStanding.Kind.Ended)
                 {
-                    ended.AddRange([chunk[i].Id, state[..1], state[1..]]);
+                    ended.Add(new ParentEnd(chunk[i].Id, standings[i].Outcome, standings[i].Detail));
                 }
             }
         }
 
-        if (unknown.Count == 0 && ended.Count > 3
-            && (int)await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Resolve, keys.All, [.. ended]).ConfigureAwait(false) == 3)
+        if (unknown.Count == 0 && ended.Count > 0
+            && await ResolveScript.RunAsync(database, keys, localId, ended).ConfigureAwait(false) == ResolveScript.Result.CancelledWithContinuations)
         {
             await DeliverQuietlyAsync(relay, database, keys).ConfigureAwait(false);
         }
@@ -229,7 +225,7 @@ internal sealed class ContinuationScheduler(RedisConnection connection, TaskType
     {
         try
         {
-            await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Cancel, keys.All, [localId, keys.DoneChannel]).ConfigureAwait(false);
+            await CancelScript.RunAsync(database, keys, localId).ConfigureAwait(false);
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
@@ -237,7 +233,7 @@ internal sealed class ContinuationScheduler(RedisConnection connection, TaskType
         }
     }
 
-    private static async Task<(List<(string Id, string LocalId)> Parents, RedisResult Reply)> DependAsync(
+    private static async Task<(List<(string Id, string LocalId)> Parents, ParentStanding[] Standings)> DependAsync(
         IDatabaseAsync database, TaskTypeKeys parentKeys, string continuationId, List<(string Id, string LocalId)> parents)
-        => (parents, await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Depend, parentKeys.All, [continuationId, .. parents.Select(p => (RedisValue)p.LocalId)]).ConfigureAwait(false));
+        => (parents, await DependScript.RunAsync(database, parentKeys, continuationId, [.. parents.Select(p => p.LocalId)]).ConfigureAwait(false));
 }

@@ -1,7 +1,7 @@
 using System.Text;
 using RedisScheduler.Scheduling;
 using RedisScheduler.Storage;
-using StackExchange.Redis;
+using RedisScheduler.Storage.Scripts;
 
 namespace RedisScheduler.Recurring;
 
@@ -33,7 +33,7 @@ internal sealed class RedisRecurringTaskManager(RedisConnection connection, Task
         ThrowIfInvalidName(name);
         var keys = names.GetKeys(taskType);
         var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        return (int)await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Define, keys.All, ["remove", name]).WaitAsync(cancellationToken).ConfigureAwait(false) == 1;
+        return await DefineScript.RemoveAsync(database, keys, name).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<RecurringTaskInfo>> ListAsync(string taskType, CancellationToken cancellationToken = default)
@@ -110,11 +110,6 @@ internal sealed class RedisRecurringTaskManager(RedisConnection connection, Task
         // the clock, and whether it is due is decided by the Redis server's clock as for any task.
         var first = definition.NextAfter(time.GetUtcNow().ToUnixTimeMilliseconds());
         var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var result = await SchedulerScripts.EvaluateAsync(
-            database,
-            SchedulerScripts.Instance.Define,
-            keys.All,
-            ["set", name, definition.ToJson(), first is { } f ? f : RedisValue.EmptyString, keys.WakeChannel]).WaitAsync(cancellationToken).ConfigureAwait(false);
-        return (int)result == 1;
+        return await DefineScript.SetAsync(database, keys, name, definition.ToJson(), first).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,5 +1,6 @@
 using RedisScheduler.Handling;
 using RedisScheduler.Storage;
+using RedisScheduler.Storage.Scripts;
 using StackExchange.Redis;
 
 namespace RedisScheduler.Scheduling;
@@ -37,20 +38,15 @@ internal static class CompletionWaiter
             // Subscribed first, then registered and read: a task finishing in between is seen by the read.
             // Every read while waiting refreshes the waiter count's expiry, so a long wait keeps
             // getting announcements.
-            var mode = "wait";
+            var waiter = OutcomeScript.Waiter.Wait;
             while (true)
             {
-                var outcome = (RedisResult[])(await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Outcome, keys.All, [localId, mode]).WaitAsync(cancellationToken).ConfigureAwait(false))!;
-                mode = "refresh";
-                switch ((string)outcome[0]!)
+                if (await OutcomeScript.RunAsync(database, keys, taskId, localId, waiter).WaitAsync(cancellationToken).ConfigureAwait(false) is { } completion)
                 {
-                    case "succeeded":
-                        return new TaskCompletion(taskId, TaskOutcome.Succeeded, outcome[1].IsNull ? null : (string)outcome[1]!, null);
-                    case "dead":
-                        return new TaskCompletion(taskId, TaskOutcome.DeadLettered, null, TaskErrorJson.Parse((string?)outcome[1]));
-                    case "gone":
-                        return new TaskCompletion(taskId, TaskOutcome.Finished, null, null);
+                    return completion;
                 }
+
+                waiter = OutcomeScript.Waiter.Refresh;
 
                 var left = deadline - time.GetUtcNow();
                 if (left <= TimeSpan.Zero)
@@ -65,7 +61,7 @@ internal static class CompletionWaiter
         {
             await subscriber.UnsubscribeAsync(channel, onDone).ConfigureAwait(false);
             // Best effort: a waiter that is never uncounted only costs announcements until the count expires.
-            _ = SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Outcome, keys.All, [localId, "leave"]);
+            _ = OutcomeScript.RunAsync(database, keys, taskId, localId, OutcomeScript.Waiter.Leave);
         }
     }
 }

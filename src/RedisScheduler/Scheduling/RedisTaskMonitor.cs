@@ -1,5 +1,5 @@
 using RedisScheduler.Storage;
-using StackExchange.Redis;
+using RedisScheduler.Storage.Scripts;
 
 namespace RedisScheduler.Scheduling;
 
@@ -30,27 +30,9 @@ internal sealed class RedisTaskMonitor(RedisConnection connection, TaskTypeNames
     public async Task<IReadOnlyList<TaskInfo>> ListAsync(string taskType, TaskState state, int offset = 0, int count = 100, CancellationToken cancellationToken = default)
     {
         ThrowIfBadPage(taskType, offset, count);
-        var stateName = state switch
-        {
-            TaskState.Scheduled => "scheduled",
-            TaskState.Ready => "ready",
-            TaskState.Processing => "processing",
-            TaskState.DeadLettered => "dead",
-            TaskState.Waiting => "waiting",
-            TaskState.Failed => "failed",
-            _ => throw new ArgumentOutOfRangeException(nameof(state), state, "Pick one of the TaskState values."),
-        };
         var keys = names.GetKeys(taskType);
         var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var result = (RedisResult[])(await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.List, keys.All, [stateName, offset, count])
-            .WaitAsync(cancellationToken).ConfigureAwait(false))!;
-        var tasks = new List<TaskInfo>(result.Length / 3);
-        for (var i = 0; i + 2 < result.Length; i += 3)
-        {
-            tasks.Add(TaskRecord.Parse((byte[])result[i + 1]!).ToTaskInfo(TaskId.Format(taskType, (string)result[i]!), taskType, state, (string?)result[i + 2]));
-        }
-
-        return tasks;
+        return await ListScript.ListAsync(database, keys, state, offset, count).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<SucceededTask>> ListSucceededAsync(string taskType, int offset = 0, int count = 100, CancellationToken cancellationToken = default)
@@ -58,19 +40,7 @@ internal sealed class RedisTaskMonitor(RedisConnection connection, TaskTypeNames
         ThrowIfBadPage(taskType, offset, count);
         var keys = names.GetKeys(taskType);
         var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var result = (RedisResult[])(await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.List, keys.All, ["succeeded", offset, count])
-            .WaitAsync(cancellationToken).ConfigureAwait(false))!;
-        var tasks = new List<SucceededTask>(result.Length / 3);
-        for (var i = 0; i + 2 < result.Length; i += 3)
-        {
-            var resultJson = (string?)result[i + 2];
-            tasks.Add(new SucceededTask(
-                TaskId.Format(taskType, (string)result[i]!),
-                DateTimeOffset.FromUnixTimeMilliseconds((long)result[i + 1]),
-                string.IsNullOrEmpty(resultJson) ? null : resultJson));
-        }
-
-        return tasks;
+        return await ListScript.ListSucceededAsync(database, keys, offset, count).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static void ThrowIfBadPage(string taskType, int offset, int count)

@@ -1,6 +1,6 @@
-using System.Text;
 using RedisScheduler.Continuations;
 using RedisScheduler.Storage;
+using RedisScheduler.Storage.Scripts;
 using StackExchange.Redis;
 
 namespace RedisScheduler.Scheduling;
@@ -14,19 +14,16 @@ internal sealed class RedisTaskScheduler(
 
     private const long MaxUnixSeconds = 253_402_300_799;
     private static readonly TimeSpan MaxDelay = TimeSpan.FromDays(36_525);
-    private static readonly RedisValue Absolute = "abs";
-    private static readonly RedisValue Relative = "rel";
-    private static readonly RedisValue GeneratedId = "";
     private const int MaxTaskKeyLength = 200;
 
     public Task<string> ScheduleTaskAsync<T>(DateTimeOffset dueAt, T payload, CancellationToken cancellationToken = default)
-        => ScheduleOneAsync(Absolute, CeilingUnixMilliseconds(dueAt), payload, cancellationToken);
+        => ScheduleOneAsync(relative: false, CeilingUnixMilliseconds(dueAt), payload, cancellationToken);
 
     public Task<string> ScheduleTaskAsync<T>(DateTimeOffset dueAt, T payload, TaskPriority priority, CancellationToken cancellationToken = default)
-        => ScheduleOneAsync(Absolute, CeilingUnixMilliseconds(dueAt), payload, cancellationToken, priority);
+        => ScheduleOneAsync(relative: false, CeilingUnixMilliseconds(dueAt), payload, cancellationToken, priority);
 
     public Task<string> EnqueueTaskAsync<T>(T payload, TaskPriority priority, CancellationToken cancellationToken = default)
-        => ScheduleOneAsync(Relative, 0, payload, cancellationToken, priority);
+        => ScheduleOneAsync(relative: true, 0, payload, cancellationToken, priority);
 
     public Task<string> ScheduleTaskAsync<T>(TimeSpan delay, T payload, CancellationToken cancellationToken = default)
     {
@@ -36,11 +33,11 @@ internal sealed class RedisTaskScheduler(
         }
 
         // Rounded up: a delay of 1.2 ms waits 2 ms, never 1.
-        return ScheduleOneAsync(Relative, (long)Math.Ceiling(delay.TotalMilliseconds), payload, cancellationToken);
+        return ScheduleOneAsync(relative: true, (long)Math.Ceiling(delay.TotalMilliseconds), payload, cancellationToken);
     }
 
     public Task<string> EnqueueTaskAsync<T>(T payload, CancellationToken cancellationToken = default)
-        => ScheduleOneAsync(Relative, 0, payload, cancellationToken);
+        => ScheduleOneAsync(relative: true, 0, payload, cancellationToken);
 
     public string ScheduleTask<T>(long timestamp, T payload)
     {
@@ -54,8 +51,9 @@ internal sealed class RedisTaskScheduler(
 
         var keys = names.GetKeys(typeof(T));
         var json = serializer.Serialize(payload);
-        var first = SchedulerScripts.Evaluate(connection.GetDatabase(), SchedulerScripts.Instance.Schedule, keys.All, [keys.WakeChannel, Absolute, GeneratedId, timestamp * 1000, json]);
-        return TaskId.FormatGenerated(keys.TaskType, "", (long)first);
+        var args = ScheduleScript.GeneratedIds(keys, relative: false, "", 1);
+        ScheduleScript.SetTask(args, 0, timestamp * 1000, json);
+        return TaskId.FormatGenerated(keys.TaskType, "", ScheduleScript.Run(connection.GetDatabase(), keys, args));
     }
 
     public async Task<IReadOnlyList<string>> ScheduleTasksAsync<T>(IEnumerable<(DateTimeOffset DueAt, T Payload)> tasks, CancellationToken cancellationToken = default)
@@ -70,14 +68,13 @@ internal sealed class RedisTaskScheduler(
         {
             if (chunk is null)
             {
-                chunk = new RedisValue[3 + (2 * BatchChunkSize)];
-                (chunk[0], chunk[1], chunk[2], filled) = (keys.WakeChannel, Absolute, GeneratedId, 3);
+                chunk = ScheduleScript.GeneratedIds(keys, relative: false, "", BatchChunkSize);
+                filled = 0;
                 args.Add(chunk);
             }
 
-            chunk[filled++] = CeilingUnixMilliseconds(dueAt);
-            chunk[filled++] = serializer.Serialize(payload);
-            if (filled == chunk.Length)
+            ScheduleScript.SetTask(chunk, filled++, CeilingUnixMilliseconds(dueAt), serializer.Serialize(payload));
+            if (filled == BatchChunkSize)
             {
                 chunk = null;
             }
@@ -85,7 +82,7 @@ internal sealed class RedisTaskScheduler(
 
         if (chunk is not null)
         {
-            Array.Resize(ref chunk, filled);
+            ScheduleScript.Truncate(ref chunk, filled);
             args[^1] = chunk;
         }
 
@@ -97,19 +94,19 @@ internal sealed class RedisTaskScheduler(
         var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         // Issued together, the calls share the multiplexer's pipeline: Redis runs one while the next
         // is still being written, and no call waits for the previous one's reply.
-        var calls = new Task<RedisResult>[args.Count];
+        var calls = new Task<long>[args.Count];
         for (var i = 0; i < calls.Length; i++)
         {
-            calls[i] = SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Schedule, keys.All, args[i]);
+            calls[i] = ScheduleScript.RunAsync(database, keys, args[i]);
         }
 
-        var results = await Task.WhenAll(calls).WaitAsync(cancellationToken).ConfigureAwait(false);
-        var ids = new List<string>(((args.Count - 1) * BatchChunkSize) + ((args[^1].Length - 3) / 2));
+        var firsts = await Task.WhenAll(calls).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var ids = new List<string>(((args.Count - 1) * BatchChunkSize) + ScheduleScript.TaskCount(args[^1]));
         for (var i = 0; i < calls.Length; i++)
         {
             // Each call answers with the sequence number of its first task; the others follow it.
-            var first = (long)results[i];
-            for (var n = 0; n < (args[i].Length - 3) / 2; n++)
+            var first = firsts[i];
+            for (var n = 0; n < ScheduleScript.TaskCount(args[i]); n++)
             {
                 ids.Add(TaskId.FormatGenerated(keys.TaskType, "", first + n));
             }
@@ -130,12 +127,10 @@ internal sealed class RedisTaskScheduler(
 
         var keys = names.GetKeys(typeof(T));
         var json = serializer.Serialize(payload);
-        // '=' keeps callers' ids apart from generated ones, which start with a letter.
-        var localId = "=" + taskKey;
+        var localId = TaskIdPrefix.TaskKey + taskKey;
         var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var result = await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Schedule, keys.All, [keys.WakeChannel, Absolute, localId, CeilingUnixMilliseconds(dueAt), json])
-            .WaitAsync(cancellationToken).ConfigureAwait(false);
-        return new ScheduleOnceResult(TaskId.Format(keys.TaskType, localId), !result[0].IsNull);
+        var created = await ScheduleScript.RunOnceAsync(database, keys, localId, CeilingUnixMilliseconds(dueAt), json).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new ScheduleOnceResult(TaskId.Format(keys.TaskType, localId), created);
     }
 
     public async Task<bool> RescheduleAsync(string taskId, DateTimeOffset dueAt, CancellationToken cancellationToken = default)
@@ -143,9 +138,7 @@ internal sealed class RedisTaskScheduler(
         var (taskType, localId) = TaskId.Parse(taskId);
         var keys = names.GetKeys(taskType);
         var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var result = await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Reschedule, keys.All, [localId, CeilingUnixMilliseconds(dueAt), keys.WakeChannel])
-            .WaitAsync(cancellationToken).ConfigureAwait(false);
-        return (int)result == 1;
+        return await RescheduleScript.RunAsync(database, keys, localId, CeilingUnixMilliseconds(dueAt)).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<bool> CancelAsync(string taskId, CancellationToken cancellationToken = default)
@@ -153,14 +146,14 @@ internal sealed class RedisTaskScheduler(
         var (taskType, localId) = TaskId.Parse(taskId);
         var keys = names.GetKeys(taskType);
         var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var result = (int)await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Cancel, keys.All, [localId, keys.DoneChannel]).WaitAsync(cancellationToken).ConfigureAwait(false);
-        if (result == 2)
+        var (cancelled, notifyContinuations) = await CancelScript.RunAsync(database, keys, localId).WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (notifyContinuations)
         {
             // Its continuations hear of it now; if this fails, a worker of the type delivers it later.
             await ContinuationScheduler.DeliverQuietlyAsync(relay, database, keys).ConfigureAwait(false);
         }
 
-        return result > 0;
+        return cancelled;
     }
 
     public Task<string> ScheduleContinuationAsync<T>(IEnumerable<string> parentTaskIds, T payload, ParentFailurePolicy onParentFailure = ParentFailurePolicy.Cancel, CancellationToken cancellationToken = default)
@@ -184,45 +177,20 @@ internal sealed class RedisTaskScheduler(
         var (taskType, localId) = TaskId.Parse(taskId);
         var keys = names.GetKeys(taskType);
         var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var result = await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Get, keys.All, [localId]).WaitAsync(cancellationToken).ConfigureAwait(false);
-        if (result.IsNull)
-        {
-            return null;
-        }
-
-        var state = (string)result[0]! switch
-        {
-            "scheduled" => TaskState.Scheduled,
-            "ready" => TaskState.Ready,
-            "dead" => TaskState.DeadLettered,
-            "waiting" => TaskState.Waiting,
-            "failed" => TaskState.Failed,
-            _ => TaskState.Processing,
-        };
-        return TaskRecord.Parse((byte[])result[1]!).ToTaskInfo(taskId, taskType, state, (string?)result[2]);
+        return await GetScript.RunAsync(database, keys, localId).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Redis stores whole milliseconds; rounding up keeps a task from starting before the instant asked for.</summary>
     internal static long CeilingUnixMilliseconds(DateTimeOffset dueAt)
         => dueAt.ToUnixTimeMilliseconds() + (dueAt.UtcTicks % TimeSpan.TicksPerMillisecond > 0 ? 1 : 0);
 
-    /// <summary>The first byte of a local id carries a priority other than normal (see Scripts/common.lua).</summary>
-    internal static string PriorityPrefix(TaskPriority priority) => priority switch
+    private async Task<string> ScheduleOneAsync<T>(bool relative, long due, T payload, CancellationToken cancellationToken, TaskPriority priority = TaskPriority.Normal)
     {
-        TaskPriority.Normal => "",
-        TaskPriority.High => "^",
-        TaskPriority.Low => "_",
-        _ => throw new ArgumentOutOfRangeException(nameof(priority), priority, "Use TaskPriority.High, Normal or Low."),
-    };
-
-    private async Task<string> ScheduleOneAsync<T>(RedisValue mode, long due, T payload, CancellationToken cancellationToken, TaskPriority priority = TaskPriority.Normal)
-    {
-        var prefix = PriorityPrefix(priority);
+        var prefix = TaskIdPrefix.For(priority);
         var keys = names.GetKeys(typeof(T));
         var json = serializer.Serialize(payload);
         var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var first = await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Schedule, keys.All, [keys.WakeChannel, mode, prefix, due, json])
-            .WaitAsync(cancellationToken).ConfigureAwait(false);
-        return TaskId.FormatGenerated(keys.TaskType, prefix, (long)first);
+        var first = await ScheduleScript.RunOneAsync(database, keys, relative, prefix, due, json).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return TaskId.FormatGenerated(keys.TaskType, prefix, first);
     }
 }

@@ -11,10 +11,11 @@
 -- for those: a stale worker can never complete another's delivery.
 local members = {}
 for i = 3, #ARGV, 4 do
-  members[#members + 1] = ARGV[i] .. '|' .. ARGV[i + 1]
+  members[#members + 1] = lease_member(ARGV[i], ARGV[i + 1])
 end
--- Which deliveries still hold their lease, in one command; then one ZREM and one HDEL for all.
-local scores = redis.call('ZMSCORE', KEYS[3], unpack(members))
+-- The fencing check (see take_lease) for the whole batch: which deliveries still hold their lease,
+-- in one command; then one ZREM and one HDEL for all.
+local scores = redis.call('ZMSCORE', INFLIGHT, unpack(members))
 local live = {}
 local ids = {}
 local details = {}
@@ -49,29 +50,29 @@ for j, member in ipairs(members) do
 end
 if #live > 0 then
   touch_parents(ids)
-  redis.call('ZREM', KEYS[3], unpack(live))
-  redis.call('HDEL', KEYS[4], unpack(ids))
+  redis.call('ZREM', INFLIGHT, unpack(live))
+  redis.call('HDEL', TASKS, unpack(ids))
   forget_parents(ids)
   local keep = tonumber(ARGV[2])
   if keep > 0 then
     -- Only the newest `keep`: the history must not grow with the number of tasks ever run.
-    redis.call('ZADD', KEYS[19], unpack(history))
+    redis.call('ZADD', SUCCEEDED, unpack(history))
     -- Trimmed in steps (of 256 for the default limit), so most calls add without removing.
-    if redis.call('ZCARD', KEYS[19]) > keep + math.min(keep, 256) then
-      redis.call('ZREMRANGEBYRANK', KEYS[19], 0, -keep - 1)
+    if redis.call('ZCARD', SUCCEEDED) > keep + math.min(keep, 256) then
+      redis.call('ZREMRANGEBYRANK', SUCCEEDED, 0, -keep - 1)
     end
   else
     -- The history was turned off: what an earlier setting kept goes too.
-    redis.call('DEL', KEYS[19])
+    redis.call('DEL', SUCCEEDED)
   end
   lost[1] = notify_dependents(ids, 's', details, now)
 end
 if #errors > 0 then
-  redis.call('HDEL', KEYS[7], unpack(errors))
+  redis.call('HDEL', ERRORS, unpack(errors))
 end
 if #results > 0 then
-  redis.call('HSET', KEYS[13], unpack(results))
-  redis.call('ZADD', KEYS[14], unpack(finished))
+  redis.call('HSET', RESULTS, unpack(results))
+  redis.call('ZADD', DONE, unpack(finished))
 end
 announce_done(ARGV[1], ids)
 return lost

@@ -8,9 +8,9 @@
 local id = ARGV[1]
 touch_parents({ id })
 local function cancelled()
-  redis.call('HDEL', KEYS[4], id)
-  redis.call('HDEL', KEYS[7], id)
-  redis.call('ZREM', KEYS[20], id)
+  redis.call('HDEL', TASKS, id)
+  redis.call('HDEL', ERRORS, id)
+  redis.call('ZREM', FAILED, id)
   forget_parents({ id })
   announce_done(ARGV[2], { id })
   if notify_dependents({ id }, 'c', {}, now_ms()) > 0 then
@@ -18,11 +18,11 @@ local function cancelled()
   end
   return 1
 end
-if redis.call('ZREM', KEYS[1], id) == 1 or redis.call('ZREM', KEYS[16], id) == 1 then
+if redis.call('ZREM', DUE, id) == 1 or redis.call('ZREM', WAITING, id) == 1 then
   return cancelled()
 end
-local record = redis.call('HGET', KEYS[4], id)
-if record and string.sub(record, 1, 1) == 's' then
+local record = redis.call('HGET', TASKS, id)
+if record and flag_of(record) == 's' then
   -- Due but not yet taken: it sits in the ready list. The scan is O(ready length), which stays
   -- short while workers keep up.
   if redis.call('LREM', ready_key(id), 1, id) == 1 then

@@ -29,11 +29,11 @@ local limit = tonumber(ARGV[3])
 -- ready list, as it is overdue. Its attempt was already counted when it was claimed, so a task
 -- that kills every worker that takes it ends in the dead letters instead of looping for ever.
 local max_attempts = tonumber(ARGV[4])
-local expired = redis.call('ZRANGE', KEYS[3], '-inf', now, 'BYSCORE', 'LIMIT', 0, limit)
+local expired = redis.call('ZRANGE', INFLIGHT, '-inf', now, 'BYSCORE', 'LIMIT', 0, limit)
 for i = #expired, 1, -1 do
-  redis.call('ZREM', KEYS[3], expired[i])
-  local id = string.match(expired[i], '^[^|]+')
-  local record = redis.call('HGET', KEYS[4], id)
+  redis.call('ZREM', INFLIGHT, expired[i])
+  local id = lease_id(expired[i])
+  local record = redis.call('HGET', TASKS, id)
   if record and attempt_of(record) >= max_attempts then
     bury(id, now, ARGV[5])
     announce_done(ARGV[10], { id })
@@ -46,8 +46,8 @@ end
 promote(now, limit)
 
 -- Retention: dead letters and stored results older than their periods go, a bounded batch at a time.
-sweep(KEYS[6], { KEYS[4], KEYS[7] }, tonumber(ARGV[8]), now, limit, true)
-sweep(KEYS[14], { KEYS[13] }, tonumber(ARGV[9]), now, limit)
+sweep(DEAD, { TASKS, ERRORS }, tonumber(ARGV[8]), now, limit, true)
+sweep(DONE, { RESULTS }, tonumber(ARGV[9]), now, limit)
 
 -- Limits hold across every instance because they are checked here, atomically with the claim.
 -- Expired leases were reclaimed above, so a crashed worker's slot is free again.
@@ -55,7 +55,7 @@ local want = tonumber(ARGV[1])
 local limited_until = nil
 local in_flight_limit = tonumber(ARGV[6])
 if in_flight_limit > 0 then
-  local free = in_flight_limit - redis.call('ZCARD', KEYS[3])
+  local free = in_flight_limit - redis.call('ZCARD', INFLIGHT)
   if free < want then
     want = free
     -- A slot frees when another instance finishes; nothing announces that, so look again soon.
@@ -66,7 +66,7 @@ local rate_limit = tonumber(ARGV[7])
 local second = math.floor(now / 1000)
 local started = 0
 if rate_limit > 0 then
-  local window = redis.call('GET', KEYS[8])
+  local window = redis.call('GET', RATE)
   if window then
     local at, count = string.match(window, '^(%d+)|(%d+)$')
     if tonumber(at) == second then started = tonumber(count) end
@@ -78,18 +78,18 @@ if rate_limit > 0 then
 end
 
 local result = { now_us, -1, 0, '' }
-local occurrences = redis.call('ZRANGE', KEYS[10], '-inf', now, 'BYSCORE', 'LIMIT', 0, 10, 'WITHSCORES')
+local occurrences = redis.call('ZRANGE', RECURRING_NEXT, '-inf', now, 'BYSCORE', 'LIMIT', 0, 10, 'WITHSCORES')
 for i = 1, #occurrences, 2 do
   result[#result + 1] = occurrences[i]
   result[#result + 1] = occurrences[i + 1]
-  result[#result + 1] = redis.call('HGET', KEYS[9], occurrences[i]) or ''
+  result[#result + 1] = redis.call('HGET', RECURRING, occurrences[i]) or ''
 end
 result[3] = #occurrences / 2
 local header = #result
 -- Strict priority: high first, then normal, then low. Low-priority tasks wait while higher ones
 -- are ready, so they can starve under sustained load (docs/design.md).
 local ids = {}
-for _, key in ipairs({ KEYS[11], KEYS[2], KEYS[12] }) do
+for _, key in ipairs({ READY_HIGH, READY, READY_LOW }) do
   if #ids >= want then break end
   local popped = redis.call('LPOP', key, want - #ids)
   if popped then
@@ -98,11 +98,11 @@ for _, key in ipairs({ KEYS[11], KEYS[2], KEYS[12] }) do
 end
 if #ids > 0 then
   local expiry = int(now + tonumber(ARGV[2]))
-  -- One token for the whole call: a task is taken at most once per call, so "<id>|<token>" still
+  -- One token for the whole call: a task is taken at most once per call, so its lease_member still
   -- names one delivery, and no number is formatted per task.
-  local token = int(redis.call('INCRBY', KEYS[5], 1))
+  local token = int(redis.call('INCRBY', SEQ, 1))
   result[4] = token
-  local records = redis.call('HMGET', KEYS[4], unpack(ids))
+  local records = redis.call('HMGET', TASKS, unpack(ids))
   local updates = {}
   local leases = {}
   local retried = {}
@@ -115,35 +115,35 @@ if #ids > 0 then
         -- Only a task on its second attempt or later can be waiting for a retry.
         retried[#retried + 1] = id
       end
-      record = 'p' .. small_int(attempt + 1) .. string.sub(record, bar)
+      record = with_attempt(record, 'p', attempt + 1, bar)
       updates[#updates + 1] = id
       updates[#updates + 1] = record
       leases[#leases + 1] = expiry
-      leases[#leases + 1] = id .. '|' .. token
+      leases[#leases + 1] = lease_member(id, token)
       result[#result + 1] = id
       result[#result + 1] = record
     end
   end
   if #updates > 0 then
-    redis.call('HSET', KEYS[4], unpack(updates))
-    redis.call('ZADD', KEYS[3], unpack(leases))
+    redis.call('HSET', TASKS, unpack(updates))
+    redis.call('ZADD', INFLIGHT, unpack(leases))
   end
   if #retried > 0 then
-    redis.call('ZREM', KEYS[20], unpack(retried))
+    redis.call('ZREM', FAILED, unpack(retried))
   end
 end
 
 if rate_limit > 0 and #result > header then
-  redis.call('SET', KEYS[8], int(second) .. '|' .. int(started + (#result - header) / 2), 'PX', 2000)
+  redis.call('SET', RATE, int(second) .. '|' .. int(started + (#result - header) / 2), 'PX', 2000)
 end
 
 if #result == header and header == 4 then
-  if redis.call('LLEN', KEYS[2]) + redis.call('LLEN', KEYS[11]) + redis.call('LLEN', KEYS[12]) > 0 then
+  if redis.call('LLEN', READY) + redis.call('LLEN', READY_HIGH) + redis.call('LLEN', READY_LOW) > 0 then
     -- Tasks are waiting: a limit holds them back, or only cancelled ids were popped.
     result[2] = limited_until or now
     return result
   end
-  for _, key in ipairs({ KEYS[1], KEYS[3], KEYS[10] }) do
+  for _, key in ipairs({ DUE, INFLIGHT, RECURRING_NEXT }) do
     local at = first_score(key)
     if at and (result[2] == -1 or at < result[2]) then
       result[2] = at

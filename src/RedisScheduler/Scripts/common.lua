@@ -1,31 +1,34 @@
 -- common.lua: helpers prepended to every other script when it is loaded (see SchedulerScripts.cs),
 -- so each script below is still one atomic EVALSHA.
 --
--- Every script receives the same twenty keys of one task type, all sharing one {hash tag}:
---   KEYS[1] due       ZSET  local task id -> due time (Unix ms, Redis server clock)
---   KEYS[2] ready     LIST  local task ids due and waiting for a worker, oldest first
---   KEYS[3] inflight  ZSET  "<id>|<token>" -> lease expiry (Unix ms)
---   KEYS[4] tasks     HASH  local task id -> record "<flag><attempt>|<scheduledAt>|<dueAt>|<payload>"
---                           flag: 's' waiting (scheduled or ready), 'p' processing, 'd' dead-lettered,
---                           'w' a continuation waiting for its parents
---   KEYS[5] seq       STRING counter for task ids and delivery tokens
---   KEYS[6] dead      ZSET  dead-lettered local task id -> when it died (Unix ms)
---   KEYS[7] errors    HASH  local task id -> last error (JSON), only for tasks that failed
---   KEYS[8] rate      STRING "<second>|<starts>": starts in the current second, for the rate limit
---   KEYS[9] recurring HASH  recurring schedule name -> its definition (JSON, payload included)
---   KEYS[10] recurring-next ZSET recurring schedule name -> its next occurrence (Unix ms)
---   KEYS[11] ready-high LIST  like ready, for high-priority tasks (local ids starting with '^')
---   KEYS[12] ready-low  LIST  like ready, for low-priority tasks (local ids starting with '_')
---   KEYS[13] results  HASH  local task id -> result (JSON) of a TaskHandler<T, TResult>
---   KEYS[14] done     ZSET  local task id -> when its result was stored (Unix ms), for retention
---   KEYS[15] waiters  STRING how many WaitForCompletionAsync calls are waiting on this type
---   KEYS[16] waiting  ZSET  continuation local id (starting with '+') waiting for its parents -> when created
---   KEYS[17] dependents HASH local id -> public ids of the continuations waiting for it, space-separated
---   KEYS[18] outbox   ZSET  "<outcome><continuation id>|<local id>|<result or error JSON>" -> when it ended:
---                           ends not yet delivered to the continuation's type (see notify_dependents)
---   KEYS[19] succeeded ZSET local id -> when it was acknowledged (Unix ms), the newest ones only
---   KEYS[20] failed   ZSET  local id of a task waiting for a retry after a failed attempt -> when it failed
+-- Every script receives the same twenty keys of one task type, all sharing one {hash tag}, and
+-- reads them by the names below, given once here, never by number:
+--   KEYS[1]  DUE        ZSET  local task id -> due time (Unix ms, Redis server clock)
+--   KEYS[2]  READY      LIST  local task ids due and waiting for a worker, oldest first
+--   KEYS[3]  INFLIGHT   ZSET  lease member (see lease_member) -> lease expiry (Unix ms)
+--   KEYS[4]  TASKS      HASH  local task id -> task record (see new_record)
+--   KEYS[5]  SEQ        STRING counter for task ids and delivery tokens
+--   KEYS[6]  DEAD       ZSET  dead-lettered local task id -> when it died (Unix ms)
+--   KEYS[7]  ERRORS     HASH  local task id -> last error (JSON), only for tasks that failed
+--   KEYS[8]  RATE       STRING "<second>|<starts>": starts in the current second, for the rate limit
+--   KEYS[9]  RECURRING  HASH  recurring schedule name -> its definition (JSON, payload included)
+--   KEYS[10] RECURRING_NEXT ZSET recurring schedule name -> its next occurrence (Unix ms)
+--   KEYS[11] READY_HIGH LIST  like READY, for high-priority tasks (see ready_key)
+--   KEYS[12] READY_LOW  LIST  like READY, for low-priority tasks
+--   KEYS[13] RESULTS    HASH  local task id -> result (JSON) of a TaskHandler<T, TResult>
+--   KEYS[14] DONE       ZSET  local task id -> when its result was stored (Unix ms), for retention
+--   KEYS[15] WAITERS    STRING how many WaitForCompletionAsync calls are waiting on this type
+--   KEYS[16] WAITING    ZSET  continuation local id (see is_continuation) waiting for its parents -> when created
+--   KEYS[17] DEPENDENTS HASH  local id -> public ids of the continuations waiting for it, space-separated
+--   KEYS[18] OUTBOX     ZSET  "<outcome><continuation id>|<local id>|<result or error JSON>" -> when it ended:
+--                             ends not yet delivered to the continuation's type (see notify_dependents)
+--   KEYS[19] SUCCEEDED  ZSET  local id -> when it was acknowledged (Unix ms), the newest ones only
+--   KEYS[20] FAILED     ZSET  local id of a task waiting for a retry after a failed attempt -> when it failed
 -- Plus one key per continuation, derived rather than passed (see parents_key).
+local DUE, READY, INFLIGHT, TASKS, SEQ = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local DEAD, ERRORS, RATE, RECURRING, RECURRING_NEXT = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
+local READY_HIGH, READY_LOW, RESULTS, DONE, WAITERS = KEYS[11], KEYS[12], KEYS[13], KEYS[14], KEYS[15]
+local WAITING, DEPENDENTS, OUTBOX, SUCCEEDED, FAILED = KEYS[16], KEYS[17], KEYS[18], KEYS[19], KEYS[20]
 
 -- Whole milliseconds of the server clock, rounded down: a task due at D is handed out only when
 -- now >= D, and rounding down can only make "now" earlier, so a task never starts early.
@@ -46,28 +49,110 @@ local function small_int(n)
   return int(n)
 end
 
--- Length-prefixed decimal ("c123" for 123): members with equal scores sort by bytes in a ZSET,
--- so this keeps tasks due in the same millisecond in the order they were scheduled.
+-- Formats. Each format kept in Redis is written and read by the helpers below and by nothing else in
+-- Lua, and in C# by the one type named with it; FormatRoundTripTests checks each pair against the other.
+
+-- Generated ids (TaskId in C#): length-prefixed decimal ("c123" for 123). Members with equal scores
+-- sort by bytes in a ZSET, so this keeps tasks due in the same millisecond in the order they were
+-- scheduled; and a generated id starts with a letter, apart from every other kind of local id.
 local function encode_id(n)
   local s = int(n)
   return string.char(96 + #s) .. s
 end
 
--- The ready list of a task by its priority, which the first byte of its local id carries, so
--- routing it costs no Redis command.
+-- Local id prefixes (TaskIdPrefix in C#): the first byte of a local id carries what routing needs,
+-- so routing costs no Redis command. HIGH and LOW mark a priority other than normal, CONTINUATION a
+-- task that waits for its parents. Others, never routed on: '=' a caller's task key, '@' an
+-- occurrence of a recurring schedule (recur.lua), a letter a generated id of normal priority.
+local HIGH, LOW, CONTINUATION = '^', '_', '+'
+-- Compared as bytes: string.byte costs less per task than cutting out a one-character string.
+local HIGH_BYTE, LOW_BYTE, CONTINUATION_BYTE = string.byte(HIGH), string.byte(LOW), string.byte(CONTINUATION)
+
+-- The ready list of a task by its priority.
 local function ready_key(id)
   local first = string.byte(id, 1)
-  if first == 94 then return KEYS[11] end -- '^' high
-  if first == 95 then return KEYS[12] end -- '_' low
-  return KEYS[2]
+  if first == HIGH_BYTE then return READY_HIGH end
+  if first == LOW_BYTE then return READY_LOW end
+  return READY
+end
+
+-- Whether a local id is a continuation's: it keeps its parents in a hash of its own (parents_key).
+local function is_continuation(id)
+  return string.byte(id, 1) == CONTINUATION_BYTE
+end
+
+-- Lease members (LeaseMember in C#): "<id>|<token>", the INFLIGHT member of one delivery, the task
+-- and the token claim.lua gave the worker it went to. Local ids never contain '|'.
+local function lease_member(id, token)
+  return id .. '|' .. token
+end
+
+-- The local id of a lease member.
+local function lease_id(member)
+  return string.match(member, '^[^|]+')
+end
+
+-- The fencing check of a script that ends one delivery: removes its lease and says whether it still
+-- held one. When it did not, the lease ran out and the task may be running elsewhere, so the caller
+-- must change nothing: a stale worker can never finish another's delivery. (ack.lua makes the same
+-- check for a batch in two commands: ZMSCORE of every lease_member, then one ZREM.)
+local function take_lease(id, token)
+  return redis.call('ZREM', INFLIGHT, lease_member(id, token)) == 1
+end
+
+-- Task records (TaskRecord in C#): "<flag><attempt>|<scheduledAt>|<dueAt>|<payload>", times in Unix
+-- ms; one compact string per task keeps memory per pending task low. The flag is 's' waiting
+-- (scheduled or ready), 'p' processing, 'd' dead-lettered, 'w' a continuation waiting for its
+-- parents. Parts are passed as text, which callers format once per call where they can (see int).
+local function new_record(flag, attempt, scheduled_at, due_at, payload)
+  return flag .. attempt .. '|' .. scheduled_at .. '|' .. due_at .. '|' .. payload
+end
+
+-- The flag of a record.
+local function flag_of(record)
+  return string.sub(record, 1, 1)
+end
+
+-- The attempt count of a record, and where its first '|' is (for with_attempt).
+local function attempt_of(record)
+  local bar = string.find(record, '|', 1, true)
+  return tonumber(string.sub(record, 2, bar - 1)), bar
+end
+
+-- The record with another flag, keeping attempt, times and payload.
+local function with_flag(record, flag)
+  return flag .. string.sub(record, 2)
+end
+
+-- The record with another flag and attempt count, keeping times and payload. `bar` is where its
+-- first '|' is, when the caller knows it already from attempt_of (claim.lua, per task).
+local function with_attempt(record, flag, attempt, bar)
+  bar = bar or string.find(record, '|', 1, true)
+  return flag .. small_int(attempt) .. string.sub(record, bar)
+end
+
+-- The record with another flag and due time (text), keeping attempt, scheduledAt and payload.
+local function with_due(record, flag, due_at)
+  local first = string.find(record, '|', 1, true)
+  local second = string.find(record, '|', first + 1, true)
+  local third = string.find(record, '|', second + 1, true)
+  return flag .. string.sub(record, 2, second) .. due_at .. string.sub(record, third)
+end
+
+-- Rewrites the flag of a task's record, if it still has one.
+local function set_flag(id, flag)
+  local record = redis.call('HGET', TASKS, id)
+  if record then
+    redis.call('HSET', TASKS, id, with_flag(record, flag))
+  end
 end
 
 -- Moves at most `limit` due ids from the schedule to the tails of their ready lists, in due order.
 local function promote(now, limit)
-  local ids = redis.call('ZRANGE', KEYS[1], '-inf', now, 'BYSCORE', 'LIMIT', 0, limit)
+  local ids = redis.call('ZRANGE', DUE, '-inf', now, 'BYSCORE', 'LIMIT', 0, limit)
   if #ids > 0 then
     -- They are the set's first members by rank, which Redis removes without looking each one up.
-    redis.call('ZREMRANGEBYRANK', KEYS[1], 0, #ids - 1)
+    redis.call('ZREMRANGEBYRANK', DUE, 0, #ids - 1)
     local by_list = {}
     for _, id in ipairs(ids) do
       local key = ready_key(id)
@@ -88,20 +173,6 @@ local function first_score(key)
   return nil
 end
 
--- The attempt count of a record ("<flag><attempt>|..."), and where its first '|' is.
-local function attempt_of(record)
-  local bar = string.find(record, '|', 1, true)
-  return tonumber(string.sub(record, 2, bar - 1)), bar
-end
-
--- Rewrites a record's flag, keeping attempt, times and payload.
-local function set_flag(id, flag)
-  local record = redis.call('HGET', KEYS[4], id)
-  if record then
-    redis.call('HSET', KEYS[4], id, flag .. string.sub(record, 2))
-  end
-end
-
 -- Runs `command key args...` in chunks of `stride` * 1000 values: unpack fails beyond a few thousand.
 local function chunked(command, key, args, stride)
   local size = 1000 * stride
@@ -110,14 +181,14 @@ local function chunked(command, key, args, stride)
   end
 end
 
--- A continuation (local id starting with '+') keeps its parents in a hash of its own:
+-- A continuation (see is_continuation) keeps its parents in a hash of its own:
 --   parent public id -> '' while it is pending, else its outcome ('s', 'd' or 'c') and JSON;
 --   '#policy' 'c' (cancel when a parent failed) or 'r' (run anyway); '#total', '#pending',
 --   '#succeeded', '#failed' (dead-lettered or cancelled) as counters.
 -- Scripts derive its name instead of receiving it, because an ack batch or a sweep cannot name every
 -- such key in advance. It carries the type's hash tag, so it sits in the declared keys' slot.
 local function parents_key(id)
-  return string.sub(KEYS[4], 1, -6) .. 'parents:' .. id
+  return string.sub(TASKS, 1, -6) .. 'parents:' .. id
 end
 
 -- Reads the parents hashes of the continuations among `ids` before a script writes anything: while
@@ -125,7 +196,7 @@ end
 -- command leaves no half-done change behind.
 local function touch_parents(ids)
   for _, id in ipairs(ids) do
-    if string.byte(id, 1) == 43 then -- '+'
+    if is_continuation(id) then
       redis.call('EXISTS', parents_key(id))
     end
   end
@@ -134,7 +205,7 @@ end
 -- Deletes the parents hashes of the continuations among `ids` (tasks that are gone for good).
 local function forget_parents(ids)
   for _, id in ipairs(ids) do
-    if string.byte(id, 1) == 43 then -- '+'
+    if is_continuation(id) then
       redis.call('DEL', parents_key(id))
     end
   end
@@ -146,7 +217,7 @@ end
 -- `details[i]` is the result or error JSON of ids[i] (nil for none). Returns the entries written.
 local function notify_dependents(ids, outcome, details, now)
   if #ids == 0 then return 0 end
-  local lists = redis.call('HMGET', KEYS[17], unpack(ids))
+  local lists = redis.call('HMGET', DEPENDENTS, unpack(ids))
   local notified = {}
   local entries = {}
   for i, list in ipairs(lists) do
@@ -159,8 +230,8 @@ local function notify_dependents(ids, outcome, details, now)
     end
   end
   if #notified > 0 then
-    redis.call('HDEL', KEYS[17], unpack(notified))
-    chunked('ZADD', KEYS[18], entries, 2)
+    redis.call('HDEL', DEPENDENTS, unpack(notified))
+    chunked('ZADD', OUTBOX, entries, 2)
   end
   return #entries / 2
 end
@@ -169,15 +240,15 @@ end
 -- Returns how many continuations must hear of it (see notify_dependents).
 local function bury(id, now, reason)
   set_flag(id, 'd')
-  redis.call('ZADD', KEYS[6], now, id)
-  redis.call('HSET', KEYS[7], id, reason)
+  redis.call('ZADD', DEAD, now, id)
+  redis.call('HSET', ERRORS, id, reason)
   return notify_dependents({ id }, 'd', { reason }, now)
 end
 
 -- Tells WaitForCompletionAsync callers that these tasks finished, but only while any are waiting:
 -- one GET per call otherwise. Ids are joined with '|', which no local id contains.
 local function announce_done(channel, ids)
-  if #ids > 0 and redis.call('GET', KEYS[15]) then
+  if #ids > 0 and redis.call('GET', WAITERS) then
     redis.call('PUBLISH', channel, table.concat(ids, '|'))
   end
 end

@@ -4,16 +4,17 @@
 -- ARGV[1]  'c' to cancel it when a parent is dead-lettered or cancelled, 'r' to run it anyway
 -- ARGV[2]  the payload (JSON)
 -- ARGV[3..n] the public ids of its parents, distinct
--- Returns: the new local id, '+' and a generated id.
+-- Returns: the new local id, CONTINUATION and a generated id (see encode_id).
 local now = now_ms()
 -- The id INCRBY is about to make, so its parents hash is touched before the first write (see
 -- touch_parents): nothing else runs between the two, as the script is atomic.
-local id = '+' .. encode_id((tonumber(redis.call('GET', KEYS[5])) or 0) + 1)
+local id = CONTINUATION .. encode_id((tonumber(redis.call('GET', SEQ)) or 0) + 1)
 touch_parents({ id })
-redis.call('INCRBY', KEYS[5], 1)
+redis.call('INCRBY', SEQ, 1)
 local total = #ARGV - 2
-redis.call('HSET', KEYS[4], id, 'w0|' .. int(now) .. '|' .. int(now) .. '|' .. ARGV[2])
-redis.call('ZADD', KEYS[16], now, id)
+local now_text = int(now)
+redis.call('HSET', TASKS, id, new_record('w', '0', now_text, now_text, ARGV[2]))
+redis.call('ZADD', WAITING, now, id)
 local key = parents_key(id)
 redis.call('HSET', key, '#policy', ARGV[1], '#total', total, '#pending', total, '#succeeded', 0, '#failed', 0)
 local fields = {}

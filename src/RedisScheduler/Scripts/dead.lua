@@ -7,7 +7,7 @@
 -- ARGV[4]  the type's done channel (see ack.lua)
 -- Returns: 1 when dead-lettered; 2 when dead-lettered and continuations must hear of it (the
 -- outbox has entries); 0 when this delivery's lease was lost (nothing is changed).
-if redis.call('ZREM', KEYS[3], ARGV[1] .. '|' .. ARGV[2]) == 0 then
+if not take_lease(ARGV[1], ARGV[2]) then
   return 0
 end
 local notified = bury(ARGV[1], now_ms(), ARGV[3])

@@ -12,14 +12,14 @@
 local op = ARGV[1]
 if op == 'list' then
   local offset = tonumber(ARGV[2])
-  local entries = redis.call('ZRANGE', KEYS[6], offset, offset + tonumber(ARGV[3]) - 1, 'WITHSCORES')
+  local entries = redis.call('ZRANGE', DEAD, offset, offset + tonumber(ARGV[3]) - 1, 'WITHSCORES')
   local result = {}
   for i = 1, #entries, 2 do
     local id = entries[i]
     result[#result + 1] = id
     result[#result + 1] = entries[i + 1]
-    result[#result + 1] = redis.call('HGET', KEYS[4], id) or ''
-    result[#result + 1] = redis.call('HGET', KEYS[7], id) or ''
+    result[#result + 1] = redis.call('HGET', TASKS, id) or ''
+    result[#result + 1] = redis.call('HGET', ERRORS, id) or ''
   end
   return result
 end
@@ -30,7 +30,7 @@ if op == 'requeue' then
   first = 3
 end
 if op == 'requeue' and ARGV[3] == 'all' then
-  ids = redis.call('ZRANGE', KEYS[6], '-inf', '(' .. ARGV[4], 'BYSCORE', 'LIMIT', 0, 1000)
+  ids = redis.call('ZRANGE', DEAD, '-inf', '(' .. ARGV[4], 'BYSCORE', 'LIMIT', 0, 1000)
 else
   for i = first, #ARGV do
     ids[#ids + 1] = ARGV[i]
@@ -41,18 +41,18 @@ local now = now_ms()
 local done = 0
 touch_parents(ids)
 for _, id in ipairs(ids) do
-  local record = redis.call('HGET', KEYS[4], id)
-  if redis.call('ZREM', KEYS[6], id) == 1 and record then
+  local record = redis.call('HGET', TASKS, id)
+  if redis.call('ZREM', DEAD, id) == 1 and record then
     done = done + 1
     if op == 'requeue' then
       -- A fresh start: attempts from zero and no last error (ack.lua only cleans up errors of
       -- tasks past their first attempt).
-      redis.call('HSET', KEYS[4], id, 's0' .. string.sub(record, (string.find(record, '|', 1, true))))
-      redis.call('HDEL', KEYS[7], id)
-      redis.call('ZADD', KEYS[1], now, id)
+      redis.call('HSET', TASKS, id, with_attempt(record, 's', 0))
+      redis.call('HDEL', ERRORS, id)
+      redis.call('ZADD', DUE, now, id)
     else
-      redis.call('HDEL', KEYS[4], id)
-      redis.call('HDEL', KEYS[7], id)
+      redis.call('HDEL', TASKS, id)
+      redis.call('HDEL', ERRORS, id)
       forget_parents({ id })
     end
   end

@@ -10,17 +10,17 @@
 -- 'remove', when there was none. Tasks already made from past occurrences are not touched.
 local name = ARGV[2]
 if ARGV[1] == 'remove' then
-  redis.call('ZREM', KEYS[10], name)
-  return redis.call('HDEL', KEYS[9], name)
+  redis.call('ZREM', RECURRING_NEXT, name)
+  return redis.call('HDEL', RECURRING, name)
 end
-if redis.call('HGET', KEYS[9], name) == ARGV[3] and redis.call('ZSCORE', KEYS[10], name) then
+if redis.call('HGET', RECURRING, name) == ARGV[3] and redis.call('ZSCORE', RECURRING_NEXT, name) then
   return 0
 end
-redis.call('HSET', KEYS[9], name, ARGV[3])
+redis.call('HSET', RECURRING, name, ARGV[3])
 if ARGV[4] == '' then
-  redis.call('ZREM', KEYS[10], name)
+  redis.call('ZREM', RECURRING_NEXT, name)
 else
-  redis.call('ZADD', KEYS[10], tonumber(ARGV[4]), name)
+  redis.call('ZADD', RECURRING_NEXT, tonumber(ARGV[4]), name)
   redis.call('PUBLISH', ARGV[5], ARGV[4])
 end
 return 1

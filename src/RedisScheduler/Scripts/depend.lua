@@ -10,22 +10,22 @@ local child = ARGV[1]
 local replies = {}
 for i = 2, #ARGV do
   local id = ARGV[i]
-  local record = redis.call('HGET', KEYS[4], id)
+  local record = redis.call('HGET', TASKS, id)
   local reply = ''
-  if record and string.sub(record, 1, 1) == 'd' then
-    reply = 'd' .. (redis.call('HGET', KEYS[7], id) or '')
+  if record and flag_of(record) == 'd' then
+    reply = 'd' .. (redis.call('HGET', ERRORS, id) or '')
   elseif record then
-    local list = redis.call('HGET', KEYS[17], id)
+    local list = redis.call('HGET', DEPENDENTS, id)
     if list then
-      redis.call('HSET', KEYS[17], id, list .. ' ' .. child)
+      redis.call('HSET', DEPENDENTS, id, list .. ' ' .. child)
     else
-      redis.call('HSET', KEYS[17], id, child)
+      redis.call('HSET', DEPENDENTS, id, child)
     end
   else
-    local result = redis.call('HGET', KEYS[13], id)
+    local result = redis.call('HGET', RESULTS, id)
     if result then
       reply = 's' .. result
-    elseif redis.call('ZSCORE', KEYS[19], id) then
+    elseif redis.call('ZSCORE', SUCCEEDED, id) then
       reply = 's'
     else
       reply = 'u'

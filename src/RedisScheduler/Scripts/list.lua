@@ -14,22 +14,22 @@ local first = tonumber(ARGV[2])
 local last = first + tonumber(ARGV[3]) - 1
 if state == 'succeeded' then
   -- Their records are gone; the history keeps when each succeeded, and results are kept apart.
-  local entries = redis.call('ZRANGE', KEYS[19], first, last, 'REV', 'WITHSCORES')
+  local entries = redis.call('ZRANGE', SUCCEEDED, first, last, 'REV', 'WITHSCORES')
   local result = {}
   for i = 1, #entries, 2 do
     result[#result + 1] = entries[i]
     result[#result + 1] = entries[i + 1]
-    result[#result + 1] = redis.call('HGET', KEYS[13], entries[i]) or ''
+    result[#result + 1] = redis.call('HGET', RESULTS, entries[i]) or ''
   end
   return result
 end
 local ids
 if state == 'scheduled' then
-  ids = redis.call('ZRANGE', KEYS[1], first, last)
+  ids = redis.call('ZRANGE', DUE, first, last)
 elseif state == 'ready' then
   ids = {}
   local skip = first
-  for _, key in ipairs({ KEYS[11], KEYS[2], KEYS[12] }) do
+  for _, key in ipairs({ READY_HIGH, READY, READY_LOW }) do
     local length = redis.call('LLEN', key)
     if skip >= length then
       skip = skip - length
@@ -41,24 +41,24 @@ elseif state == 'ready' then
     end
   end
 elseif state == 'processing' then
-  ids = redis.call('ZRANGE', KEYS[3], first, last)
+  ids = redis.call('ZRANGE', INFLIGHT, first, last)
   for i, member in ipairs(ids) do
-    ids[i] = string.match(member, '^[^|]+')
+    ids[i] = lease_id(member)
   end
 elseif state == 'waiting' then
-  ids = redis.call('ZRANGE', KEYS[16], first, last)
+  ids = redis.call('ZRANGE', WAITING, first, last)
 elseif state == 'failed' then
-  ids = redis.call('ZRANGE', KEYS[20], first, last)
+  ids = redis.call('ZRANGE', FAILED, first, last)
 else
-  ids = redis.call('ZRANGE', KEYS[6], first, last)
+  ids = redis.call('ZRANGE', DEAD, first, last)
 end
 local result = {}
 for _, id in ipairs(ids) do
-  local record = redis.call('HGET', KEYS[4], id)
+  local record = redis.call('HGET', TASKS, id)
   if record then
     result[#result + 1] = id
     result[#result + 1] = record
-    result[#result + 1] = redis.call('HGET', KEYS[7], id) or ''
+    result[#result + 1] = redis.call('HGET', ERRORS, id) or ''
   end
 end
 return result

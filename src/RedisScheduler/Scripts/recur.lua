@@ -9,12 +9,12 @@
 -- ARGV[5]  wake channel (see schedule.lua)
 -- Returns: 1 when this call advanced the schedule; 0 when another instance already had.
 local name = ARGV[1]
-local current = redis.call('ZSCORE', KEYS[10], name)
+local current = redis.call('ZSCORE', RECURRING_NEXT, name)
 if not current or tonumber(current) ~= tonumber(ARGV[2]) then
   return 0
 end
 if ARGV[4] == '1' then
-  local definition = redis.call('HGET', KEYS[9], name)
+  local definition = redis.call('HGET', RECURRING, name)
   local payload = cjson.decode(definition)['payload']
   local now = now_ms()
   -- Due at the occurrence itself, already past: TaskContext.DueAt is the instant the schedule named.
@@ -22,18 +22,18 @@ if ARGV[4] == '1' then
   -- The occurrence's own id: a second task for it can never exist while the first does. '@' keeps
   -- these apart from callers' once-only keys ('=') and generated ids (letters).
   local id = '@' .. name .. ':' .. ARGV[2]
-  if redis.call('HEXISTS', KEYS[4], id) == 0 then
-    local earliest = first_score(KEYS[1])
-    redis.call('HSET', KEYS[4], id, 's0|' .. int(now) .. '|' .. int(due) .. '|' .. payload)
-    redis.call('ZADD', KEYS[1], due, id)
+  if redis.call('HEXISTS', TASKS, id) == 0 then
+    local earliest = first_score(DUE)
+    redis.call('HSET', TASKS, id, new_record('s', '0', int(now), int(due), payload))
+    redis.call('ZADD', DUE, due, id)
     if earliest == nil or due < earliest then
       redis.call('PUBLISH', ARGV[5], int(due))
     end
   end
 end
 if ARGV[3] == '' then
-  redis.call('ZREM', KEYS[10], name)
+  redis.call('ZREM', RECURRING_NEXT, name)
 else
-  redis.call('ZADD', KEYS[10], tonumber(ARGV[3]), name)
+  redis.call('ZADD', RECURRING_NEXT, tonumber(ARGV[3]), name)
 end
 return 1

@@ -6,14 +6,14 @@
 -- ARGV[3]  wake channel: idle instances are told, so one of them takes the task at once
 -- Returns: 1 when released; 0 when this delivery's lease was lost (nothing is changed).
 -- The attempt is given back: it was interrupted, not failed, so shutdowns never use up MaxAttempts.
-if redis.call('ZREM', KEYS[3], ARGV[1] .. '|' .. ARGV[2]) == 0 then
+if not take_lease(ARGV[1], ARGV[2]) then
   return 0
 end
-local record = redis.call('HGET', KEYS[4], ARGV[1])
+local record = redis.call('HGET', TASKS, ARGV[1])
 if record then
-  local attempt = attempt_of(record)
+  local attempt, bar = attempt_of(record)
   if attempt > 0 then attempt = attempt - 1 end
-  redis.call('HSET', KEYS[4], ARGV[1], 's' .. int(attempt) .. string.sub(record, (string.find(record, '|', 1, true))))
+  redis.call('HSET', TASKS, ARGV[1], with_attempt(record, 's', attempt, bar))
 end
 redis.call('LPUSH', ready_key(ARGV[1]), ARGV[1])
 redis.call('PUBLISH', ARGV[3], int(now_ms()))

@@ -10,8 +10,8 @@
 -- Returns: 0 while it still waits (or is unknown or no longer waiting); 1 when it became ready;
 -- 2 when it was cancelled; 3 when it was cancelled and its own continuations must hear of it.
 local id = ARGV[1]
-local record = redis.call('HGET', KEYS[4], id)
-if not record or string.sub(record, 1, 1) ~= 'w' then
+local record = redis.call('HGET', TASKS, id)
+if not record or flag_of(record) ~= 'w' then
   return 0
 end
 local key = parents_key(id)
@@ -31,9 +31,9 @@ if tonumber(state[1]) > 0 then
   return 0
 end
 local now = now_ms()
-redis.call('ZREM', KEYS[16], id)
+redis.call('ZREM', WAITING, id)
 if tonumber(state[2]) > 0 and state[3] == 'c' then
-  redis.call('HDEL', KEYS[4], id)
+  redis.call('HDEL', TASKS, id)
   redis.call('DEL', key)
   announce_done(ARGV[3], { id })
   if notify_dependents({ id }, 'c', {}, now) > 0 then
@@ -42,10 +42,7 @@ if tonumber(state[2]) > 0 and state[3] == 'c' then
   return 2
 end
 -- Due from now: TaskContext.DueAt says when its last parent ended.
-local first = string.find(record, '|', 1, true)
-local second = string.find(record, '|', first + 1, true)
-local third = string.find(record, '|', second + 1, true)
-redis.call('HSET', KEYS[4], id, 's' .. string.sub(record, 2, second) .. int(now) .. string.sub(record, third))
-redis.call('RPUSH', KEYS[2], id)
+redis.call('HSET', TASKS, id, with_due(record, 's', int(now)))
+redis.call('RPUSH', READY, id)
 redis.call('PUBLISH', ARGV[2], int(now))
 return 1

@@ -7,16 +7,16 @@
 -- ARGV[4]  wake channel (see schedule.lua)
 -- ARGV[5]  the error of this attempt (JSON), kept as the task's last error
 -- Returns: 1 when rescheduled; 0 when this delivery's lease was lost (nothing is changed).
-if redis.call('ZREM', KEYS[3], ARGV[1] .. '|' .. ARGV[2]) == 0 then
+if not take_lease(ARGV[1], ARGV[2]) then
   return 0
 end
 local now = now_ms()
 local due = now + tonumber(ARGV[3])
-local earliest = first_score(KEYS[1])
+local earliest = first_score(DUE)
 set_flag(ARGV[1], 's')
-redis.call('HSET', KEYS[7], ARGV[1], ARGV[5])
-redis.call('ZADD', KEYS[20], now, ARGV[1])
-redis.call('ZADD', KEYS[1], due, ARGV[1])
+redis.call('HSET', ERRORS, ARGV[1], ARGV[5])
+redis.call('ZADD', FAILED, now, ARGV[1])
+redis.call('ZADD', DUE, due, ARGV[1])
 if earliest == nil or due < earliest then
   redis.call('PUBLISH', ARGV[4], int(due))
 end

@@ -18,7 +18,7 @@ local custom = ARGV[3]
 local prefix = ''
 local reserved = nil
 local continuation = nil
-if custom == '^' or custom == '_' then
+if custom == HIGH or custom == LOW then
   prefix = custom
   custom = ''
 elseif string.sub(custom, 1, 1) == '#' then
@@ -29,21 +29,21 @@ elseif string.sub(custom, 1, 1) == '#' then
 end
 local count = (#ARGV - 3) / 2
 if custom ~= '' then
-  if redis.call('HEXISTS', KEYS[4], custom) == 1 then
+  if redis.call('HEXISTS', TASKS, custom) == 1 then
     return { false }
   end
   -- A key used again: the result and success of its last run must not be taken for this one's.
-  redis.call('HDEL', KEYS[13], custom)
-  redis.call('ZREM', KEYS[14], custom)
-  redis.call('ZREM', KEYS[19], custom)
+  redis.call('HDEL', RESULTS, custom)
+  redis.call('ZREM', DONE, custom)
+  redis.call('ZREM', SUCCEEDED, custom)
 end
 local last = 0
 if reserved then
   last = reserved + count - 1
 elseif custom == '' then
-  last = redis.call('INCRBY', KEYS[5], count)
+  last = redis.call('INCRBY', SEQ, count)
 end
-local earliest = first_score(KEYS[1])
+local earliest = first_score(DUE)
 local wake = nil
 local first = last - count + 1
 -- One HSET and one ZADD for the whole call: a command per task costs Redis more than the work.
@@ -51,7 +51,7 @@ local first = last - count + 1
 -- is passed on as the caller's string unless it had to change.
 local records = {}
 local scores = {}
-local stamp = 's0|' .. int(now) .. '|'
+local scheduled_at = int(now)
 for i = 1, count do
   local n = 2 * i
   local raw = ARGV[2 + n]
@@ -70,7 +70,7 @@ for i = 1, count do
   end
   local text = raw or int(due)
   records[n - 1] = id
-  records[n] = stamp .. text .. '|' .. ARGV[3 + n]
+  records[n] = new_record('s', '0', scheduled_at, text, ARGV[3 + n])
   scores[n - 1] = text
   scores[n] = id
   if earliest == nil or due < earliest then
@@ -78,15 +78,15 @@ for i = 1, count do
     wake = due
   end
 end
-redis.call('HSET', KEYS[4], unpack(records))
-redis.call('ZADD', KEYS[1], unpack(scores))
+redis.call('HSET', TASKS, unpack(records))
+redis.call('ZADD', DUE, unpack(scores))
 if continuation then
   local dependents = {}
   for i = 1, count do
     dependents[2 * i - 1] = records[2 * i - 1]
     dependents[2 * i] = continuation
   end
-  redis.call('HSET', KEYS[17], unpack(dependents))
+  redis.call('HSET', DEPENDENTS, unpack(dependents))
 end
 if wake then
   redis.call('PUBLISH', ARGV[1], int(wake))

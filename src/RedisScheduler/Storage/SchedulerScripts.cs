@@ -13,8 +13,8 @@ internal sealed class SchedulerScripts
 
     private SchedulerScripts()
     {
-        var prelude = ReadResource("common");
-        SchedulerScript Load(string name) => new(name, prelude + "\n" + ReadResource(name));
+        Prelude = ReadResource("common");
+        SchedulerScript Load(string name) => new(name, Prelude + "\n" + ReadResource(name));
         Schedule = Load("schedule");
         Claim = Load("claim");
         Ack = Load("ack");
@@ -34,6 +34,9 @@ internal sealed class SchedulerScripts
         Depend = Load("depend");
         Resolve = Load("resolve");
     }
+
+    /// <summary>common.lua, the helpers every script starts with; tests run them on their own.</summary>
+    public string Prelude { get; }
 
     public SchedulerScript Schedule { get; }
 

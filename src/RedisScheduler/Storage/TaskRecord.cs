@@ -1,13 +1,30 @@
+using System.Globalization;
 using System.Text;
 
 namespace RedisScheduler.Storage;
 
 /// <summary>
-/// A task as stored in the tasks hash: <c>&lt;flag&gt;&lt;attempt&gt;|&lt;scheduledAt&gt;|&lt;dueAt&gt;|&lt;payload&gt;</c>
-/// (see Scripts/common.lua). One compact string per task keeps memory per pending task low.
+/// A task as stored in the tasks hash: <c>&lt;flag&gt;&lt;attempt&gt;|&lt;scheduledAt&gt;|&lt;dueAt&gt;|&lt;payload&gt;</c>,
+/// times in Unix ms (new_record and its neighbours in Scripts/common.lua). One compact string per
+/// task keeps memory per pending task low. The only C# code that reads or writes the layout.
 /// </summary>
 internal readonly record struct TaskRecord(int Attempt, long ScheduledAtMs, long DueAtMs, ReadOnlyMemory<byte> Payload)
 {
+    /// <summary>The flag of a task that is scheduled, or due and waiting in a ready list.</summary>
+    public const char Waiting = 's';
+
+    /// <summary>The flag of a task a worker holds a lease on.</summary>
+    public const char Processing = 'p';
+
+    /// <summary>The flag of a dead-lettered task.</summary>
+    public const char DeadLettered = 'd';
+
+    /// <summary>The flag of a continuation waiting for its parents.</summary>
+    public const char AwaitingParents = 'w';
+
+    /// <summary>The state the record's first byte gives (see the constants); <see cref="Waiting"/> unless set.</summary>
+    public char Flag { get; init; } = Waiting;
+
     public static TaskRecord Parse(ReadOnlyMemory<byte> record)
     {
         var span = record.Span;
@@ -23,7 +40,20 @@ internal readonly record struct TaskRecord(int Attempt, long ScheduledAtMs, long
             ParseInt(span[1..first]),
             ParseLong(span[(first + 1)..second]),
             ParseLong(span[(second + 1)..third]),
-            record[(third + 1)..]);
+            record[(third + 1)..])
+        {
+            Flag = (char)span[0],
+        };
+    }
+
+    /// <summary>The record as Redis stores it.</summary>
+    public byte[] Format()
+    {
+        var head = Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{Flag}{Attempt}|{ScheduledAtMs}|{DueAtMs}|"));
+        var record = new byte[head.Length + Payload.Length];
+        head.CopyTo(record, 0);
+        Payload.Span.CopyTo(record.AsSpan(head.Length));
+        return record;
     }
 
     public TaskInfo ToTaskInfo(string taskId, string taskType, TaskState state, string? lastErrorJson)
@@ -40,7 +70,7 @@ internal readonly record struct TaskRecord(int Attempt, long ScheduledAtMs, long
     private static int ParseInt(ReadOnlySpan<byte> digits) => checked((int)ParseLong(digits));
 
     private static long ParseLong(ReadOnlySpan<byte> digits)
-        => long.TryParse(digits, System.Globalization.NumberStyles.None, null, out var value)
+        => long.TryParse(digits, NumberStyles.None, null, out var value)
             ? value
             : throw new FormatException($"A task record in Redis has a malformed number '{Encoding.ASCII.GetString(digits)}'.");
 }

@@ -5,4 +5,4 @@
 -- Atomic, so any number of instances may call it at once and each task moves exactly once.
 local now = now_ms()
 local moved = promote(now, tonumber(ARGV[1]))
-return { moved, first_score(KEYS[1]) or -1, now }
+return { moved, first_score(DUE) or -1, now }

@@ -1,0 +1,79 @@
+using System.Globalization;
+using StackExchange.Redis;
+
+namespace RedisScheduler.Storage.Scripts;
+
+/// <summary>
+/// Calls schedule.lua, whose arguments are three fixed ones and then a pair (due, payload) per task.
+/// A batch builds its argument arrays itself, one per call, so this hands out the arrays and fills
+/// them rather than copying a list: a batch may hold a million tasks.
+/// </summary>
+internal static class ScheduleScript
+{
+    private const int Fixed = 3;
+    private static readonly RedisValue Absolute = "abs";
+    private static readonly RedisValue Relative = "rel";
+
+    /// <summary>Arguments for <paramref name="count"/> tasks with generated ids; fill them with <see cref="SetTask"/>.</summary>
+    /// <param name="keys">The task type's keys.</param>
+    /// <param name="relative">Whether each due value is a delay in ms from the server's now, rather than a Unix time in ms.</param>
+    /// <param name="priorityPrefix">The prefix of the generated ids (<see cref="Scheduling.TaskIdPrefix.For"/>).</param>
+    /// <param name="count">How many tasks the call adds.</param>
+    public static RedisValue[] GeneratedIds(TaskTypeKeys keys, bool relative, string priorityPrefix, int count)
+        => Arguments(keys, relative, priorityPrefix, count);
+
+    /// <summary>
+    /// Arguments for <paramref name="count"/> tasks taking the generated ids reserved from
+    /// <paramref name="firstReserved"/> on, each registered as a parent of the continuation
+    /// <paramref name="continuationId"/> in the same call; fill them with <see cref="SetTask"/>.
+    /// </summary>
+    public static RedisValue[] ReservedIds(TaskTypeKeys keys, long firstReserved, string continuationId, int count)
+        => Arguments(keys, relative: true, "#" + firstReserved.ToString(CultureInfo.InvariantCulture) + "|" + continuationId, count);
+
+    /// <summary>Sets the due value (see <see cref="GeneratedIds"/>) and payload of the task at <paramref name="index"/>.</summary>
+    public static void SetTask(RedisValue[] args, int index, RedisValue due, RedisValue payload)
+    {
+        args[Fixed + (2 * index)] = due;
+        args[Fixed + (2 * index) + 1] = payload;
+    }
+
+    /// <summary>How many tasks arguments made here hold.</summary>
+    public static int TaskCount(RedisValue[] args) => (args.Length - Fixed) / 2;
+
+    /// <summary>Drops the tasks from <paramref name="count"/> on, for a last call that is not full.</summary>
+    public static void Truncate(ref RedisValue[] args, int count) => Array.Resize(ref args, Fixed + (2 * count));
+
+    /// <summary>Schedules the tasks of <paramref name="args"/>; returns the sequence number of the first id, the others following it in argument order.</summary>
+    public static async Task<long> RunAsync(IDatabaseAsync database, TaskTypeKeys keys, RedisValue[] args)
+        => (long)await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Schedule, keys.All, args).ConfigureAwait(false);
+
+    /// <summary>The synchronous <see cref="RunAsync"/>, for the synchronous API.</summary>
+    public static long Run(IDatabase database, TaskTypeKeys keys, RedisValue[] args)
+        => (long)SchedulerScripts.Evaluate(database, SchedulerScripts.Instance.Schedule, keys.All, args);
+
+    /// <summary>Schedules one task with a generated id; returns its sequence number.</summary>
+    public static Task<long> RunOneAsync(IDatabaseAsync database, TaskTypeKeys keys, bool relative, string priorityPrefix, long due, RedisValue payload)
+    {
+        var args = GeneratedIds(keys, relative, priorityPrefix, 1);
+        SetTask(args, 0, due, payload);
+        return RunAsync(database, keys, args);
+    }
+
+    /// <summary>Schedules one task under the caller's <paramref name="localId"/>, due at a Unix time in ms; <see langword="false"/> when a task with that id exists already.</summary>
+    public static async Task<bool> RunOnceAsync(IDatabaseAsync database, TaskTypeKeys keys, string localId, long dueAtMs, RedisValue payload)
+    {
+        var args = Arguments(keys, relative: false, localId, 1);
+        SetTask(args, 0, dueAtMs, payload);
+        var reply = await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Schedule, keys.All, args).ConfigureAwait(false);
+        return !reply[0].IsNull;
+    }
+
+    private static RedisValue[] Arguments(TaskTypeKeys keys, bool relative, RedisValue ids, int count)
+    {
+        var args = new RedisValue[Fixed + (2 * count)];
+        args[0] = keys.WakeChannel;
+        args[1] = relative ? Relative : Absolute;
+        args[2] = ids;
+        return args;
+    }
+}
