@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using RedisScheduler.Continuations;
 using RedisScheduler.Handling;
-using RedisScheduler.Scheduling;
 using RedisScheduler.Storage;
 
 namespace RedisScheduler;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
+using RedisScheduler.Storage;
 using RedisScheduler.Tests.Infrastructure;
 using StackExchange.Redis;
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NUnit.Framework;
 using RedisScheduler.Handling;
+using RedisScheduler.Storage;
 using RedisScheduler.Tests.Infrastructure;
 
 namespace RedisScheduler.Tests;
@@ -160,7 +161,7 @@ public sealed class ContinuationTests
             await scope.AckAsync(claimed);
         }
 
-        var relay = new Continuations.ContinuationRelay(new Scheduling.TaskTypeNames(Microsoft.Extensions.Options.Options.Create(new RedisSchedulerOptions { KeyPrefix = scope.Prefix })));
+        var relay = new Continuations.ContinuationRelay(new Storage.TaskTypeNames(Microsoft.Extensions.Options.Options.Create(new RedisSchedulerOptions { KeyPrefix = scope.Prefix })));
         Assert.ThrowsAsync<StackExchange.Redis.RedisServerException>(() => relay.DeliverAsync(scope.Database, scope.Keys()));
 
         Assert.That((await scheduler.GetTaskAsync(fine))!.State, Is.EqualTo(TaskState.Ready), "delivered despite the failure beside it");

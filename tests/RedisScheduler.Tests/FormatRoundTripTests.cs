@@ -1,6 +1,5 @@
 using System.Text;
 using NUnit.Framework;
-using RedisScheduler.Scheduling;
 using RedisScheduler.Storage;
 using RedisScheduler.Tests.Infrastructure;
 using StackExchange.Redis;

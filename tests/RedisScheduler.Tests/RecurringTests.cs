@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NUnit.Framework;
+using RedisScheduler.Storage;
 using RedisScheduler.Tests.Infrastructure;
 
 namespace RedisScheduler.Tests;

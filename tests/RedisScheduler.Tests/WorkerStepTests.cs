@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using NUnit.Framework;
 using RedisScheduler.Continuations;
 using RedisScheduler.Handling;
-using RedisScheduler.Scheduling;
 using RedisScheduler.Storage;
 using RedisScheduler.Tests.Infrastructure;
 using StackExchange.Redis;

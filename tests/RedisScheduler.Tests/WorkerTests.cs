@@ -1,4 +1,5 @@
 using NUnit.Framework;
+using RedisScheduler.Storage;
 using RedisScheduler.Tests.Infrastructure;
 
 namespace RedisScheduler.Tests;

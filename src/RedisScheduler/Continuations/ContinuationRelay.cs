@@ -1,5 +1,4 @@
 using System.Text;
-using RedisScheduler.Scheduling;
 using RedisScheduler.Storage;
 using RedisScheduler.Storage.Scripts;
 using StackExchange.Redis;

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using RedisScheduler;
 using RedisScheduler.Handling;
 using RedisScheduler.Recurring;
-using RedisScheduler.Scheduling;
+using RedisScheduler.Storage;
 
 // In Microsoft's namespace, as IHttpClientBuilder and IHealthChecksBuilder are: code that extends the
 // builder (services.AddRedisScheduler().AddInvoicing()) needs no using of ours beyond RedisScheduler.

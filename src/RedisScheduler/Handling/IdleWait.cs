@@ -1,3 +1,5 @@
+using RedisScheduler.Common;
+
 namespace RedisScheduler.Handling;
 
 /// <summary>

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using RedisScheduler.Continuations;
-using RedisScheduler.Scheduling;
 using RedisScheduler.Storage;
 
 namespace RedisScheduler.Handling;

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using RedisScheduler.Common;
 using RedisScheduler.Continuations;
-using RedisScheduler.Scheduling;
 using RedisScheduler.Storage;
 
 namespace RedisScheduler.Handling;

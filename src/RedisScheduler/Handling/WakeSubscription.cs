@@ -1,3 +1,4 @@
+using RedisScheduler.Common;
 using RedisScheduler.Storage;
 using StackExchange.Redis;
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using RedisScheduler.Common;
 using RedisScheduler.Continuations;
 using RedisScheduler.Recurring;
 using RedisScheduler.Storage;

@@ -1,4 +1,4 @@
-using RedisScheduler.Handling;
+using RedisScheduler.Common;
 using RedisScheduler.Storage;
 using RedisScheduler.Storage.Scripts;
 using StackExchange.Redis;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using RedisScheduler.Storage;
 
 namespace RedisScheduler.Tests.Infrastructure;
 

@@ -1,3 +1,5 @@
+using RedisScheduler.Storage;
+
 namespace RedisScheduler.Tests.Infrastructure;
 
 /// <summary>The name a test gave to a worker host.</summary>

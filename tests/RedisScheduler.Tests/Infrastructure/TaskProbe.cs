@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using RedisScheduler.Storage;
 
 namespace RedisScheduler.Tests.Infrastructure;
 

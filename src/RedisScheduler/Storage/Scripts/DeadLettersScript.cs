@@ -1,5 +1,5 @@
 using System.Text;
-using RedisScheduler.Scheduling;
+using RedisScheduler.Storage;
 using StackExchange.Redis;
 
 namespace RedisScheduler.Storage.Scripts;

@@ -1,4 +1,4 @@
-using RedisScheduler.Scheduling;
+using RedisScheduler.Storage;
 using StackExchange.Redis;
 
 namespace RedisScheduler.Storage.Scripts;

@@ -17,7 +17,7 @@ internal static class ScheduleScript
     /// <summary>Arguments for <paramref name="count"/> tasks with generated ids; fill them with <see cref="SetTask"/>.</summary>
     /// <param name="keys">The task type's keys.</param>
     /// <param name="relative">Whether each due value is a delay in ms from the server's now, rather than a Unix time in ms.</param>
-    /// <param name="priorityPrefix">The prefix of the generated ids (<see cref="Scheduling.TaskIdPrefix.For"/>).</param>
+    /// <param name="priorityPrefix">The prefix of the generated ids (<see cref="Storage.TaskIdPrefix.For"/>).</param>
     /// <param name="count">How many tasks the call adds.</param>
     public static RedisValue[] GeneratedIds(TaskTypeKeys keys, bool relative, string priorityPrefix, int count)
         => Arguments(keys, relative, priorityPrefix, count);

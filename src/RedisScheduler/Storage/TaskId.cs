@@ -1,4 +1,4 @@
-namespace RedisScheduler.Scheduling;
+namespace RedisScheduler.Storage;
 
 /// <summary>
 /// Public task ids are <c>&lt;task type&gt;/&lt;local id&gt;</c>: the type says which keys hold the

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Options;
 
-namespace RedisScheduler.Scheduling;
+namespace RedisScheduler.Storage;
 
 /// <summary>Turns payloads into the UTF-8 JSON stored in Redis and back, enforcing the size cap.</summary>
 internal sealed class PayloadSerializer

@@ -1,4 +1,4 @@
-namespace RedisScheduler.Scheduling;
+namespace RedisScheduler.Storage;
 
 /// <summary>
 /// The first character of a local id, which says how the id was made and carries what Redis routes

@@ -2,9 +2,8 @@ using System.Collections.Concurrent;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
-using RedisScheduler.Storage;
 
-namespace RedisScheduler.Scheduling;
+namespace RedisScheduler.Storage;
 
 /// <summary>
 /// Maps payload CLR types to their stable task type names (registration, then <see cref="TaskTypeAttribute"/>,

@@ -1,4 +1,4 @@
-namespace RedisScheduler.Handling;
+namespace RedisScheduler.Common;
 
 /// <summary>
 /// Wakes an idle worker when an earlier task is scheduled. A signal that arrives while the worker is
