@@ -56,7 +56,28 @@ internal sealed class AckBatcher(TaskTypeKeys keys, int succeededHistoryLimit, O
                 continue;
             }
 
-            await SendAsync(batch).ConfigureAwait(false);
+            // Sent here rather than in a method of its own: an async call per batch would cost the
+            // hot path an allocation. Whatever goes wrong, the queue moves on.
+            try
+            {
+                var call = AckScript.Create(keys, succeededHistoryLimit, batch.Count);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    AckScript.SetTask(call, i, batch[i].Run.Task, batch[i].Result);
+                }
+
+                if (await sender.SendAsync(call).ConfigureAwait(false) is { } reply)
+                {
+                    Landed(AckScript.ParseReply(reply));
+                }
+            }
+            catch (Exception e)
+            {
+                // Every later ack would wait for ever otherwise. These tasks' leases run out and
+                // they are handed out again.
+                Log.AcknowledgementFailed(logger, e, keys.TaskType, batch.Count);
+            }
+
             foreach (var (run, _) in batch)
             {
                 try
@@ -74,38 +95,16 @@ internal sealed class AckBatcher(TaskTypeKeys keys, int succeededHistoryLimit, O
         }
     }
 
-    /// <summary>Sends one batch; never throws, so the queue always moves on.</summary>
-    private async Task SendAsync(List<(RunningTask Run, byte[]? Result)> batch)
+    private void Landed(AckReply acknowledged)
     {
-        try
+        if (acknowledged.NotifiedContinuations)
         {
-            var call = AckScript.Create(keys, succeededHistoryLimit, batch.Count);
-            for (var i = 0; i < batch.Count; i++)
-            {
-                AckScript.SetTask(call, i, batch[i].Run.Task, batch[i].Result);
-            }
-
-            if (await sender.SendAsync(call).ConfigureAwait(false) is not { } reply)
-            {
-                return;
-            }
-
-            var acknowledged = AckScript.ParseReply(reply);
-            if (acknowledged.NotifiedContinuations)
-            {
-                outbox.Kick();
-            }
-
-            foreach (var id in acknowledged.LeaseLost)
-            {
-                Log.LeaseLost(logger, keys.TaskType, id);
-            }
+            outbox.Kick();
         }
-        catch (Exception e)
+
+        foreach (var id in acknowledged.LeaseLost)
         {
-            // Whatever went wrong, the queue must move on, or every later ack would wait for
-            // ever. These tasks' leases run out and they are handed out again.
-            Log.AcknowledgementFailed(logger, e, keys.TaskType, batch.Count);
+            Log.LeaseLost(logger, keys.TaskType, id);
         }
     }
 }
