@@ -56,6 +56,16 @@ public sealed class TestScope : IAsyncDisposable
         return provider.GetRequiredService<ITaskScheduler>();
     }
 
+    /// <summary>The monitor of a service provider with the scheduler but no workers.</summary>
+    public ITaskMonitor CreateMonitor()
+    {
+        var services = new ServiceCollection();
+        services.AddRedisScheduler(Configure);
+        var provider = services.BuildServiceProvider();
+        providers.Add(provider);
+        return provider.GetRequiredService<ITaskMonitor>();
+    }
+
     /// <summary>A started host running a <see cref="ProbeHandler"/>, with its own connection.</summary>
     /// <param name="probe">Shared by several hosts when a test wants to await their combined count.</param>
     /// <param name="handler">Further handler options, such as limits.</param>
