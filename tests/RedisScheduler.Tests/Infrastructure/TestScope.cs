@@ -69,7 +69,8 @@ public sealed class TestScope : IAsyncDisposable
     /// <summary>A started host running a <see cref="ProbeHandler"/>, with its own connection.</summary>
     /// <param name="probe">Shared by several hosts when a test wants to await their combined count.</param>
     /// <param name="handler">Further handler options, such as limits.</param>
-    public async Task<(IHost Host, TaskProbe Probe)> StartWorkerAsync(string name, int concurrency = 8, Action<RedisSchedulerOptions>? configure = null, TaskProbe? probe = null, Action<TaskHandlerOptions>? handler = null)
+    /// <param name="services">Further services of the host, such as health checks.</param>
+    public async Task<(IHost Host, TaskProbe Probe)> StartWorkerAsync(string name, int concurrency = 8, Action<RedisSchedulerOptions>? configure = null, TaskProbe? probe = null, Action<TaskHandlerOptions>? handler = null, Action<IServiceCollection>? services = null)
     {
         probe ??= new TaskProbe();
         var builder = Host.CreateApplicationBuilder();
@@ -85,6 +86,7 @@ public sealed class TestScope : IAsyncDisposable
             o.Concurrency = concurrency;
             handler?.Invoke(o);
         });
+        services?.Invoke(builder.Services);
         var host = builder.Build();
         hosts.Add(host);
         await host.StartAsync();
