@@ -96,9 +96,12 @@ public sealed class TestScope : IAsyncDisposable
     /// <summary>Stops and disposes a host the test built itself when the scope ends.</summary>
     public void Track(IHost host) => hosts.Add(host);
 
-    /// <summary>Every key under this test's prefix (SCAN; fine for the small test database).</summary>
+    /// <summary>
+    /// Every key under this test's prefix (SCAN; fine for the small test database), but those of the
+    /// worker registry, which belong to the instances rather than to any task (RegistryTests check them).
+    /// </summary>
     public IReadOnlyList<RedisKey> KeysWritten()
-        => [.. Connection.GetServer(Server.Configuration).Keys(pattern: Prefix + "*")];
+        => [.. Connection.GetServer(Server.Configuration).Keys(pattern: Prefix + "*").Where(k => !k.ToString().StartsWith(Prefix + ":{:registry}:", StringComparison.Ordinal))];
 
     internal Task<RedisResult> RunScriptAsync(SchedulerScript script, params RedisValue[] args)
         => SchedulerScripts.EvaluateAsync(Database, script, Keys().All, args);
