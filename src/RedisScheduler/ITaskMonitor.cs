@@ -34,4 +34,25 @@ public interface ITaskMonitor
     /// <param name="cancellationToken">Stops waiting for Redis.</param>
     /// <returns>The newest successes in this page, with their results while those are kept; the payloads are not kept.</returns>
     Task<IReadOnlyList<SucceededTask>> ListSucceededAsync(string taskType, int offset = 0, int count = 100, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Lists the live instances that run task handlers, each as it registered when its host started
+    /// and renewed in its last heartbeat (see <see cref="RedisSchedulerOptions.HeartbeatInterval"/>).
+    /// An instance that stopped gracefully is gone at once; one that died is gone
+    /// <see cref="RedisSchedulerOptions.HeartbeatTimeout"/> after its last heartbeat. One script call,
+    /// O(instances); it also deletes the registrations it finds expired.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting for Redis.</param>
+    /// <returns>The live instances, the soonest to expire first.</returns>
+    Task<IReadOnlyList<WorkerInfo>> ListWorkersAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Lists the task types that any instance has handled since the registry began: every instance
+    /// adds its handlers' types with each heartbeat, so scheduling pays nothing for it. A type that
+    /// is only scheduled, by applications without a handler for it, is not listed until some instance
+    /// handles it. One HGETALL, O(types).
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting for Redis.</param>
+    /// <returns>The type names, sorted.</returns>
+    Task<IReadOnlyList<string>> ListTaskTypesAsync(CancellationToken cancellationToken = default);
 }

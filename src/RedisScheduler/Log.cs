@@ -58,4 +58,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 18, Level = LogLevel.Warning, Message = "Could not deliver the outbox of task type '{TaskType}' to waiting continuations; delivering again within {RetryDelay}")]
     public static partial void OutboxDeliveryFailed(ILogger logger, Exception exception, string taskType, TimeSpan retryDelay);
+
+    [LoggerMessage(EventId = 19, Level = LogLevel.Warning, Message = "Could not send the heartbeat of worker instance '{InstanceId}' to the registry; trying again in {HeartbeatInterval}")]
+    public static partial void HeartbeatFailed(ILogger logger, Exception exception, string instanceId, TimeSpan heartbeatInterval);
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Warning, Message = "Could not deregister worker instance '{InstanceId}' while stopping; it stays listed until its heartbeat expires within {HeartbeatTimeout}")]
+    public static partial void DeregistrationFailed(ILogger logger, Exception exception, string instanceId, TimeSpan heartbeatTimeout);
 }

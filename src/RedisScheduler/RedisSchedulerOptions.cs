@@ -92,5 +92,21 @@ public sealed class RedisSchedulerOptions
     /// <value>Default: 10,000 per task type (about 1 MB of Redis memory when full).</value>
     public int SucceededHistoryLimit { get; set; } = 10_000;
 
+    /// <summary>
+    /// How often an instance that runs task handlers renews its entry in the worker registry
+    /// (<see cref="ITaskMonitor.ListWorkersAsync"/>), with how many tasks it runs now. One script
+    /// call per instance per interval, whatever the number of tasks.
+    /// </summary>
+    /// <value>Default: 5 seconds.</value>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long after its last heartbeat an instance that stopped without deregistering (killed,
+    /// or cut off from Redis) is still listed. At least twice <see cref="HeartbeatInterval"/>, so
+    /// one late heartbeat does not make a live instance disappear.
+    /// </summary>
+    /// <value>Default: 15 seconds.</value>
+    public TimeSpan HeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
     internal Dictionary<Type, string> TaskTypeNames { get; } = [];
 }

@@ -1,4 +1,4 @@
-// Usage: RedisScheduler.TestWorker <redis configuration> <key prefix> <lease ms>
+// Usage: RedisScheduler.TestWorker <redis configuration> <key prefix> <lease ms> [<heartbeat interval ms> <heartbeat timeout ms>]
 // Handles "probe" tasks by printing "STARTED <task id> <attempt>" and then holding the task until
 // the process is killed, so a test can kill a worker that is in the middle of a task.
 using Microsoft.Extensions.DependencyInjection;
@@ -13,6 +13,11 @@ builder.Services.AddRedisScheduler(o =>
     o.Configuration = args[0];
     o.KeyPrefix = args[1];
     o.LeaseDuration = TimeSpan.FromMilliseconds(int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture));
+    if (args.Length >= 5)
+    {
+        o.HeartbeatInterval = TimeSpan.FromMilliseconds(int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture));
+        o.HeartbeatTimeout = TimeSpan.FromMilliseconds(int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture));
+    }
 }).AddTaskHandler<HoldingHandler>(o => o.Concurrency = 1);
 await builder.Build().RunAsync();
 

@@ -51,7 +51,7 @@ public sealed class DependencyInjectionTests
         services.AddRedisScheduler(o => o.KeyPrefix = "second").AddTaskHandler<ProbeHandler>();
 
         Assert.That(services.Count(d => d.ServiceType == typeof(ITaskScheduler)), Is.EqualTo(1));
-        Assert.That(services.Count(d => d.ServiceType == typeof(IHostedService)), Is.EqualTo(1));
+        Assert.That(services.Count(d => d.ServiceType == typeof(IHostedService)), Is.EqualTo(2), "the handler and the worker registry's heartbeat, each once");
         using var provider = services.BuildServiceProvider();
         var options = provider.GetRequiredService<IOptions<RedisSchedulerOptions>>().Value;
         Assert.That((options.Configuration, options.KeyPrefix), Is.EqualTo(("localhost", "second")), "both configure calls apply");

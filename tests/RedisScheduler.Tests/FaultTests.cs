@@ -44,14 +44,14 @@ public sealed class FaultTests
         Assert.That(probe.Handled, Has.Count.EqualTo(1));
     }
 
-    private static Process StartTestWorker(TestScope scope, int leaseMs)
+    internal static Process StartTestWorker(TestScope scope, int leaseMs, params string[] more)
     {
         // The worker is built next to this assembly's project: tests/RedisScheduler.TestWorker/bin/<configuration>/<tfm>/.
         var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var workerDll = Path.Combine(testBin.Parent!.Parent!.Parent!.Parent!.FullName, "RedisScheduler.TestWorker", "bin", testBin.Parent.Name, testBin.Name, "RedisScheduler.TestWorker.dll");
         Assert.That(File.Exists(workerDll), Is.True, $"the test worker was not built at {workerDll}");
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var arg in new[] { workerDll, scope.Server.Configuration, scope.Prefix, leaseMs.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+        foreach (var arg in (string[])[workerDll, scope.Server.Configuration, scope.Prefix, leaseMs.ToString(System.Globalization.CultureInfo.InvariantCulture), .. more])
         {
             info.ArgumentList.Add(arg);
         }

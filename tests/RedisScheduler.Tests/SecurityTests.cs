@@ -18,7 +18,7 @@ public sealed class SecurityTests
     /// </summary>
     internal const string SchedulerAclCommands =
         "-@all +@connection +evalsha +eval +subscribe +unsubscribe +publish +time " +
-        "+hset +hget +hmget +hgetall +hdel +hexists +zadd +zrange +zrem +zscore +zmscore +zcard +rpush +lpush +lpop +llen +lrem +lrange +incrby +incr +decr +pexpire +del +get +set +hincrby +zremrangebyrank +exists";
+        "+hset +hget +hmget +hgetall +hdel +hexists +zadd +zrange +zrem +zscore +zmscore +zcard +rpush +lpush +lpop +llen +lrem +lrange +incrby +incr +decr +pexpire +del +get +set +hincrby +zremrangebyrank +exists +zcount +lindex";
 
     [Test]
     public async Task Scheduler_WithPassword_SchedulesAndHandles_WithoutPasswordIsRefused()

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using RedisScheduler;
 using RedisScheduler.Handling;
 using RedisScheduler.Recurring;
+using RedisScheduler.Registry;
 using RedisScheduler.Storage;
 
 // In Microsoft's namespace, as IHttpClientBuilder and IHealthChecksBuilder are: code that extends the
@@ -51,6 +52,9 @@ public sealed class RedisSchedulerBuilder
                 .Validate(o => o.RateLimitPerSecond is null or >= 1, $"TaskHandlerOptions.RateLimitPerSecond of {typeof(THandler).Name} must be at least 1, or null for no limit.")
                 .Validate(o => o.Retry?.Validate("").Any() != true, $"TaskHandlerOptions.Retry of {typeof(THandler).Name} is invalid: MaxAttempts 1 to 1000, 0 <= InitialDelay <= MaxDelay <= 7 days, BackoffMultiplier 1 to 100, JitterFactor 0 to 1.")
                 .ValidateOnStart();
+            // Before the first handler: hosted services stop in reverse order, so the instance
+            // deregisters only after its handlers have drained.
+            Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WorkerRegistry>());
             Services.AddSingleton<IHostedService>(sp =>
             {
                 var handler = ActivatorUtilities.CreateInstance<THandler>(sp);

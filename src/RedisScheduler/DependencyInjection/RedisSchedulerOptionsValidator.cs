@@ -63,6 +63,15 @@ internal sealed class RedisSchedulerOptionsValidator : IValidateOptions<RedisSch
             failures.Add($"RedisSchedulerOptions.SucceededHistoryLimit is {options.SucceededHistoryLimit}: set it from 0 (keep no history) to 1,000,000 (default 10,000).");
         }
 
+        if (options.HeartbeatInterval < TimeSpan.FromMilliseconds(100) || options.HeartbeatInterval > TimeSpan.FromMinutes(5))
+        {
+            failures.Add($"RedisSchedulerOptions.HeartbeatInterval is {options.HeartbeatInterval}: set it from 100 ms to 5 minutes (default 5 seconds).");
+        }
+        else if (options.HeartbeatTimeout < 2 * options.HeartbeatInterval || options.HeartbeatTimeout > TimeSpan.FromHours(1))
+        {
+            failures.Add($"RedisSchedulerOptions.HeartbeatTimeout is {options.HeartbeatTimeout}: set it from twice HeartbeatInterval ({2 * options.HeartbeatInterval}) to 1 hour (default 15 seconds).");
+        }
+
         if (options.Retry is null)
         {
             failures.Add("RedisSchedulerOptions.Retry is null: leave the default or assign a RetryPolicy.");

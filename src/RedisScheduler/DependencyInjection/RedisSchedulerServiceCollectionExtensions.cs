@@ -5,6 +5,7 @@ using RedisScheduler;
 using RedisScheduler.Continuations;
 using RedisScheduler.Handling;
 using RedisScheduler.Recurring;
+using RedisScheduler.Registry;
 using RedisScheduler.Scheduling;
 using RedisScheduler.Storage;
 
@@ -56,6 +57,8 @@ public static class RedisSchedulerServiceCollectionExtensions
         services.TryAddSingleton<TaskTypeNames>();
         services.TryAddSingleton<PayloadSerializer>();
         services.TryAddSingleton<TaskWorkerFactory>();
+        services.TryAddSingleton<InstanceWorkers>();
+        services.TryAddSingleton<RegistryKeys>();
         services.TryAddSingleton<ContinuationRelay>();
         services.TryAddSingleton<ContinuationScheduler>();
         services.TryAddSingleton<ITaskScheduler, RedisTaskScheduler>();

@@ -10,8 +10,15 @@ internal sealed class InFlightTasks
 {
     private readonly ConcurrentDictionary<string, RunningTask> running = new(StringComparer.Ordinal);
     private int stopping;
+    private int count;
 
     public bool IsEmpty => running.IsEmpty;
+
+    /// <summary>
+    /// How many tasks are held now, for the worker registry's heartbeat: a plain read, where
+    /// <see cref="ConcurrentDictionary{TKey, TValue}.Count"/> would take every lock of the dictionary.
+    /// </summary>
+    public int Count => Volatile.Read(ref count);
 
     /// <summary>The lease members of the tasks held now, for renew.lua.</summary>
     public ICollection<string> LeaseMembers => running.Keys;
@@ -20,7 +27,15 @@ internal sealed class InFlightTasks
     public RunningTask Add(ClaimedTask task)
     {
         var run = new RunningTask(task);
-        running[run.Task.LeaseMember] = run;
+        if (running.TryAdd(run.Task.LeaseMember, run))
+        {
+            Interlocked.Increment(ref count);
+        }
+        else
+        {
+            running[run.Task.LeaseMember] = run;
+        }
+
         // A fenced read (as StopAll's write is fenced): it cannot move before the add above.
         if (Interlocked.CompareExchange(ref stopping, 1, 1) == 1)
         {
@@ -34,7 +49,11 @@ internal sealed class InFlightTasks
     /// <summary>Stops holding a task whose outcome is reported or given up on.</summary>
     public void Forget(RunningTask run)
     {
-        running.TryRemove(run.Task.LeaseMember, out _);
+        if (running.TryRemove(run.Task.LeaseMember, out _))
+        {
+            Interlocked.Decrement(ref count);
+        }
+
         run.Dispose();
     }
 
@@ -43,6 +62,7 @@ internal sealed class InFlightTasks
     {
         if (running.TryRemove(task.LeaseMember, out var run))
         {
+            Interlocked.Decrement(ref count);
             run.Dispose();
         }
     }

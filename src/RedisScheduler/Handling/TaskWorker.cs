@@ -22,7 +22,8 @@ internal sealed class TaskWorker(
     OutboxPump outbox,
     ITaskHandlerInvoker invoker,
     TimeProvider time,
-    ILogger logger)
+    ILogger logger,
+    WorkerPulse? pulse = null)
 {
     private static readonly TimeSpan FirstClaimRetryDelay = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxClaimRetryDelay = TimeSpan.FromSeconds(5);
@@ -34,6 +35,7 @@ internal sealed class TaskWorker(
     {
         using var parts = CreateParts(stoppingToken);
         Log.WorkerStarted(logger, keys.TaskType, handler.Concurrency);
+        pulse?.Started(parts.InFlight);
         // Leases are renewed until the last handler is finished or handed back, not only until
         // stopping begins: a handler given ShutdownTimeout to finish must keep its task meanwhile.
         using var renewalStop = new CancellationTokenSource();
@@ -49,6 +51,8 @@ internal sealed class TaskWorker(
             var backlog = false;
             while (!stoppingToken.IsCancellationRequested)
             {
+                // For the liveness check: one timestamp per cycle (an idle cycle sleeps up to MaxIdleDelay).
+                pulse?.Cycle();
                 var (round, sent) = await StartRoundAsync(parts, backlog, stoppingToken).ConfigureAwait(false);
                 backlog &= sent;
 
@@ -116,6 +120,7 @@ internal sealed class TaskWorker(
             await parts.Wake.UnsubscribeAsync().ConfigureAwait(false);
             await renewal.ConfigureAwait(false);
             await outboxRecovery.ConfigureAwait(false);
+            pulse?.Stopped();
             Log.WorkerStopped(logger, keys.TaskType);
         }
     }

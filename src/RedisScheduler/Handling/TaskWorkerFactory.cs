@@ -13,13 +13,16 @@ internal sealed class TaskWorkerFactory(
     IOptionsMonitor<TaskHandlerOptions> handlerOptions,
     ILoggerFactory loggerFactory,
     TimeProvider time,
-    ContinuationRelay relay)
+    ContinuationRelay relay,
+    InstanceWorkers instance)
 {
     public TaskTypeKeys KeysOf(Type payloadType) => names.GetKeys(payloadType);
 
     public TaskWorker Create(TaskTypeKeys keys, string optionsName, ITaskHandlerInvoker invoker)
     {
         var logger = loggerFactory.CreateLogger("RedisScheduler.TaskWorker." + keys.TaskType);
-        return new(keys, handlerOptions.Get(optionsName), options.Value, connection, new OutboxPump(keys, relay, connection, logger), invoker, time, logger);
+        var handler = handlerOptions.Get(optionsName);
+        var pulse = instance.Add(keys.TaskType, handler.Concurrency);
+        return new(keys, handler, options.Value, connection, new OutboxPump(keys, relay, connection, logger), invoker, time, logger, pulse);
     }
 }

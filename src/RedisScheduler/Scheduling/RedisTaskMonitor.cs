@@ -1,10 +1,11 @@
+using RedisScheduler.Registry;
 using RedisScheduler.Storage;
 using RedisScheduler.Storage.Scripts;
 
 namespace RedisScheduler.Scheduling;
 
 /// <summary>Counts with ZCARD/LLEN in one pipelined round trip; pages with list.lua.</summary>
-internal sealed class RedisTaskMonitor(RedisConnection connection, TaskTypeNames names) : ITaskMonitor
+internal sealed class RedisTaskMonitor(RedisConnection connection, TaskTypeNames names, RegistryKeys registry) : ITaskMonitor
 {
     public async Task<TaskCounts> GetCountsAsync(string taskType, CancellationToken cancellationToken = default)
     {
@@ -42,6 +43,12 @@ internal sealed class RedisTaskMonitor(RedisConnection connection, TaskTypeNames
         var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         return await ListScript.ListSucceededAsync(database, keys, offset, count).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    public Task<IReadOnlyList<WorkerInfo>> ListWorkersAsync(CancellationToken cancellationToken = default)
+        => WorkerRegistryReader.ListWorkersAsync(connection, registry, cancellationToken);
+
+    public Task<IReadOnlyList<string>> ListTaskTypesAsync(CancellationToken cancellationToken = default)
+        => WorkerRegistryReader.ListTaskTypesAsync(connection, registry, cancellationToken);
 
     private static void ThrowIfBadPage(string taskType, int offset, int count)
     {

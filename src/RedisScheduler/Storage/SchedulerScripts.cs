@@ -33,6 +33,8 @@ internal sealed class SchedulerScripts
         Continue = Load("continue");
         Depend = Load("depend");
         Resolve = Load("resolve");
+        Registry = Load("registry");
+        Health = Load("health");
     }
 
     /// <summary>common.lua, the helpers every script starts with; tests run them on their own.</summary>
@@ -73,6 +75,10 @@ internal sealed class SchedulerScripts
     public SchedulerScript Depend { get; }
 
     public SchedulerScript Resolve { get; }
+
+    public SchedulerScript Registry { get; }
+
+    public SchedulerScript Health { get; }
 
     public static async Task<RedisResult> EvaluateAsync(IDatabaseAsync database, SchedulerScript script, RedisKey[] keys, RedisValue[] args)
     {

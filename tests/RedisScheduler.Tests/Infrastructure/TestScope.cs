@@ -55,10 +55,21 @@ public sealed class TestScope : IAsyncDisposable
         return provider.GetRequiredService<ITaskScheduler>();
     }
 
+    /// <summary>The monitor of a service provider with the scheduler but no workers.</summary>
+    public ITaskMonitor CreateMonitor()
+    {
+        var services = new ServiceCollection();
+        services.AddRedisScheduler(Configure);
+        var provider = services.BuildServiceProvider();
+        providers.Add(provider);
+        return provider.GetRequiredService<ITaskMonitor>();
+    }
+
     /// <summary>A started host running a <see cref="ProbeHandler"/>, with its own connection.</summary>
     /// <param name="probe">Shared by several hosts when a test wants to await their combined count.</param>
     /// <param name="handler">Further handler options, such as limits.</param>
-    public async Task<(IHost Host, TaskProbe Probe)> StartWorkerAsync(string name, int concurrency = 8, Action<RedisSchedulerOptions>? configure = null, TaskProbe? probe = null, Action<TaskHandlerOptions>? handler = null)
+    /// <param name="services">Further services of the host, such as health checks.</param>
+    public async Task<(IHost Host, TaskProbe Probe)> StartWorkerAsync(string name, int concurrency = 8, Action<RedisSchedulerOptions>? configure = null, TaskProbe? probe = null, Action<TaskHandlerOptions>? handler = null, Action<IServiceCollection>? services = null)
     {
         probe ??= new TaskProbe();
         var builder = Host.CreateApplicationBuilder();
@@ -74,6 +85,7 @@ public sealed class TestScope : IAsyncDisposable
             o.Concurrency = concurrency;
             handler?.Invoke(o);
         });
+        services?.Invoke(builder.Services);
         var host = builder.Build();
         hosts.Add(host);
         await host.StartAsync();
@@ -83,9 +95,12 @@ public sealed class TestScope : IAsyncDisposable
     /// <summary>Stops and disposes a host the test built itself when the scope ends.</summary>
     public void Track(IHost host) => hosts.Add(host);
 
-    /// <summary>Every key under this test's prefix (SCAN; fine for the small test database).</summary>
+    /// <summary>
+    /// Every key under this test's prefix (SCAN; fine for the small test database), but those of the
+    /// worker registry, which belong to the instances rather than to any task (RegistryTests check them).
+    /// </summary>
     public IReadOnlyList<RedisKey> KeysWritten()
-        => [.. Connection.GetServer(Server.Configuration).Keys(pattern: Prefix + "*")];
+        => [.. Connection.GetServer(Server.Configuration).Keys(pattern: Prefix + "*").Where(k => !k.ToString().StartsWith(Prefix + ":{:registry}:", StringComparison.Ordinal))];
 
     internal Task<RedisResult> RunScriptAsync(SchedulerScript script, params RedisValue[] args)
         => SchedulerScripts.EvaluateAsync(Database, script, Keys().All, args);
