@@ -103,6 +103,40 @@ public sealed class WorkerStepTests
         Assert.That(worker.InFlight.IsEmpty, Is.True, "both tasks were let go of once their acknowledgement was given up on");
     }
 
+    [Test]
+    public async Task LeaseRenewer_OnAFakeClock_RenewsAfterAThirdOfALease_AndStopsAHandlerWhoseLeaseWasLost()
+    {
+        await using var scope = new TestScope();
+        var scheduler = scope.CreateScheduler();
+        await scheduler.EnqueueTaskAsync(new ProbeTask(1));
+        await scheduler.EnqueueTaskAsync(new ProbeTask(2));
+        var claimed = (await scope.ClaimAsync(wanted: 2, leaseMs: 30_000)).Claimed;
+        var inFlight = new InFlightTasks();
+        var kept = inFlight.Add(claimed[0]);
+        var lost = inFlight.Add(claimed[1]);
+        // Another worker took the second delivery over: its lease member is gone from in-flight.
+        await scope.Database.SortedSetRemoveAsync(scope.Keys().InFlight, lost.Task.LeaseMember);
+        var before = (await scope.Database.SortedSetScoreAsync(scope.Keys().InFlight, kept.Task.LeaseMember))!.Value;
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var options = Microsoft.Extensions.Options.Options.Create(new RedisSchedulerOptions { ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(scope.Connection) });
+        var renewer = new LeaseRenewer(scope.Keys(), inFlight, new RedisConnection(options), TimeSpan.FromSeconds(60), time, NullLogger.Instance);
+        var abandoned = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var onAbandoned = lost.Token.Register(() => abandoned.TrySetResult());
+        using var stop = new CancellationTokenSource();
+        var renewing = renewer.RunAsync(stop.Token);
+
+        // A third of the 60 s lease: the fake clock fires the renewal timer; nothing else would.
+        time.Advance(TimeSpan.FromSeconds(20));
+        await abandoned.Task.WaitAsync(Patience);
+        var after = (await scope.Database.SortedSetScoreAsync(scope.Keys().InFlight, kept.Task.LeaseMember))!.Value;
+        await stop.CancelAsync();
+        await renewing.WaitAsync(Patience);
+
+        Assert.That(lost.IsAbandoned, Is.True, "renew.lua reported the lost lease and the handler's token fired");
+        Assert.That(kept.IsAbandoned, Is.False);
+        Assert.That(after - before, Is.GreaterThan(30_000 - 1_000), "the kept lease now runs 60 s from the renewal instead of 30 s from the claim");
+    }
+
     /// <summary>One claim round with every free slot, then waits until each handler returned and each outcome reached Redis.</summary>
     private static async Task<ClaimRound> RunOneRoundAsync(TestScope scope, WorkerParts worker)
     {
