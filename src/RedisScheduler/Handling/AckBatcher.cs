@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using RedisScheduler.Continuations;
+using RedisScheduler.Diagnostics;
 using RedisScheduler.Storage;
 
 namespace RedisScheduler.Handling;
@@ -100,6 +101,9 @@ internal sealed class AckBatcher(TaskTypeKeys keys, int succeededHistoryLimit, O
             {
                 Log.LeaseLost(logger, keys.TaskType, id);
             }
+
+            SchedulerMetrics.Outcome(keys.TaskType, SchedulerMetrics.Succeeded, batch.Count - acknowledged.LeaseLostCount);
+            SchedulerMetrics.Outcome(keys.TaskType, SchedulerMetrics.LeaseLost, acknowledged.LeaseLostCount);
         }
         catch (Exception e)
         {

@@ -46,4 +46,7 @@ internal readonly struct AckReply(RedisResult[] values)
 
     /// <summary>The local ids of tasks whose lease was lost: they were not acknowledged.</summary>
     public IEnumerable<string> LeaseLost => values.Skip(1).Select(id => (string)id!);
+
+    /// <summary>How many tasks lost their lease (<see cref="LeaseLost"/>), without reading their ids.</summary>
+    public int LeaseLostCount => values.Length - 1;
 }

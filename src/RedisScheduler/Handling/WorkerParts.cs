@@ -28,7 +28,7 @@ internal sealed class WorkerParts : IDisposable
         Slots = new ConcurrencySlots(handler.Concurrency, time);
         InFlight = new InFlightTasks();
         Reporter = new OutcomeReporter(keys, options, retry, Slots, InFlight, new OutcomeSender(keys, connection, options.LeaseDuration, time, logger), outbox, invoker, logger);
-        var handlers = new HandlerRunQueue(new TaskRunner(invoker, Reporter, InFlight, Slots, stoppingToken));
+        var handlers = new HandlerRunQueue(new TaskRunner(keys.TaskType, handler.LinkToSchedulingTrace, invoker, Reporter, InFlight, Slots, time, logger, stoppingToken));
         Claimer = new TaskClaimer(
             keys,
             handler,
@@ -39,6 +39,7 @@ internal sealed class WorkerParts : IDisposable
             InFlight,
             Slots,
             handlers,
+            time,
             logger);
         IdleWait = new IdleWait(Signal, options.MaxIdleDelay, time);
         Wake = new WakeSubscription(keys, Signal);
