@@ -58,4 +58,8 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 18, Level = LogLevel.Warning, Message = "Could not deliver the outbox of task type '{TaskType}' to waiting continuations; delivering again within {RetryDelay}")]
     public static partial void OutboxDeliveryFailed(ILogger logger, Exception exception, string taskType, TimeSpan retryDelay);
+
+    // 19 to 24 belong to the worker registry and health checks.
+    [LoggerMessage(EventId = 25, Level = LogLevel.Warning, Message = "Could not read the backlog of task type '{TaskType}' for its gauges; they keep their last values until the next collection")]
+    public static partial void GaugeReadFailed(ILogger logger, Exception exception, string taskType);
 }

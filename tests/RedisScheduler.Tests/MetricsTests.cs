@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using NUnit.Framework;
 using RedisScheduler.Tests.Infrastructure;
@@ -62,6 +63,54 @@ public sealed class MetricsTests
 
         Assert.That(outcomes.GetMeasurementSnapshot().Select(m => m.Tags[RedisSchedulerDiagnostics.OutcomeTag]), Is.EqualTo(new[] { "retried", "dead_lettered" }));
         Assert.That(duration.GetMeasurementSnapshot().Select(m => m.Tags["error.type"]), Has.All.EqualTo(typeof(InvalidOperationException).FullName));
+    }
+
+    [Test]
+    public async Task Gauges_BusyWorkerWithABacklog_MatchTheMonitorsCountsAndTheOldestDueTasksAge()
+    {
+        using var tasks = Collect<long>("redis_scheduler.tasks");
+        using var age = Collect<double>("redis_scheduler.queue.oldest_due.age");
+        await using var scope = new TestScope();
+        var (host, probe) = await scope.StartWorkerAsync("worker", concurrency: 1);
+        var scheduler = scope.CreateScheduler();
+        await scheduler.EnqueueTaskAsync(new ProbeTask(0, ProbeBehavior.WaitUntilCancelled));
+        await probe.WaitForAsync(1, TimeSpan.FromSeconds(20));
+        // The only slot is taken: these two are due and wait; three more are due in an hour.
+        await scheduler.EnqueueTaskAsync(new ProbeTask(1));
+        await scheduler.EnqueueTaskAsync(new ProbeTask(2));
+        for (var i = 0; i < 3; i++)
+        {
+            await scheduler.ScheduleTaskAsync(TimeSpan.FromHours(1), new ProbeTask(10 + i));
+        }
+
+        await Task.Delay(300);
+        var counts = await host.Services.GetRequiredService<ITaskMonitor>().GetCountsAsync("probe");
+        // The first collection starts a reading in the background and never waits for it.
+        await WaitUntilAsync(() =>
+        {
+            tasks.RecordObservableInstruments();
+            age.RecordObservableInstruments();
+            return tasks.GetMeasurementSnapshot().Count > 0 && age.GetMeasurementSnapshot().Count > 0;
+        });
+
+        var byState = tasks.GetMeasurementSnapshot().ToDictionary(m => (string)m.Tags[RedisSchedulerDiagnostics.StateTag]!, m => m.Value);
+        Assert.Multiple(() =>
+        {
+            Assert.That(byState, Is.EquivalentTo(new Dictionary<string, long>
+            {
+                ["scheduled"] = counts.Scheduled,
+                ["ready"] = counts.Ready,
+                ["processing"] = counts.Processing,
+                ["dead_lettered"] = counts.DeadLettered,
+                ["waiting"] = counts.Waiting,
+                ["succeeded"] = counts.Succeeded,
+                ["failed"] = counts.Failed,
+            }));
+            Assert.That(counts.Scheduled + counts.Ready, Is.EqualTo(5));
+            Assert.That(counts.Processing, Is.EqualTo(1));
+            Assert.That(tasks.GetMeasurementSnapshot().Select(m => m.Tags["messaging.destination.name"]), Has.All.EqualTo("probe"));
+            Assert.That(age.LastMeasurement!.Value, Is.GreaterThanOrEqualTo(0.3).And.LessThan(10.0), "the two due tasks have waited since they were enqueued");
+        });
     }
 
     internal static long Sum(MetricCollector<long> collector) => collector.GetMeasurementSnapshot().Sum(m => m.Value);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using RedisScheduler.Common;
 using RedisScheduler.Continuations;
+using RedisScheduler.Diagnostics;
 using RedisScheduler.Recurring;
 using RedisScheduler.Storage;
 
@@ -44,6 +45,7 @@ internal sealed class WorkerParts : IDisposable
         IdleWait = new IdleWait(Signal, options.MaxIdleDelay, time);
         Wake = new WakeSubscription(keys, Signal);
         Renewer = new LeaseRenewer(keys, InFlight, connection, options.LeaseDuration, time, logger);
+        Gauges = TaskGauges.Register(keys, connection, time, logger);
     }
 
     /// <summary>1. Free slots decide how many tasks a claim may take.</summary>
@@ -67,11 +69,15 @@ internal sealed class WorkerParts : IDisposable
     /// <summary>Ends an idle wait early when an earlier task is scheduled.</summary>
     public WakeSubscription Wake { get; }
 
+    /// <summary>Reports the type's backlog as observable gauges while the worker runs.</summary>
+    private IDisposable Gauges { get; }
+
     private WakeSignal Signal { get; } = new();
 
     public void Dispose()
     {
         Slots.Dispose();
         Signal.Dispose();
+        Gauges.Dispose();
     }
 }
