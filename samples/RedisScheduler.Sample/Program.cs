@@ -4,6 +4,9 @@ using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 using RedisScheduler;
 using RedisScheduler.Sample;
 
@@ -16,6 +19,18 @@ using var privateRedis = string.IsNullOrEmpty(configured) ? RedisServerProcess.S
 var redisConfiguration = privateRedis?.Configuration ?? configured!;
 Console.WriteLine(privateRedis is null ? $"Redis: {redisConfiguration}" : $"Redis: private redis-server on {redisConfiguration}");
 
+// REDIS_SCHEDULER_SAMPLE_TELEMETRY=1 (or --telemetry) prints every span, and the metrics when the
+// sample ends: one trace runs from "schedule reminders" through each "send reminder" to its
+// "process reminder" in whichever instance ran it. Off by default, so the output stays as CI expects.
+var telemetry = Environment.GetEnvironmentVariable("REDIS_SCHEDULER_SAMPLE_TELEMETRY") == "1" || args.Contains("--telemetry");
+using var sampleSource = new ActivitySource("RedisScheduler.Sample");
+using var tracing = telemetry
+    ? Sdk.CreateTracerProviderBuilder().AddSource(RedisSchedulerDiagnostics.ActivitySourceName, sampleSource.Name).AddConsoleExporter().Build()
+    : null;
+var metrics = telemetry
+    ? Sdk.CreateMeterProviderBuilder().AddMeter(RedisSchedulerDiagnostics.MeterName).AddConsoleExporter().Build()
+    : null;
+
 var runLog = new RunLog();
 using var instanceA = BuildWorkerHost("instance-A");
 using var instanceB = BuildWorkerHost("instance-B");
@@ -25,10 +40,13 @@ await instanceB.StartAsync();
 // Any instance can schedule; the task runs wherever a ReminderHandler is free when it is due.
 var scheduler = instanceA.Services.GetRequiredService<ITaskScheduler>();
 var scheduled = new List<string>();
-for (var i = 1; i <= TaskCount; i++)
+using (sampleSource.StartActivity("schedule reminders"))
 {
-    var dueAt = DateTimeOffset.UtcNow.AddMilliseconds(Random.Shared.Next(1_000, 5_000));
-    scheduled.Add(await scheduler.ScheduleTaskAsync(dueAt, new Reminder($"reminder {i}")));
+    for (var i = 1; i <= TaskCount; i++)
+    {
+        var dueAt = DateTimeOffset.UtcNow.AddMilliseconds(Random.Shared.Next(1_000, 5_000));
+        scheduled.Add(await scheduler.ScheduleTaskAsync(dueAt, new Reminder($"reminder {i}")));
+    }
 }
 
 Console.WriteLine($"Scheduled {TaskCount} reminders due in 1-5 s.");
@@ -42,6 +60,8 @@ while (!scheduled.All(runLog.HasRun) && waited.Elapsed < timeout && !stopping.Is
 }
 
 await Task.WhenAll(instanceA.StopAsync(), instanceB.StopAsync());
+// Exports the metrics once, lateness among them.
+metrics?.Dispose();
 
 // Runs of tasks left over from an earlier run against the same Redis are not this run's business.
 var runs = runLog.Runs.Where(r => scheduled.Contains(r.TaskId)).ToList();

@@ -64,4 +64,8 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 20, Level = LogLevel.Warning, Message = "Could not deregister worker instance '{InstanceId}' while stopping; it stays listed until its heartbeat expires within {HeartbeatTimeout}")]
     public static partial void DeregistrationFailed(ILogger logger, Exception exception, string instanceId, TimeSpan heartbeatTimeout);
+
+    // 21 to 24 are free; 25 and up follow.
+    [LoggerMessage(EventId = 25, Level = LogLevel.Warning, Message = "Could not read the backlog of task type '{TaskType}' for its gauges; they keep their last values until the next collection")]
+    public static partial void GaugeReadFailed(ILogger logger, Exception exception, string taskType);
 }

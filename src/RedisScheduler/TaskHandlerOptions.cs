@@ -23,6 +23,15 @@ public sealed class TaskHandlerOptions
     /// <value>Default: <see langword="null"/>.</value>
     public int? RateLimitPerSecond { get; set; }
 
+    /// <summary>
+    /// Whether the span around this handler (<c>process &lt;task type&gt;</c>) starts a new trace with a
+    /// link to the span the task was scheduled under, instead of continuing that trace as its child.
+    /// Turn it on for tasks due long after they were scheduled, where one trace spanning days helps
+    /// nobody; see docs/observability.md.
+    /// </summary>
+    /// <value>Default: <see langword="false"/> (the handler's span is a child of the scheduling span).</value>
+    public bool LinkToSchedulingTrace { get; set; }
+
     /// <summary>This handler's retry policy; <see langword="null"/> for <see cref="RedisSchedulerOptions.Retry"/>.</summary>
     /// <value>Default: <see langword="null"/>.</value>
     public RetryPolicy? Retry { get; set; }

@@ -111,6 +111,6 @@ public sealed partial class ArchitectureTests
         throw new DirectoryNotFoundException("RedisScheduler.sln was not found above the test directory; the architecture tests read the source tree.");
     }
 
-    [GeneratedRegex(@"\bRedisScheduler\.(Common|Storage|Continuations|Recurring|Scheduling|Registry|Handling|HealthChecks|DependencyInjection)\b")]
+    [GeneratedRegex(@"\bRedisScheduler\.(Common|Storage|Diagnostics|Continuations|Recurring|Scheduling|Registry|Handling|HealthChecks|DependencyInjection)\b")]
     private static partial Regex FolderReference();
 }

@@ -40,6 +40,48 @@ public sealed class FormatRoundTripTests
     }
 
     [Test]
+    public async Task TaskRecord_WithTraceContext_LuaKeepsItThroughEveryRewrite_AndCSharpReadsIt()
+    {
+        await using var scope = new TestScope();
+        using var source = new System.Diagnostics.ActivitySource("RedisScheduler.Tests.RoundTrip");
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = s => s == source,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        using var activity = source.StartActivity("schedule")!;
+        activity.TraceStateString = "vendor=a|b~c";
+        activity.AddBaggage("user", "x,y=z~|");
+        var trace = StoredTraceContext.Capture(activity)!;
+        const string Link = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+
+        var reply = (RedisResult[])(await RunAsync(scope, """
+            local r = new_record('s', '0', ARGV[1], ARGV[2], ARGV[3], ARGV[4])
+            local linked = with_retry_link(with_attempt(r, 'p', 2), ARGV[5])
+            return { r, with_due(r, 'w', '42'), linked, with_retry_link(linked, ARGV[5]), with_flag(linked, 'd') }
+            """, 1_700_000_000_001, 1_700_000_000_002, Payload, trace, Link))!;
+
+        var records = reply.Select(r => TaskRecord.Parse((byte[])r!)).ToArray();
+        var stored = StoredTraceContext.Parse(records[0].TraceContext.Span);
+        var linked = StoredTraceContext.Parse(records[2].TraceContext.Span);
+        Assert.Multiple(() =>
+        {
+            Assert.That(records.Select(r => r.ScheduledAtMs), Has.All.EqualTo(1_700_000_000_001));
+            Assert.That(records.Select(r => r.Payload.ToArray()), Has.All.EqualTo(Payload));
+            Assert.That(records[1].DueAtMs, Is.EqualTo(42));
+            Assert.That(stored.Scheduled, Is.EqualTo(activity.Context).Using<System.Diagnostics.ActivityContext>((a, b) => a.TraceId == b.TraceId && a.SpanId == b.SpanId && a.TraceState == b.TraceState));
+            Assert.That(stored.Baggage, Is.EqualTo(new[] { new KeyValuePair<string, string?>("user", "x,y=z~|") }));
+            Assert.That(StoredTraceContext.Parse(records[1].TraceContext.Span).Scheduled.SpanId, Is.EqualTo(activity.SpanId), "with_due keeps it");
+            Assert.That(linked.Scheduled.SpanId, Is.EqualTo(activity.SpanId), "with_retry_link keeps the scheduling context");
+            Assert.That(linked.PreviousAttempt.SpanId.ToString(), Is.EqualTo("b7ad6b7169203331"));
+            Assert.That((byte[])reply[3]!, Is.EqualTo((byte[])reply[2]!), "a second link replaces the first");
+            Assert.That(records[4].Flag, Is.EqualTo(TaskRecord.DeadLettered));
+            Assert.That(records[2].Format(), Is.EqualTo((byte[])reply[2]!), "C# writes the same bytes back");
+        });
+    }
+
+    [Test]
     public async Task TaskRecord_WrittenByLua_IsReadByCSharp()
     {
         await using var scope = new TestScope();

@@ -83,7 +83,10 @@ public sealed partial class ReadmeSnippetTests
         var paths = new HashSet<string>(Directory.GetFiles(framework, "*.dll").Where(IsManaged), StringComparer.Ordinal);
 
         // The package and Microsoft.Extensions.Hosting, with everything they reference outside the framework.
-        var pending = new Stack<Assembly>([typeof(ITaskScheduler).Assembly, typeof(Host).Assembly]);
+        // And the OpenTelemetry SDK with its console exporter, for the Observability section.
+        var pending = new Stack<Assembly>([
+            typeof(ITaskScheduler).Assembly, typeof(Host).Assembly, typeof(OpenTelemetry.Sdk).Assembly,
+            typeof(OpenTelemetry.Trace.ConsoleExporterHelperExtensions).Assembly]);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         while (pending.TryPop(out var assembly))
         {

@@ -12,11 +12,14 @@ namespace RedisScheduler.LoadTest.Systems;
 /// option is the library's default; only the connection string and the handler's concurrency are set,
 /// unless an experiment passes <c>--set max-idle-ms=N</c> (MaxIdleDelay) to the agent. A worker given
 /// <c>--set warm-up-tasks=N</c> drains N tasks before it says it is ready (W2 with a warmed-up worker).
+/// <c>--set telemetry=on</c> collects the library's traces and metrics with the OpenTelemetry SDK
+/// (<see cref="AgentTelemetry"/>).
 /// </summary>
 internal sealed class RedisSchedulerAgent : ISystemAgent
 {
     private IHost? host;
     private ITaskScheduler? scheduler;
+    private AgentTelemetry? telemetry;
 
     public string Description { get; } =
         $"RedisScheduler {VersionOf(typeof(ITaskScheduler))}; StackExchange.Redis {VersionOf(typeof(StackExchange.Redis.ConnectionMultiplexer))}";
@@ -27,6 +30,7 @@ internal sealed class RedisSchedulerAgent : ISystemAgent
 
     public async Task PrepareAsync(AgentArguments arguments)
     {
+        telemetry = AgentTelemetry.StartIfRequested(arguments.Settings);
         if (arguments.IsWorker && arguments.IntSetting("warm-up-tasks") is { } warmUpTasks)
         {
             await WarmUpAsync(arguments, warmUpTasks);
@@ -96,6 +100,7 @@ internal sealed class RedisSchedulerAgent : ISystemAgent
     public ValueTask DisposeAsync()
     {
         host?.Dispose();
+        telemetry?.Dispose();
         return ValueTask.CompletedTask;
     }
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using RedisScheduler.Continuations;
+using RedisScheduler.Diagnostics;
 using RedisScheduler.Storage;
 
 namespace RedisScheduler.Handling;
@@ -68,7 +69,7 @@ internal sealed class AckBatcher(TaskTypeKeys keys, int succeededHistoryLimit, O
 
                 if (await sender.SendAsync(call).ConfigureAwait(false) is { } reply)
                 {
-                    Landed(AckScript.ParseReply(reply));
+                    Landed(AckScript.ParseReply(reply), batch.Count);
                 }
             }
             catch (Exception e)
@@ -95,8 +96,10 @@ internal sealed class AckBatcher(TaskTypeKeys keys, int succeededHistoryLimit, O
         }
     }
 
-    private void Landed(AckReply acknowledged)
+    private void Landed(AckReply acknowledged, int sent)
     {
+        SchedulerMetrics.Outcome(keys.TaskType, SchedulerMetrics.Succeeded, sent - acknowledged.LeaseLostCount);
+        SchedulerMetrics.Outcome(keys.TaskType, SchedulerMetrics.LeaseLost, acknowledged.LeaseLostCount);
         if (acknowledged.NotifiedContinuations)
         {
             outbox.Kick();

@@ -47,4 +47,7 @@ internal readonly struct AckReply(RedisResult[] values)
     /// <summary>The local ids of tasks whose lease was lost: they were not acknowledged.</summary>
     // Nearly always none: no enumerator is made for them (this runs once per batch on the hot path).
     public IEnumerable<string> LeaseLost => values.Length == 1 ? [] : values.Skip(1).Select(id => (string)id!);
+
+    /// <summary>How many tasks lost their lease (<see cref="LeaseLost"/>), without reading their ids.</summary>
+    public int LeaseLostCount => values.Length - 1;
 }

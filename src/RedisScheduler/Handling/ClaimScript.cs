@@ -21,9 +21,10 @@ internal static class ClaimScript
     /// <param name="startsPerSecond">The cluster-wide limit of starts per second; 0 for none.</param>
     /// <param name="sweepDeadLettersOlderThan">Deletes dead letters older than this in the same call; <see langword="null"/> to skip.</param>
     /// <param name="sweepResultsOlderThan">Deletes stored results older than this in the same call; <see langword="null"/> to skip.</param>
+    /// <param name="time">The clock that times the claim's reply, for lateness (<see cref="ClaimClock"/>).</param>
     /// <returns>The tasks taken, the server's clock, when anything can next change (Unix ms, -1 for nothing pending), and recurring occurrences that are due.</returns>
     public static async Task<ClaimResult> RunAsync(
-        IDatabaseAsync database, TaskTypeKeys keys, int wanted, RedisSchedulerOptions options, int maxAttempts, int inFlightLimit = 0, int startsPerSecond = 0, TimeSpan? sweepDeadLettersOlderThan = null, TimeSpan? sweepResultsOlderThan = null)
+        IDatabaseAsync database, TaskTypeKeys keys, int wanted, RedisSchedulerOptions options, int maxAttempts, int inFlightLimit = 0, int startsPerSecond = 0, TimeSpan? sweepDeadLettersOlderThan = null, TimeSpan? sweepResultsOlderThan = null, TimeProvider? time = null)
     {
         var result = (RedisResult[])(await SchedulerScripts.EvaluateAsync(
             database,
@@ -31,6 +32,7 @@ internal static class ClaimScript
             keys.All,
             [wanted, (long)options.LeaseDuration.TotalMilliseconds, options.DispatchBatchSize, maxAttempts, LeaseExpiredReason, inFlightLimit, startsPerSecond,
                 (long)(sweepDeadLettersOlderThan?.TotalMilliseconds ?? 0), (long)(sweepResultsOlderThan?.TotalMilliseconds ?? 0), keys.DoneChannel]).ConfigureAwait(false))!;
+        var clock = new ClaimClock((long)result[0], (time ?? TimeProvider.System).GetTimestamp());
         var occurrenceCount = (int)result[2];
         // One token for every task of the call (see claim.lua).
         var token = (string)result[3]!;
@@ -44,10 +46,10 @@ internal static class ClaimScript
         var claimed = new List<ClaimedTask>((result.Length - i) / 2);
         for (; i + 1 < result.Length; i += 2)
         {
-            claimed.Add(new ClaimedTask((string)result[i]!, token, TaskRecord.Parse((byte[])result[i + 1]!)));
+            claimed.Add(new ClaimedTask((string)result[i]!, token, TaskRecord.Parse((byte[])result[i + 1]!)) { Clock = clock });
         }
 
-        var nowUs = (long)result[0];
+        var nowUs = clock.ServerNowMicroseconds;
         return new ClaimResult(claimed, nowUs / 1000, nowUs, (long)result[1], occurrences);
     }
 }

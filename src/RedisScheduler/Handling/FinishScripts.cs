@@ -11,8 +11,17 @@ namespace RedisScheduler.Handling;
 internal static class FinishScripts
 {
     /// <summary>retry.lua: the task goes back into the schedule, due after <paramref name="delay"/>, keeping <paramref name="errorJson"/> as its last error.</summary>
-    public static ScriptCall Retry(TaskTypeKeys keys, ClaimedTask task, TimeSpan delay, string errorJson)
-        => new(SchedulerScripts.Instance.Retry, [task.LocalId, task.Token, (long)delay.TotalMilliseconds, keys.WakeChannel, errorJson]);
+    /// <param name="keys">The task type's keys.</param>
+    /// <param name="task">The delivery that failed.</param>
+    /// <param name="delay">How long until the next attempt.</param>
+    /// <param name="errorJson">The error of this attempt.</param>
+    /// <param name="traceParent">The traceparent of the failed attempt's span, when it had one: the next attempt's span links to it.</param>
+    public static ScriptCall Retry(TaskTypeKeys keys, ClaimedTask task, TimeSpan delay, string errorJson, string? traceParent = null)
+        => new(
+            SchedulerScripts.Instance.Retry,
+            traceParent is null
+                ? [task.LocalId, task.Token, (long)delay.TotalMilliseconds, keys.WakeChannel, errorJson]
+                : [task.LocalId, task.Token, (long)delay.TotalMilliseconds, keys.WakeChannel, errorJson, traceParent]);
 
     /// <summary>dead.lua: the task moves to the dead letters with <paramref name="errorJson"/> as the reason.</summary>
     public static ScriptCall Dead(TaskTypeKeys keys, ClaimedTask task, string errorJson)

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using RedisScheduler.Continuations;
+using RedisScheduler.Diagnostics;
 using RedisScheduler.Storage;
 
 namespace RedisScheduler.Handling;
@@ -66,15 +67,16 @@ internal sealed class OutcomeReporter
                 {
                     // Another worker may hold the task now, or shutdown already handed it back.
                     Log.LeaseLost(logger, keys.TaskType, task.LocalId);
+                    SchedulerMetrics.Outcome(keys.TaskType, SchedulerMetrics.LeaseLost);
                 }
                 else if (failure is OperationCanceledException && stopping)
                 {
                     Log.TaskReleased(logger, keys.TaskType, task.LocalId);
-                    await FinishAsync(task, FinishScripts.Release(keys, task)).ConfigureAwait(false);
+                    await FinishAsync(task, FinishScripts.Release(keys, task), SchedulerMetrics.Released).ConfigureAwait(false);
                 }
                 else if (failure is not null)
                 {
-                    await FailAsync(task, failure).ConfigureAwait(false);
+                    await FailAsync(task, failure, run.TraceParent).ConfigureAwait(false);
                 }
                 else
                 {
@@ -123,7 +125,7 @@ internal sealed class OutcomeReporter
     }
 
     /// <summary>Gives a task whose handler overran a stop back to the ready list, for another worker.</summary>
-    public Task HandBackAsync(RunningTask run) => FinishAsync(run.Task, FinishScripts.Release(keys, run.Task));
+    public Task HandBackAsync(RunningTask run) => FinishAsync(run.Task, FinishScripts.Release(keys, run.Task), SchedulerMetrics.Released);
 
     /// <summary>
     /// Waits for the outcomes still on their way to Redis. Each finishing call is retried for at most
@@ -151,7 +153,7 @@ internal sealed class OutcomeReporter
         }
     }
 
-    private Task FailAsync(ClaimedTask task, Exception failure)
+    private Task FailAsync(ClaimedTask task, Exception failure, string? traceParent)
     {
         var taskId = TaskId.Format(keys.TaskType, task.LocalId);
         var error = TaskErrorJson.From(failure);
@@ -159,22 +161,24 @@ internal sealed class OutcomeReporter
         if (permanent || task.Record.Attempt >= retry.MaxAttempts)
         {
             Log.TaskDeadLettered(logger, failure, taskId, task.Record.Attempt, permanent);
-            return FinishAsync(task, FinishScripts.Dead(keys, task, error));
+            return FinishAsync(task, FinishScripts.Dead(keys, task, error), SchedulerMetrics.DeadLettered);
         }
 
         var delay = retry.DelayAfter(task.Record.Attempt, Random.Shared.NextDouble());
         Log.TaskFailed(logger, failure, taskId, task.Record.Attempt, delay);
-        return FinishAsync(task, FinishScripts.Retry(keys, task, delay, error));
+        return FinishAsync(task, FinishScripts.Retry(keys, task, delay, error, traceParent), SchedulerMetrics.Retried);
     }
 
-    private async Task FinishAsync(ClaimedTask task, ScriptCall call)
+    private async Task FinishAsync(ClaimedTask task, ScriptCall call, string outcome)
     {
         if (await sender.SendAsync(call).ConfigureAwait(false) is not { } reply)
         {
             return;
         }
 
-        switch (FinishScripts.ParseReply(reply))
+        var finished = FinishScripts.ParseReply(reply);
+        SchedulerMetrics.Outcome(keys.TaskType, finished == FinishReply.LeaseLost ? SchedulerMetrics.LeaseLost : outcome);
+        switch (finished)
         {
             case FinishReply.LeaseLost:
                 Log.LeaseLost(logger, keys.TaskType, task.LocalId);

@@ -20,6 +20,7 @@ internal sealed class TaskClaimer(
     InFlightTasks inFlight,
     ConcurrencySlots slots,
     HandlerRunQueue handlers,
+    TimeProvider time,
     ILogger logger)
 {
     /// <summary>
@@ -41,7 +42,7 @@ internal sealed class TaskClaimer(
     {
         var (sweepDead, sweepResults) = sweeps.Due();
         var claim = await ClaimScript.RunAsync(
-            database, keys, wanted, options, retry.MaxAttempts, handler.GlobalConcurrencyLimit ?? 0, handler.RateLimitPerSecond ?? 0, sweepDead, sweepResults).ConfigureAwait(false);
+            database, keys, wanted, options, retry.MaxAttempts, handler.GlobalConcurrencyLimit ?? 0, handler.RateLimitPerSecond ?? 0, sweepDead, sweepResults, time).ConfigureAwait(false);
         if (claim.Occurrences.Count > 0)
         {
             await occurrences.AdvanceAsync(database, claim.Occurrences, claim.NowMs).ConfigureAwait(false);

@@ -1,7 +1,23 @@
+using Microsoft.Extensions.Logging;
+using RedisScheduler.Diagnostics;
+using RedisScheduler.Storage;
+
 namespace RedisScheduler.Handling;
 
-/// <summary>Runs the handler of one claimed task and hands what came of it to the <see cref="OutcomeReporter"/>.</summary>
-internal sealed class TaskRunner(ITaskHandlerInvoker handler, OutcomeReporter reporter, InFlightTasks inFlight, ConcurrencySlots slots, CancellationToken stoppingToken)
+/// <summary>
+/// Runs the handler of one claimed task and hands what came of it to the <see cref="OutcomeReporter"/>;
+/// around the handler, its span (<c>process &lt;task type&gt;</c>), log scope and measurements.
+/// </summary>
+internal sealed class TaskRunner(
+    string taskType,
+    bool linkToSchedulingTrace,
+    ITaskHandlerInvoker handler,
+    OutcomeReporter reporter,
+    InFlightTasks inFlight,
+    ConcurrencySlots slots,
+    TimeProvider time,
+    ILogger logger,
+    CancellationToken stoppingToken)
 {
     public async Task RunAsync(RunningTask run)
     {
@@ -14,17 +30,77 @@ internal sealed class TaskRunner(ITaskHandlerInvoker handler, OutcomeReporter re
             return;
         }
 
+        var task = run.Task;
+        var record = task.Record;
+        // Lateness only on a first attempt: the due time of a retry is not stored, only the first one.
+        double? lateness = record.Attempt == 1 && (SchedulerMetrics.Lateness.Enabled || SchedulerActivities.Source.HasListeners())
+            ? task.Clock.LatenessSeconds(record.DueAtMs, time)
+            : null;
+        using var activity = SchedulerActivities.StartProcess(taskType, task.LocalId, record, linkToSchedulingTrace, lateness);
+        using var scope = logger.IsEnabled(LogLevel.Critical)
+            ? logger.BeginScope(new TaskLogScope(TaskId.Format(taskType, task.LocalId), taskType, record.Attempt))
+            : null;
+        var counting = SchedulerMetrics.Running.Enabled;
+        var timed = SchedulerMetrics.ProcessDuration.Enabled;
+        var started = timed ? time.GetTimestamp() : 0;
+        Record(lateness, counting);
+
         Exception? failure = null;
         byte[]? result = null;
         try
         {
-            result = await handler.InvokeAsync(run.Task, run.Token).ConfigureAwait(false);
+            result = await handler.InvokeAsync(task, run.Token).ConfigureAwait(false);
         }
         catch (Exception e)
         {
             failure = e;
+            SchedulerActivities.Failed(activity, e);
         }
 
+        if (activity is not null)
+        {
+            // The next attempt's span links to this one if retry.lua stores it (see StoredTraceContext).
+            run.TraceParent = activity.Id;
+        }
+
+        Recorded(failure, counting, timed ? time.GetElapsedTime(started).TotalSeconds : null);
         await reporter.ReportAsync(run, result, failure, stoppingToken.IsCancellationRequested).ConfigureAwait(false);
+    }
+
+    private void Record(double? lateness, bool counting)
+    {
+        if (SchedulerMetrics.Consumed.Enabled)
+        {
+            SchedulerMetrics.Consumed.Add(1, SchedulerMetrics.Tags(taskType, RedisSchedulerDiagnostics.ProcessOperation));
+        }
+
+        if (counting)
+        {
+            SchedulerMetrics.Running.Add(1, SchedulerMetrics.Tags(taskType, RedisSchedulerDiagnostics.ProcessOperation));
+        }
+
+        if (lateness is { } seconds && SchedulerMetrics.Lateness.Enabled)
+        {
+            SchedulerMetrics.Lateness.Record(seconds, SchedulerMetrics.Tags(taskType, RedisSchedulerDiagnostics.ProcessOperation));
+        }
+    }
+
+    private void Recorded(Exception? failure, bool counting, double? seconds)
+    {
+        if (counting)
+        {
+            SchedulerMetrics.Running.Add(-1, SchedulerMetrics.Tags(taskType, RedisSchedulerDiagnostics.ProcessOperation));
+        }
+
+        if (seconds is { } duration)
+        {
+            var tags = SchedulerMetrics.Tags(taskType, RedisSchedulerDiagnostics.ProcessOperation);
+            if (failure is not null)
+            {
+                tags.Add(SchedulerActivities.ErrorTypeTag, failure.GetType().FullName);
+            }
+
+            SchedulerMetrics.ProcessDuration.Record(duration, tags);
+        }
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using RedisScheduler.Common;
 using RedisScheduler.Continuations;
+using RedisScheduler.Diagnostics;
 using RedisScheduler.Recurring;
 using RedisScheduler.Storage;
 
@@ -28,7 +29,7 @@ internal sealed class WorkerParts : IDisposable
         Slots = new ConcurrencySlots(handler.Concurrency, time);
         InFlight = new InFlightTasks();
         Reporter = new OutcomeReporter(keys, options, retry, Slots, InFlight, new OutcomeSender(keys, connection, options.LeaseDuration, time, logger), outbox, invoker, logger);
-        var handlers = new HandlerRunQueue(new TaskRunner(invoker, Reporter, InFlight, Slots, stoppingToken));
+        var handlers = new HandlerRunQueue(new TaskRunner(keys.TaskType, handler.LinkToSchedulingTrace, invoker, Reporter, InFlight, Slots, time, logger, stoppingToken));
         Claimer = new TaskClaimer(
             keys,
             handler,
@@ -39,10 +40,12 @@ internal sealed class WorkerParts : IDisposable
             InFlight,
             Slots,
             handlers,
+            time,
             logger);
         IdleWait = new IdleWait(Signal, options.MaxIdleDelay, time);
         Wake = new WakeSubscription(keys, Signal);
         Renewer = new LeaseRenewer(keys, InFlight, connection, options.LeaseDuration, time, logger);
+        Gauges = TaskGauges.Register(keys, connection, time, logger);
     }
 
     /// <summary>1. Free slots decide how many tasks a claim may take.</summary>
@@ -66,11 +69,15 @@ internal sealed class WorkerParts : IDisposable
     /// <summary>Ends an idle wait early when an earlier task is scheduled.</summary>
     public WakeSubscription Wake { get; }
 
+    /// <summary>Reports the type's backlog as observable gauges while the worker runs.</summary>
+    private IDisposable Gauges { get; }
+
     private WakeSignal Signal { get; } = new();
 
     public void Dispose()
     {
         Slots.Dispose();
         Signal.Dispose();
+        Gauges.Dispose();
     }
 }

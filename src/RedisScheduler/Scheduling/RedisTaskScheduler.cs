@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using RedisScheduler.Continuations;
+using RedisScheduler.Diagnostics;
 using RedisScheduler.Storage;
 using RedisScheduler.Storage.Scripts;
 using StackExchange.Redis;
@@ -50,16 +52,44 @@ internal sealed class RedisTaskScheduler(
         }
 
         var keys = names.GetKeys(typeof(T));
-        var json = serializer.Serialize(payload);
-        var args = ScheduleScript.GeneratedIds(keys, relative: false, "", 1);
-        ScheduleScript.SetTask(args, 0, timestamp * 1000, json);
-        return TaskId.FormatGenerated(keys.TaskType, "", ScheduleScript.Run(connection.GetDatabase(), keys, args));
+        using var activity = SchedulerActivities.StartSend(keys.TaskType);
+        try
+        {
+            var json = serializer.Serialize(payload);
+            var args = ScheduleScript.GeneratedIds(keys, relative: false, "", 1, StoredTraceContext.Capture(Activity.Current));
+            ScheduleScript.SetTask(args, 0, timestamp * 1000, json);
+            var id = TaskId.FormatGenerated(keys.TaskType, "", ScheduleScript.Run(connection.GetDatabase(), keys, args));
+            SchedulerActivities.Sent(activity, keys.TaskType, 1, id);
+            return id;
+        }
+        catch (Exception e)
+        {
+            SchedulerActivities.Failed(activity, e);
+            throw;
+        }
     }
 
     public async Task<IReadOnlyList<string>> ScheduleTasksAsync<T>(IEnumerable<(DateTimeOffset DueAt, T Payload)> tasks, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tasks);
         var keys = names.GetKeys(typeof(T));
+        // One span for the whole call, whatever its size; every task carries its context.
+        using var activity = SchedulerActivities.StartSend(keys.TaskType);
+        try
+        {
+            var ids = await ScheduleManyAsync(keys, tasks, StoredTraceContext.Capture(Activity.Current), cancellationToken).ConfigureAwait(false);
+            SchedulerActivities.Sent(activity, keys.TaskType, ids.Count);
+            return ids;
+        }
+        catch (Exception e)
+        {
+            SchedulerActivities.Failed(activity, e);
+            throw;
+        }
+    }
+
+    private async Task<IReadOnlyList<string>> ScheduleManyAsync<T>(TaskTypeKeys keys, IEnumerable<(DateTimeOffset DueAt, T Payload)> tasks, string? trace, CancellationToken cancellationToken)
+    {
         // Every payload is serialized before anything is sent: a bad one fails the call with nothing written.
         var args = new List<RedisValue[]>();
         RedisValue[]? chunk = null;
@@ -68,7 +98,7 @@ internal sealed class RedisTaskScheduler(
         {
             if (chunk is null)
             {
-                chunk = ScheduleScript.GeneratedIds(keys, relative: false, "", BatchChunkSize);
+                chunk = ScheduleScript.GeneratedIds(keys, relative: false, "", BatchChunkSize, trace);
                 filled = 0;
                 args.Add(chunk);
             }
@@ -126,11 +156,23 @@ internal sealed class RedisTaskScheduler(
         }
 
         var keys = names.GetKeys(typeof(T));
-        var json = serializer.Serialize(payload);
-        var localId = TaskIdPrefix.TaskKey + taskKey;
-        var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var created = await ScheduleScript.RunOnceAsync(database, keys, localId, CeilingUnixMilliseconds(dueAt), json).WaitAsync(cancellationToken).ConfigureAwait(false);
-        return new ScheduleOnceResult(TaskId.Format(keys.TaskType, localId), created);
+        using var activity = SchedulerActivities.StartSend(keys.TaskType);
+        try
+        {
+            var json = serializer.Serialize(payload);
+            var localId = TaskIdPrefix.TaskKey + taskKey;
+            var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+            var created = await ScheduleScript.RunOnceAsync(database, keys, localId, CeilingUnixMilliseconds(dueAt), json, StoredTraceContext.Capture(Activity.Current))
+                .WaitAsync(cancellationToken).ConfigureAwait(false);
+            var id = TaskId.Format(keys.TaskType, localId);
+            SchedulerActivities.Sent(activity, keys.TaskType, created ? 1 : 0, id);
+            return new ScheduleOnceResult(id, created);
+        }
+        catch (Exception e)
+        {
+            SchedulerActivities.Failed(activity, e);
+            throw;
+        }
     }
 
     public async Task<bool> RescheduleAsync(string taskId, DateTimeOffset dueAt, CancellationToken cancellationToken = default)
@@ -188,9 +230,21 @@ internal sealed class RedisTaskScheduler(
     {
         var prefix = TaskIdPrefix.For(priority);
         var keys = names.GetKeys(typeof(T));
-        var json = serializer.Serialize(payload);
-        var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var first = await ScheduleScript.RunOneAsync(database, keys, relative, prefix, due, json).WaitAsync(cancellationToken).ConfigureAwait(false);
-        return TaskId.FormatGenerated(keys.TaskType, prefix, first);
+        using var activity = SchedulerActivities.StartSend(keys.TaskType);
+        try
+        {
+            var json = serializer.Serialize(payload);
+            var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+            var first = await ScheduleScript.RunOneAsync(database, keys, relative, prefix, due, json, StoredTraceContext.Capture(Activity.Current))
+                .WaitAsync(cancellationToken).ConfigureAwait(false);
+            var id = TaskId.FormatGenerated(keys.TaskType, prefix, first);
+            SchedulerActivities.Sent(activity, keys.TaskType, 1, id);
+            return id;
+        }
+        catch (Exception e)
+        {
+            SchedulerActivities.Failed(activity, e);
+            throw;
+        }
     }
 }

@@ -104,8 +104,12 @@ end
 -- ms; one compact string per task keeps memory per pending task low. The flag is 's' waiting
 -- (scheduled or ready), 'p' processing, 'd' dead-lettered, 'w' a continuation waiting for its
 -- parents. Parts are passed as text, which callers format once per call where they can (see int).
-local function new_record(flag, attempt, scheduled_at, due_at, payload)
-  return flag .. attempt .. '|' .. scheduled_at .. '|' .. due_at .. '|' .. payload
+-- `trace` (nil for none) is the scheduling trace context, which follows the scheduledAt digits:
+-- '~<traceparent>[~<tracestate>[~<baggage>]]', made and read by StoredTraceContext in C# and passed
+-- through here whole, only when an activity was current at scheduling. The helpers below keep it,
+-- as they keep scheduledAt; with_retry_link adds the link to a failed attempt after it.
+local function new_record(flag, attempt, scheduled_at, due_at, payload, trace)
+  return flag .. attempt .. '|' .. scheduled_at .. (trace or '') .. '|' .. due_at .. '|' .. payload
 end
 
 -- The flag of a record.
@@ -137,6 +141,16 @@ local function with_due(record, flag, due_at)
   local second = string.find(record, '|', first + 1, true)
   local third = string.find(record, '|', second + 1, true)
   return flag .. string.sub(record, 2, second) .. due_at .. string.sub(record, third)
+end
+
+-- The record with '^<traceparent>' of the attempt that just failed after its scheduledAt field (and
+-- trace context), replacing an earlier one: the next attempt's span links to it (StoredTraceContext).
+local function with_retry_link(record, link)
+  local first = string.find(record, '|', 1, true)
+  local second = string.find(record, '|', first + 1, true)
+  local keep = string.find(record, '^', first + 1, true)
+  if keep == nil or keep > second then keep = second end
+  return string.sub(record, 1, keep - 1) .. '^' .. link .. string.sub(record, second)
 end
 
 -- Rewrites the flag of a task's record, if it still has one.

@@ -6,6 +6,8 @@
 -- ARGV[3]  delay in ms before the next attempt
 -- ARGV[4]  wake channel (see schedule.lua)
 -- ARGV[5]  the error of this attempt (JSON), kept as the task's last error
+-- ARGV[6]  optional, only when this attempt ran under a trace: its traceparent, stored in the record
+--          (with_retry_link) so the next attempt's span links to it
 -- Returns: 1 when rescheduled; 0 when this delivery's lease was lost (nothing is changed).
 if not take_lease(ARGV[1], ARGV[2]) then
   return 0
@@ -13,7 +15,14 @@ end
 local now = now_ms()
 local due = now + tonumber(ARGV[3])
 local earliest = first_score(DUE)
-set_flag(ARGV[1], 's')
+if ARGV[6] then
+  local record = redis.call('HGET', TASKS, ARGV[1])
+  if record then
+    redis.call('HSET', TASKS, ARGV[1], with_retry_link(with_flag(record, 's'), ARGV[6]))
+  end
+else
+  set_flag(ARGV[1], 's')
+end
 redis.call('HSET', ERRORS, ARGV[1], ARGV[5])
 redis.call('ZADD', FAILED, now, ARGV[1])
 redis.call('ZADD', DUE, due, ARGV[1])

@@ -1,7 +1,9 @@
 -- schedule.lua: adds one or more tasks of one type to the schedule.
 -- KEYS: the twenty keys described in common.lua.
 -- ARGV[1]  wake channel, published to when a task becomes the earliest one, so sleeping workers wake early
--- ARGV[2]  'abs': each due value is a Unix time in ms; 'rel': each due value is a delay in ms from now
+-- ARGV[2]  'abs': each due value is a Unix time in ms; 'rel': each due value is a delay in ms from now;
+--          followed, only when the caller schedules under a trace, by the trace context to store
+--          with every task of the call (see new_record)
 -- ARGV[3]  '' for generated ids, or '^' / '_' for generated ids of high / low priority, or
 --          '#<n>|<continuation public id>': generated ids from n on, reserved earlier with INCRBY,
 --          each registered as a parent of that continuation (a batch's tasks); otherwise
@@ -13,7 +15,8 @@
 --          integer however many tasks the call adds; for a caller's id, { id }, or { false } when it already exists.
 -- A due time in the past means due now (the score is clamped to the server's clock).
 local now = now_ms()
-local relative = ARGV[2] == 'rel'
+local relative = string.sub(ARGV[2], 1, 3) == 'rel'
+local trace = string.sub(ARGV[2], 4)
 local custom = ARGV[3]
 local prefix = ''
 local reserved = nil
@@ -70,7 +73,7 @@ for i = 1, count do
   end
   local text = raw or int(due)
   records[n - 1] = id
-  records[n] = new_record('s', '0', scheduled_at, text, ARGV[3 + n])
+  records[n] = new_record('s', '0', scheduled_at, text, ARGV[3 + n], trace)
   scores[n - 1] = text
   scores[n] = id
   if earliest == nil or due < earliest then

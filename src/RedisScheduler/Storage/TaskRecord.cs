@@ -7,6 +7,8 @@ namespace RedisScheduler.Storage;
 /// A task as stored in the tasks hash: <c>&lt;flag&gt;&lt;attempt&gt;|&lt;scheduledAt&gt;|&lt;dueAt&gt;|&lt;payload&gt;</c>,
 /// times in Unix ms (new_record and its neighbours in Scripts/common.lua). One compact string per
 /// task keeps memory per pending task low. The only C# code that reads or writes the layout.
+/// The scheduledAt field may be followed by a trace context (<see cref="StoredTraceContext"/>),
+/// <c>&lt;scheduledAt&gt;~&lt;traceparent&gt;…</c>, only in records of tasks scheduled under a trace.
 /// </summary>
 internal readonly record struct TaskRecord(int Attempt, long ScheduledAtMs, long DueAtMs, ReadOnlyMemory<byte> Payload)
 {
@@ -25,6 +27,9 @@ internal readonly record struct TaskRecord(int Attempt, long ScheduledAtMs, long
     /// <summary>The state the record's first byte gives (see the constants); <see cref="Waiting"/> unless set.</summary>
     public char Flag { get; init; } = Waiting;
 
+    /// <summary>The trace context stored after scheduledAt (see <see cref="StoredTraceContext"/>); empty for a task scheduled with no activity current.</summary>
+    public ReadOnlyMemory<byte> TraceContext { get; init; }
+
     public static TaskRecord Parse(ReadOnlyMemory<byte> record)
     {
         var span = record.Span;
@@ -36,20 +41,25 @@ internal readonly record struct TaskRecord(int Attempt, long ScheduledAtMs, long
             throw new FormatException("A task record in Redis is malformed; it was not written by this version of RedisScheduler.");
         }
 
+        // scheduledAt is digits, then (under tracing only) the stored trace context.
+        var digits = span[(first + 1)..second].IndexOfAnyExceptInRange((byte)'0', (byte)'9');
+        var traceAt = digits < 0 ? second : first + 1 + digits;
         return new TaskRecord(
             ParseInt(span[1..first]),
-            ParseLong(span[(first + 1)..second]),
+            ParseLong(span[(first + 1)..traceAt]),
             ParseLong(span[(second + 1)..third]),
             record[(third + 1)..])
         {
             Flag = (char)span[0],
+            TraceContext = traceAt == second ? default : record[traceAt..second],
         };
     }
 
     /// <summary>The record as Redis stores it.</summary>
     public byte[] Format()
     {
-        var head = Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{Flag}{Attempt}|{ScheduledAtMs}|{DueAtMs}|"));
+        var head = Encoding.ASCII.GetBytes(string.Create(
+            CultureInfo.InvariantCulture, $"{Flag}{Attempt}|{ScheduledAtMs}{Encoding.ASCII.GetString(TraceContext.Span)}|{DueAtMs}|"));
         var record = new byte[head.Length + Payload.Length];
         head.CopyTo(record, 0);
         Payload.Span.CopyTo(record.AsSpan(head.Length));

@@ -19,8 +19,9 @@ internal static class ScheduleScript
     /// <param name="relative">Whether each due value is a delay in ms from the server's now, rather than a Unix time in ms.</param>
     /// <param name="priorityPrefix">The prefix of the generated ids (<see cref="Storage.TaskIdPrefix.For"/>).</param>
     /// <param name="count">How many tasks the call adds.</param>
-    public static RedisValue[] GeneratedIds(TaskTypeKeys keys, bool relative, string priorityPrefix, int count)
-        => Arguments(keys, relative, priorityPrefix, count);
+    /// <param name="trace">The trace context to store with each task (<see cref="StoredTraceContext.Capture"/>); <see langword="null"/> for none, which costs no byte.</param>
+    public static RedisValue[] GeneratedIds(TaskTypeKeys keys, bool relative, string priorityPrefix, int count, string? trace = null)
+        => Arguments(keys, relative, priorityPrefix, count, trace);
 
     /// <summary>
     /// Arguments for <paramref name="count"/> tasks taking the generated ids reserved from
@@ -28,7 +29,7 @@ internal static class ScheduleScript
     /// <paramref name="continuationId"/> in the same call; fill them with <see cref="SetTask"/>.
     /// </summary>
     public static RedisValue[] ReservedIds(TaskTypeKeys keys, long firstReserved, string continuationId, int count)
-        => Arguments(keys, relative: true, "#" + firstReserved.ToString(CultureInfo.InvariantCulture) + "|" + continuationId, count);
+        => Arguments(keys, relative: true, "#" + firstReserved.ToString(CultureInfo.InvariantCulture) + "|" + continuationId, count, trace: null);
 
     /// <summary>Sets the due value (see <see cref="GeneratedIds"/>) and payload of the task at <paramref name="index"/>.</summary>
     public static void SetTask(RedisValue[] args, int index, RedisValue due, RedisValue payload)
@@ -52,27 +53,28 @@ internal static class ScheduleScript
         => (long)SchedulerScripts.Evaluate(database, SchedulerScripts.Instance.Schedule, keys.All, args);
 
     /// <summary>Schedules one task with a generated id; returns its sequence number.</summary>
-    public static Task<long> RunOneAsync(IDatabaseAsync database, TaskTypeKeys keys, bool relative, string priorityPrefix, long due, RedisValue payload)
+    public static Task<long> RunOneAsync(IDatabaseAsync database, TaskTypeKeys keys, bool relative, string priorityPrefix, long due, RedisValue payload, string? trace = null)
     {
-        var args = GeneratedIds(keys, relative, priorityPrefix, 1);
+        var args = GeneratedIds(keys, relative, priorityPrefix, 1, trace);
         SetTask(args, 0, due, payload);
         return RunAsync(database, keys, args);
     }
 
     /// <summary>Schedules one task under the caller's <paramref name="localId"/>, due at a Unix time in ms; <see langword="false"/> when a task with that id exists already.</summary>
-    public static async Task<bool> RunOnceAsync(IDatabaseAsync database, TaskTypeKeys keys, string localId, long dueAtMs, RedisValue payload)
+    public static async Task<bool> RunOnceAsync(IDatabaseAsync database, TaskTypeKeys keys, string localId, long dueAtMs, RedisValue payload, string? trace = null)
     {
-        var args = Arguments(keys, relative: false, localId, 1);
+        var args = Arguments(keys, relative: false, localId, 1, trace);
         SetTask(args, 0, dueAtMs, payload);
         var reply = await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Schedule, keys.All, args).ConfigureAwait(false);
         return !reply[0].IsNull;
     }
 
-    private static RedisValue[] Arguments(TaskTypeKeys keys, bool relative, RedisValue ids, int count)
+    private static RedisValue[] Arguments(TaskTypeKeys keys, bool relative, RedisValue ids, int count, string? trace)
     {
         var args = new RedisValue[Fixed + (2 * count)];
         args[0] = keys.WakeChannel;
-        args[1] = relative ? Relative : Absolute;
+        // The trace context rides on the mode argument, so a call without one sends no extra byte.
+        args[1] = trace is null ? (relative ? Relative : Absolute) : (relative ? "rel" : "abs") + trace;
         args[2] = ids;
         return args;
     }

@@ -1,0 +1,45 @@
+using System.Diagnostics;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+
+namespace RedisScheduler.LoadTest.Systems;
+
+/// <summary>
+/// <c>--set telemetry=on</c>: the OpenTelemetry SDK collects RedisScheduler's traces (every span
+/// sampled, batched as an OTLP exporter would be) and metrics (exported every second), and throws
+/// them away, so the load test measures what collecting costs the library, not an exporter's I/O.
+/// </summary>
+internal sealed class AgentTelemetry : IDisposable
+{
+    private readonly TracerProvider tracing;
+    private readonly MeterProvider metrics;
+
+    private AgentTelemetry()
+    {
+        tracing = Sdk.CreateTracerProviderBuilder()
+            .AddSource(RedisSchedulerDiagnostics.ActivitySourceName)
+            .SetSampler(new AlwaysOnSampler())
+            .AddProcessor(new BatchActivityExportProcessor(new Discard<Activity>()))
+            .Build();
+        metrics = Sdk.CreateMeterProviderBuilder()
+            .AddMeter(RedisSchedulerDiagnostics.MeterName)
+            .AddReader(new PeriodicExportingMetricReader(new Discard<Metric>(), exportIntervalMilliseconds: 1000))
+            .Build();
+    }
+
+    public static AgentTelemetry? StartIfRequested(IReadOnlyDictionary<string, string> settings)
+        => settings.TryGetValue("telemetry", out var value) && value == "on" ? new AgentTelemetry() : null;
+
+    public void Dispose()
+    {
+        tracing.Dispose();
+        metrics.Dispose();
+    }
+
+    private sealed class Discard<T> : BaseExporter<T>
+        where T : class
+    {
+        public override ExportResult Export(in Batch<T> batch) => ExportResult.Success;
+    }
+}

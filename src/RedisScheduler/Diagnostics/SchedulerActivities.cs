@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using System.Globalization;
+using RedisScheduler.Storage;
+
+namespace RedisScheduler.Diagnostics;
+
+/// <summary>
+/// The spans of the library, on one <see cref="ActivitySource"/> named
+/// <see cref="RedisSchedulerDiagnostics.ActivitySourceName"/>, after the OpenTelemetry messaging
+/// semantic conventions: <c>send &lt;task type&gt;</c> (Producer) when tasks are scheduled and
+/// <c>process &lt;task type&gt;</c> (Consumer) around a handler. Nothing is built unless a listener
+/// samples the source.
+/// </summary>
+internal static class SchedulerActivities
+{
+    public const string SystemTag = "messaging.system";
+    public const string OperationNameTag = "messaging.operation.name";
+    public const string OperationTypeTag = "messaging.operation.type";
+    public const string DestinationTag = "messaging.destination.name";
+    public const string MessageIdTag = "messaging.message.id";
+    public const string BatchCountTag = "messaging.batch.message_count";
+    public const string ErrorTypeTag = "error.type";
+
+    public static readonly ActivitySource Source = new(
+        RedisSchedulerDiagnostics.ActivitySourceName, typeof(SchedulerActivities).Assembly.GetName().Version?.ToString());
+
+    /// <summary>Starts the span of one scheduling call; <see langword="null"/> when nobody listens.</summary>
+    public static Activity? StartSend(string taskType)
+    {
+        if (!Source.HasListeners())
+        {
+            return null;
+        }
+
+        var activity = Source.StartActivity("send " + taskType, ActivityKind.Producer);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag(SystemTag, RedisSchedulerDiagnostics.MessagingSystem);
+            activity.SetTag(OperationNameTag, RedisSchedulerDiagnostics.SendOperation);
+            activity.SetTag(OperationTypeTag, RedisSchedulerDiagnostics.SendOperation);
+            activity.SetTag(DestinationTag, taskType);
+        }
+
+        return activity;
+    }
+
+    /// <summary>
+    /// Starts the span around a handler: a child of the span the task was scheduled under, or, with
+    /// <paramref name="newTrace"/>, the root of a new trace linked to it; linked as well to the attempt
+    /// that failed before this one. Never a child of the worker loop's own ambient activity.
+    /// </summary>
+    public static Activity? StartProcess(string taskType, string localId, in TaskRecord record, bool newTrace, double? latenessSeconds)
+    {
+        // The handler's own spans (an HTTP call) must not hang off whatever the worker loop inherited.
+        Activity.Current = null;
+        if (!Source.HasListeners())
+        {
+            return null;
+        }
+
+        var stored = StoredTraceContext.Parse(record.TraceContext.Span);
+        ActivityContext parent = default;
+        List<ActivityLink>? links = null;
+        if (stored.Scheduled != default)
+        {
+            if (newTrace)
+            {
+                links = [new ActivityLink(stored.Scheduled)];
+            }
+            else
+            {
+                parent = stored.Scheduled;
+            }
+        }
+
+        if (stored.PreviousAttempt != default)
+        {
+            (links ??= []).Add(new ActivityLink(stored.PreviousAttempt));
+        }
+
+        var activity = Source.StartActivity(ActivityKind.Consumer, parent, tags: null, links, name: "process " + taskType);
+        if (activity is null)
+        {
+            return null;
+        }
+
+        if (stored.Baggage is { } baggage)
+        {
+            foreach (var (key, value) in baggage)
+            {
+                activity.AddBaggage(key, value);
+            }
+        }
+
+        if (activity.IsAllDataRequested)
+        {
+            activity.SetTag(SystemTag, RedisSchedulerDiagnostics.MessagingSystem);
+            activity.SetTag(OperationNameTag, RedisSchedulerDiagnostics.ProcessOperation);
+            activity.SetTag(OperationTypeTag, RedisSchedulerDiagnostics.ProcessOperation);
+            activity.SetTag(DestinationTag, taskType);
+            activity.SetTag(MessageIdTag, TaskId.Format(taskType, localId));
+            activity.SetTag(RedisSchedulerDiagnostics.AttemptTag, record.Attempt);
+            activity.SetTag(RedisSchedulerDiagnostics.DueAtTag, DateTimeOffset.FromUnixTimeMilliseconds(record.DueAtMs).ToString("O", CultureInfo.InvariantCulture));
+            if (latenessSeconds is { } lateness)
+            {
+                activity.SetTag(RedisSchedulerDiagnostics.LatenessTag, lateness);
+            }
+        }
+
+        return activity;
+    }
+
+    /// <summary>
+    /// Scheduling succeeded: the span gets the task's id (one task) or the batch size
+    /// (<c>messaging.batch.message_count</c>, a batch call), and <c>messaging.client.sent.messages</c> counts them.
+    /// </summary>
+    public static void Sent(Activity? activity, string taskType, int count, string? taskId = null)
+    {
+        if (activity is { IsAllDataRequested: true })
+        {
+            if (taskId is not null)
+            {
+                activity.SetTag(MessageIdTag, taskId);
+            }
+            else
+            {
+                activity.SetTag(BatchCountTag, count);
+            }
+        }
+
+        if (count > 0 && SchedulerMetrics.Sent.Enabled)
+        {
+            SchedulerMetrics.Sent.Add(count, SchedulerMetrics.Tags(taskType, RedisSchedulerDiagnostics.SendOperation));
+        }
+    }
+
+    /// <summary>Marks a span failed: status, <c>error.type</c> and an exception event.</summary>
+    public static void Failed(Activity? activity, Exception exception)
+    {
+        if (activity is null)
+        {
+            return;
+        }
+
+        activity.SetStatus(ActivityStatusCode.Error, exception.Message);
+        if (activity.IsAllDataRequested)
+        {
+            activity.SetTag(ErrorTypeTag, exception.GetType().FullName);
+            activity.AddException(exception);
+        }
+    }
+}

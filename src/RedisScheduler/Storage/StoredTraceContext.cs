@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace RedisScheduler.Storage;
+
+/// <summary>
+/// The trace context a task record may carry (the C# side of <c>trace_suffix</c> and <c>with_retry_link</c>
+/// in Scripts/common.lua): right after the record's scheduledAt digits,
+/// <c>~&lt;traceparent&gt;[~&lt;tracestate&gt;[~&lt;baggage&gt;]]</c> when an activity was current at
+/// scheduling, then <c>^&lt;traceparent&gt;</c> of the attempt that failed last, once one has been
+/// retried under a trace. W3C header values (baggage percent-encoded, <c>~</c> included), the trace state with <c>%</c>, <c>|</c>, <c>~</c> and <c>^</c> escaped
+/// as <c>%25</c>, <c>%7C</c>, <c>%7E</c>, <c>%5E</c>. A record without either is byte for byte the
+/// format of earlier versions, so tracing costs nothing in Redis unless it is on.
+/// </summary>
+internal static class StoredTraceContext
+{
+    public const char Marker = '~';
+    public const char RetryMarker = '^';
+
+    /// <summary>The suffix for tasks scheduled under <paramref name="activity"/>; <see langword="null"/> when there is none (or it is not W3C).</summary>
+    public static string? Capture(Activity? activity)
+    {
+        if (activity is null || activity.IdFormat != ActivityIdFormat.W3C || activity.Id is not { } traceParent)
+        {
+            return null;
+        }
+
+        var state = activity.TraceStateString;
+        string? baggage = null;
+        foreach (var (key, value) in activity.Baggage)
+        {
+            var item = EscapeBaggage(key) + "=" + EscapeBaggage(value ?? "");
+            baggage = baggage is null ? item : baggage + "," + item;
+        }
+
+        if (string.IsNullOrEmpty(state) && baggage is null)
+        {
+            return Marker + traceParent;
+        }
+
+        return Marker + traceParent + Marker + Escape(state ?? "") + (baggage is null ? "" : Marker + baggage);
+    }
+
+    /// <summary>Reads the text after a record's scheduledAt digits (empty when it carries none).</summary>
+    public static TaskTraceContext Parse(ReadOnlySpan<byte> stored)
+    {
+        if (stored.IsEmpty)
+        {
+            return default;
+        }
+
+        var text = Encoding.ASCII.GetString(stored);
+        ActivityContext previous = default;
+        var retry = text.IndexOf(RetryMarker, StringComparison.Ordinal);
+        if (retry >= 0)
+        {
+            _ = ActivityContext.TryParse(text[(retry + 1)..], null, isRemote: true, out previous);
+            text = text[..retry];
+        }
+
+        if (text.Length == 0 || text[0] != Marker)
+        {
+            return new TaskTraceContext(default, null, previous);
+        }
+
+        var parts = text[1..].Split(Marker);
+        var state = parts.Length > 1 && parts[1].Length > 0 ? Unescape(parts[1]) : null;
+        _ = ActivityContext.TryParse(parts[0], state, isRemote: true, out var scheduled);
+        List<KeyValuePair<string, string?>>? baggage = null;
+        if (parts.Length > 2)
+        {
+            baggage = [];
+            foreach (var item in parts[2].Split(',', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var equals = item.IndexOf('=', StringComparison.Ordinal);
+                if (equals > 0)
+                {
+                    baggage.Add(new(Uri.UnescapeDataString(item[..equals]), Uri.UnescapeDataString(item[(equals + 1)..])));
+                }
+            }
+        }
+
+        return new TaskTraceContext(scheduled, baggage, previous);
+    }
+
+    // Percent-encoded as in the W3C baggage header, and '~' too, so no separator of the record appears.
+    private static string EscapeBaggage(string value) => Uri.EscapeDataString(value).Replace("~", "%7E", StringComparison.Ordinal);
+
+    private static string Escape(string value)
+        => value.AsSpan().IndexOfAny("%|~^") < 0
+            ? value
+            : value.Replace("%", "%25", StringComparison.Ordinal).Replace("|", "%7C", StringComparison.Ordinal)
+                .Replace("~", "%7E", StringComparison.Ordinal).Replace("^", "%5E", StringComparison.Ordinal);
+
+    // In the reverse order: "%25" last, so an escaped "%" never forms another escape.
+    private static string Unescape(string value)
+        => !value.Contains('%', StringComparison.Ordinal)
+            ? value
+            : value.Replace("%7C", "|", StringComparison.Ordinal).Replace("%7E", "~", StringComparison.Ordinal)
+                .Replace("%5E", "^", StringComparison.Ordinal).Replace("%25", "%", StringComparison.Ordinal);
+}
+
+/// <summary>A stored task's trace context: the span it was scheduled under, that span's baggage, and the attempt that failed before this one.</summary>
+internal readonly record struct TaskTraceContext(ActivityContext Scheduled, IReadOnlyList<KeyValuePair<string, string?>>? Baggage, ActivityContext PreviousAttempt);
