@@ -59,7 +59,7 @@ public sealed class FaultTests
         return Process.Start(info) ?? throw new InvalidOperationException("The test worker did not start.");
     }
 
-    private static async Task<string> ReadLineStartingWithAsync(Process process, string prefix, TimeSpan timeout)
+    internal static async Task<string> ReadLineStartingWithAsync(Process process, string prefix, TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);
         while (await process.StandardOutput.ReadLineAsync(cts.Token) is { } line)
