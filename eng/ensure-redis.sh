@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Sourced by eng/test.sh and eng/run-sample.sh: makes sure a redis-server binary (7.0+) is available
+# (and openssl, for the TLS tests)
 # and exports REDIS_SERVER_PATH for the test fixture and the sample, which start their own private
 # server on a free loopback port. Installs Debian's package when run as root; otherwise says what to run.
 
@@ -32,6 +33,18 @@ if ! find_redis_server; then
     echo "  On Debian/Ubuntu run:  sudo apt-get install -y redis-server" >&2
     echo "  Or set REDIS_SERVER_PATH=/path/to/redis-server" >&2
     exit 1
+  fi
+fi
+
+# The TLS tests make a certificate authority with openssl.
+if ! command -v openssl >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "openssl not found: installing Debian's openssl package..." >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2
+    apt-get install -y -qq --no-install-recommends openssl >&2
+  else
+    echo "warning: openssl is not installed, so the TLS tests will fail. On Debian/Ubuntu run:  sudo apt-get install -y openssl" >&2
   fi
 fi
 

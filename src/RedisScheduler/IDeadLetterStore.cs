@@ -18,12 +18,14 @@ public interface IDeadLetterStore
     /// <param name="taskId">The task id.</param>
     /// <param name="cancellationToken">Stops waiting for Redis; the task may still have been requeued.</param>
     /// <returns><see langword="true"/> if it was requeued; <see langword="false"/> if it is not a dead letter.</returns>
+    /// <exception cref="InvalidOperationException">It is a dead letter whose record is missing or cannot be read (reason
+    /// <c>MalformedRecord</c>); it stays one until a correct record is written or it is deleted.</exception>
     Task<bool> RequeueAsync(string taskId, CancellationToken cancellationToken = default);
 
     /// <summary>Requeues every dead letter of one type, in batches of 1000.</summary>
     /// <param name="taskType">The task type name.</param>
     /// <param name="cancellationToken">Stops between batches; batches already sent stay requeued.</param>
-    /// <returns>How many were requeued.</returns>
+    /// <returns>How many were requeued. Letters whose records are missing or cannot be read (<c>MalformedRecord</c>) are kept.</returns>
     Task<long> RequeueAllAsync(string taskType, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes a dead-lettered task for good.</summary>

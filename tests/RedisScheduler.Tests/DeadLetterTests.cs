@@ -201,7 +201,7 @@ public sealed class DeadLetterTests
     }
 
     /// <summary>Reads until the condition holds; what is awaited here is other processes' work in Redis, bounded.</summary>
-    private static async Task<T> WaitForAsync<T>(Func<Task<T>> read, Func<T, bool> condition)
+    internal static async Task<T> WaitForAsync<T>(Func<Task<T>> read, Func<T, bool> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (true)

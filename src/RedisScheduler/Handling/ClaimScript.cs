@@ -12,6 +12,16 @@ internal static class ClaimScript
         "The worker holding the task stopped renewing its lease (it died or stalled) on the task's last attempt.",
         null));
 
+    /// <summary>The reason (<see cref="TaskError.ExceptionType"/>) of a dead letter whose record is missing or cannot be read.</summary>
+    internal const string MalformedRecord = "MalformedRecord";
+
+    private static readonly string MalformedRecordReason = TaskErrorJson.Serialize(new TaskError(
+        MalformedRecord,
+        "The task's id was listed but its record in Redis is missing, or not in the format RedisScheduler writes ('<flag><attempt>|<scheduledAt>|<dueAt>|<payload>'): " +
+        "it was edited by hand or written by another program. The record is kept, marked dead by a 'd' in place of its flag or in front of it, and shown as the dead letter's PayloadJson; " +
+        "write a correct record (HSET) and requeue the task, or delete it.",
+        null));
+
     /// <param name="database">The connection.</param>
     /// <param name="keys">The task type's keys.</param>
     /// <param name="wanted">The most tasks to take (the worker's free slots).</param>
@@ -31,7 +41,7 @@ internal static class ClaimScript
             SchedulerScripts.Instance.Claim,
             keys.All,
             [wanted, (long)options.LeaseDuration.TotalMilliseconds, options.DispatchBatchSize, maxAttempts, LeaseExpiredReason, inFlightLimit, startsPerSecond,
-                (long)(sweepDeadLettersOlderThan?.TotalMilliseconds ?? 0), (long)(sweepResultsOlderThan?.TotalMilliseconds ?? 0), keys.DoneChannel]).ConfigureAwait(false))!;
+                (long)(sweepDeadLettersOlderThan?.TotalMilliseconds ?? 0), (long)(sweepResultsOlderThan?.TotalMilliseconds ?? 0), keys.DoneChannel, MalformedRecordReason]).ConfigureAwait(false))!;
         var clock = new ClaimClock((long)result[0], (time ?? TimeProvider.System).GetTimestamp());
         var occurrenceCount = (int)result[2];
         // One token for every task of the call (see claim.lua).
@@ -46,7 +56,17 @@ internal static class ClaimScript
         var claimed = new List<ClaimedTask>((result.Length - i) / 2);
         for (; i + 1 < result.Length; i += 2)
         {
-            claimed.Add(new ClaimedTask((string)result[i]!, token, TaskRecord.Parse((byte[])result[i + 1]!)) { Clock = clock });
+            var localId = (string)result[i]!;
+            if (TaskRecord.TryParse((byte[])result[i + 1]!, out var record))
+            {
+                claimed.Add(new ClaimedTask(localId, token, record) { Clock = clock });
+            }
+            else
+            {
+                // claim.lua checks the layout, not the size of numbers: one that overflows fails here,
+                // and only its own task, which goes to the dead letters now instead of failing the claim.
+                await FinishScripts.Dead(keys, new ClaimedTask(localId, token, default), MalformedRecordReason).EvaluateAsync(database, keys).ConfigureAwait(false);
+            }
         }
 
         var nowUs = clock.ServerNowMicroseconds;

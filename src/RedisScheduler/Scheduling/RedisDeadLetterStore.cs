@@ -32,14 +32,16 @@ internal sealed class RedisDeadLetterStore(RedisConnection connection, TaskTypeN
         var time = await database.ExecuteAsync("TIME").WaitAsync(cancellationToken).ConfigureAwait(false);
         var serverNowMs = (((long)time[0]) * 1000) + (((long)time[1]) / 1000) + 1;
         long total = 0;
-        int batch;
+        long kept = 0;
+        int requeued, keptNow;
         do
         {
             cancellationToken.ThrowIfCancellationRequested();
-            batch = await DeadLettersScript.RequeueAllAsync(database, keys, serverNowMs).WaitAsync(cancellationToken).ConfigureAwait(false);
-            total += batch;
+            (requeued, keptNow) = await DeadLettersScript.RequeueAllAsync(database, keys, serverNowMs, kept).WaitAsync(cancellationToken).ConfigureAwait(false);
+            total += requeued;
+            kept += keptNow;
         }
-        while (batch == DeadLettersScript.RequeueAllBatch);
+        while (requeued + keptNow == DeadLettersScript.RequeueAllBatch);
 
         return total;
     }

@@ -13,6 +13,8 @@
 --          of them); 0 to skip the sweep (workers ask for it about once a minute)
 -- ARGV[9]  result retention in ms, swept the same way; 0 to skip
 -- ARGV[10] the type's done channel (see ack.lua), for tasks dead-lettered here
+-- ARGV[11] the dead-letter reason (JSON) for an id without a record, or with a record this library
+--          cannot read (see record_head): edited by hand or written by another program
 -- Returns: { server now in microseconds, next wake ms (-1: nothing pending), n, the delivery token of
 --   the tasks taken ('' when none), name1, occurrence1, definition1, ... (n recurring schedules whose
 --   next occurrence is due), id1, record1, id2, record2, ... }
@@ -25,6 +27,16 @@ local now_us = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
 local now = math.floor(now_us / 1000)
 local limit = tonumber(ARGV[3])
 
+-- Dead-letters a task whose record is missing or cannot be read (`flag` nil), or whose flag is not
+-- where the task is, with the reason ARGV[11]. The record is kept for a person to repair: one that
+-- cannot be read gets 'd' in front, so none of it is lost and every other script reads it as dead.
+local function bury_unreadable(id, record, flag)
+  if record and not flag then
+    redis.call('HSET', TASKS, id, 'd' .. record)
+  end
+  return bury(id, now, ARGV[11])
+end
+
 -- A lease that ran out means its worker died or stalled: the task goes to the front of the
 -- ready list, as it is overdue. Its attempt was already counted when it was claimed, so a task
 -- that kills every worker that takes it ends in the dead letters instead of looping for ever.
@@ -34,10 +46,16 @@ for i = #expired, 1, -1 do
   redis.call('ZREM', INFLIGHT, expired[i])
   local id = lease_id(expired[i])
   local record = redis.call('HGET', TASKS, id)
-  if record and attempt_of(record) >= max_attempts then
+  local flag, attempt = nil, nil
+  if record then flag, attempt = record_head(record) end
+  if not flag then
+    -- No script deletes the record of a task in flight, so it is corrupted: kept, not lost.
+    bury_unreadable(id, record, flag)
+    announce_done(ARGV[10], { id })
+  elseif attempt >= max_attempts then
     bury(id, now, ARGV[5])
     announce_done(ARGV[10], { id })
-  elseif record then
+  else
     set_flag(id, 's')
     redis.call('LPUSH', ready_key(id), id)
   end
@@ -86,6 +104,21 @@ for i = 1, #occurrences, 2 do
 end
 result[3] = #occurrences / 2
 local header = #result
+
+-- Whether a task popped from a ready list with a record not flagged 's' is where its flag says it
+-- is: dead ('d'), waiting for its parents ('w') or held by a worker ('p'). The ready list's copy of
+-- its id is then a stray duplicate, dropped; the task itself is untouched. Never on the hot path.
+local function elsewhere(id, flag)
+  if flag == 'd' then return redis.call('ZSCORE', DEAD, id) ~= false end
+  if flag == 'w' then return redis.call('ZSCORE', WAITING, id) ~= false end
+  if flag == 'p' then
+    local prefix = lease_member(id, '')
+    for _, member in ipairs(redis.call('ZRANGE', INFLIGHT, 0, -1)) do
+      if string.sub(member, 1, #prefix) == prefix then return true end
+    end
+  end
+  return false
+end
 -- Strict priority: high first, then normal, then low. Low-priority tasks wait while higher ones
 -- are ready, so they can starve under sustained load (docs/design.md).
 local ids = {}
@@ -106,11 +139,15 @@ if #ids > 0 then
   local updates = {}
   local leases = {}
   local retried = {}
+  local seen = {}
+  local buried = {}
   for i, id in ipairs(ids) do
     local record = records[i]
-    -- A cancelled task has no record any more; its id is dropped here.
-    if record then
-      local attempt, bar = attempt_of(record)
+    local flag, attempt, bar = nil, nil, nil
+    if record then flag, attempt, bar = record_head(record) end
+    -- `seen`: the same id twice in the ready lists (corrupted too) is taken once.
+    if flag == 's' and not seen[id] then
+      seen[id] = true
       if attempt > 0 then
         -- Only a task on its second attempt or later can be waiting for a retry.
         retried[#retried + 1] = id
@@ -122,6 +159,15 @@ if #ids > 0 then
       leases[#leases + 1] = lease_member(id, token)
       result[#result + 1] = id
       result[#result + 1] = record
+    elseif not seen[id] then
+      seen[id] = true
+      -- Never a cancelled task: cancel.lua deletes a record only together with its id's place in
+      -- due, waiting or a ready list. So an id without a record, or with one this library cannot
+      -- read, is corrupted data: it becomes a dead letter, record kept, rather than vanish.
+      if not (flag and elsewhere(id, flag)) then
+        bury_unreadable(id, record, flag)
+        buried[#buried + 1] = id
+      end
     end
   end
   if #updates > 0 then
@@ -131,6 +177,7 @@ if #ids > 0 then
   if #retried > 0 then
     redis.call('ZREM', FAILED, unpack(retried))
   end
+  announce_done(ARGV[10], buried)
 end
 
 if rate_limit > 0 and #result > header then
@@ -139,7 +186,7 @@ end
 
 if #result == header and header == 4 then
   if redis.call('LLEN', READY) + redis.call('LLEN', READY_HIGH) + redis.call('LLEN', READY_LOW) > 0 then
-    -- Tasks are waiting: a limit holds them back, or only cancelled ids were popped.
+    -- Tasks are waiting: a limit holds them back, or only corrupted or stray ids were popped.
     result[2] = limited_until or now
     return result
   end

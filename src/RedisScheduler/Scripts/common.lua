@@ -123,6 +123,16 @@ local function attempt_of(record)
   return tonumber(string.sub(record, 2, bar - 1)), bar
 end
 
+-- The flag, attempt count and first '|' position of a record (for with_attempt), in one pattern
+-- match (claim.lua calls it per task); nil when the record is not in the format above: it was edited
+-- by hand or written by another program. Numbers are not range-checked here; TaskRecord.Parse does.
+local function record_head(record)
+  -- scheduledAt may carry the task's trace context after it ('~...', see StoredTraceContext).
+  local flag, attempt, bar = string.match(record, '^(%a)(%d+)()|%d+[^|]*|%d+|')
+  if flag then return flag, tonumber(attempt), bar end
+  return nil
+end
+
 -- The record with another flag, keeping attempt, times and payload.
 local function with_flag(record, flag)
   return flag .. string.sub(record, 2)

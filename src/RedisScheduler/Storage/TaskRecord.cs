@@ -55,6 +55,32 @@ internal readonly record struct TaskRecord(int Attempt, long ScheduledAtMs, long
         };
     }
 
+    /// <summary>
+    /// <see cref="Parse"/> for records that may be corrupted (edited by hand or written by another
+    /// program): <see langword="false"/> instead of an exception, so one such record fails only itself.
+    /// </summary>
+    public static bool TryParse(ReadOnlyMemory<byte> record, out TaskRecord parsed)
+    {
+        try
+        {
+            parsed = Parse(record);
+            return true;
+        }
+        catch (Exception e) when (e is FormatException or OverflowException)
+        {
+            parsed = default;
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// For the queries: the record, or when it cannot be read (a <c>MalformedRecord</c> dead letter, see
+    /// claim.lua) attempt 0, both times <paramref name="fallbackMs"/>, and the whole stored text as the
+    /// payload, for a person to repair.
+    /// </summary>
+    public static TaskRecord ParseOrRaw(ReadOnlyMemory<byte> stored, long fallbackMs)
+        => TryParse(stored, out var parsed) ? parsed : new TaskRecord(0, fallbackMs, fallbackMs, stored);
+
     /// <summary>The record as Redis stores it.</summary>
     public byte[] Format()
     {

@@ -17,14 +17,16 @@ internal static class DeadLettersScript
         var letters = new List<DeadLetter>(reply.Length / 4);
         for (var i = 0; i + 3 < reply.Length; i += 4)
         {
-            var record = TaskRecord.Parse((byte[])reply[i + 2]!);
+            var diedAtMs = (long)reply[i + 1];
+            // A MalformedRecord letter shows when it died as its times, and its record as stored.
+            var record = TaskRecord.ParseOrRaw((byte[])reply[i + 2]!, diedAtMs);
             letters.Add(new DeadLetter(
                 TaskId.Format(keys.TaskType, (string)reply[i]!),
                 keys.TaskType,
                 record.Attempt,
                 DateTimeOffset.FromUnixTimeMilliseconds(record.ScheduledAtMs),
                 DateTimeOffset.FromUnixTimeMilliseconds(record.DueAtMs),
-                DateTimeOffset.FromUnixTimeMilliseconds((long)reply[i + 1]),
+                DateTimeOffset.FromUnixTimeMilliseconds(diedAtMs),
                 TaskErrorJson.Parse((string?)reply[i + 3]),
                 Encoding.UTF8.GetString(record.Payload.Span)));
         }
@@ -33,15 +35,27 @@ internal static class DeadLettersScript
     }
 
     /// <summary>Makes a dead letter due now, with its attempts reset; <see langword="false"/> when it is not dead-lettered.</summary>
+    /// <exception cref="InvalidOperationException">Its record is missing or cannot be read (<c>MalformedRecord</c>): it stays a dead letter.</exception>
     public static async Task<bool> RequeueAsync(IDatabaseAsync database, TaskTypeKeys keys, string localId)
-        => (int)await RunAsync(database, keys, ["requeue", keys.WakeChannel, localId]).ConfigureAwait(false) == 1;
+        => (int)await RunAsync(database, keys, ["requeue", keys.WakeChannel, localId]).ConfigureAwait(false) switch
+        {
+            -1 => throw new InvalidOperationException(
+                $"Dead letter {TaskId.Format(keys.TaskType, localId)} cannot be requeued: its record in Redis is missing or not in the format RedisScheduler writes (reason MalformedRecord). " +
+                "Write a correct record into the type's tasks hash and requeue it again, or delete it."),
+            var requeued => requeued == 1,
+        };
 
     /// <summary>
     /// Requeues the oldest <see cref="RequeueAllBatch"/> letters that died before <paramref name="beforeMs"/>
-    /// (Unix ms, server clock); returns how many. Repeat with the same time while that is a full batch.
+    /// (Unix ms, server clock), after the first <paramref name="skip"/>; returns how many were requeued, and
+    /// how many were kept because their records cannot be read. Repeat with the same time, skipping every
+    /// letter kept so far, while the two add up to a full batch.
     /// </summary>
-    public static async Task<int> RequeueAllAsync(IDatabaseAsync database, TaskTypeKeys keys, long beforeMs)
-        => (int)await RunAsync(database, keys, ["requeue", keys.WakeChannel, "all", beforeMs]).ConfigureAwait(false);
+    public static async Task<(int Requeued, int Kept)> RequeueAllAsync(IDatabaseAsync database, TaskTypeKeys keys, long beforeMs, long skip)
+    {
+        var reply = (RedisResult[])(await RunAsync(database, keys, ["requeue", keys.WakeChannel, "all", beforeMs, skip]).ConfigureAwait(false))!;
+        return ((int)reply[0], (int)reply[1]);
+    }
 
     /// <summary>Deletes a dead letter for good; <see langword="false"/> when it is not dead-lettered.</summary>
     public static async Task<bool> DeleteAsync(IDatabaseAsync database, TaskTypeKeys keys, string localId)

@@ -23,7 +23,7 @@ internal static class ListScript
         var tasks = new List<TaskInfo>(reply.Length / 3);
         for (var i = 0; i + 2 < reply.Length; i += 3)
         {
-            tasks.Add(TaskRecord.Parse((byte[])reply[i + 1]!).ToTaskInfo(TaskId.Format(keys.TaskType, (string)reply[i]!), keys.TaskType, state, (string?)reply[i + 2]));
+            tasks.Add(TaskRecord.ParseOrRaw((byte[])reply[i + 1]!, 0).ToTaskInfo(TaskId.Format(keys.TaskType, (string)reply[i]!), keys.TaskType, state, (string?)reply[i + 2]));
         }
 
         return tasks;
