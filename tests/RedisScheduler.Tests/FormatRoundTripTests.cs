@@ -63,8 +63,8 @@ public sealed class FormatRoundTripTests
             """, 1_700_000_000_001, 1_700_000_000_002, Payload, trace, Link))!;
 
         var records = reply.Select(r => TaskRecord.Parse((byte[])r!)).ToArray();
-        var stored = StoredTraceContext.Parse(records[0].TraceContext.Span);
-        var linked = StoredTraceContext.Parse(records[2].TraceContext.Span);
+        var stored = StoredTraceContext.Parse(records[0].TraceContext.AsSpan());
+        var linked = StoredTraceContext.Parse(records[2].TraceContext.AsSpan());
         Assert.Multiple(() =>
         {
             Assert.That(records.Select(r => r.ScheduledAtMs), Has.All.EqualTo(1_700_000_000_001));
@@ -72,7 +72,7 @@ public sealed class FormatRoundTripTests
             Assert.That(records[1].DueAtMs, Is.EqualTo(42));
             Assert.That(stored.Scheduled, Is.EqualTo(activity.Context).Using<System.Diagnostics.ActivityContext>((a, b) => a.TraceId == b.TraceId && a.SpanId == b.SpanId && a.TraceState == b.TraceState));
             Assert.That(stored.Baggage, Is.EqualTo(new[] { new KeyValuePair<string, string?>("user", "x,y=z~|") }));
-            Assert.That(StoredTraceContext.Parse(records[1].TraceContext.Span).Scheduled.SpanId, Is.EqualTo(activity.SpanId), "with_due keeps it");
+            Assert.That(StoredTraceContext.Parse(records[1].TraceContext.AsSpan()).Scheduled.SpanId, Is.EqualTo(activity.SpanId), "with_due keeps it");
             Assert.That(linked.Scheduled.SpanId, Is.EqualTo(activity.SpanId), "with_retry_link keeps the scheduling context");
             Assert.That(linked.PreviousAttempt.SpanId.ToString(), Is.EqualTo("b7ad6b7169203331"));
             Assert.That((byte[])reply[3]!, Is.EqualTo((byte[])reply[2]!), "a second link replaces the first");

@@ -58,7 +58,7 @@ internal static class SchedulerActivities
             return null;
         }
 
-        var stored = StoredTraceContext.Parse(record.TraceContext.Span);
+        var stored = StoredTraceContext.Parse(record.TraceContext.AsSpan());
         ActivityContext parent = default;
         List<ActivityLink>? links = null;
         if (stored.Scheduled != default)

@@ -31,7 +31,7 @@ internal static class ClaimScript
     /// <param name="startsPerSecond">The cluster-wide limit of starts per second; 0 for none.</param>
     /// <param name="sweepDeadLettersOlderThan">Deletes dead letters older than this in the same call; <see langword="null"/> to skip.</param>
     /// <param name="sweepResultsOlderThan">Deletes stored results older than this in the same call; <see langword="null"/> to skip.</param>
-    /// <param name="time">The clock that times the claim's reply, for lateness (<see cref="ClaimClock"/>).</param>
+    /// <param name="time">The clock that times the claim's reply, for lateness (<see cref="ClaimCall"/>).</param>
     /// <returns>The tasks taken, the server's clock, when anything can next change (Unix ms, -1 for nothing pending), and recurring occurrences that are due.</returns>
     public static async Task<ClaimResult> RunAsync(
         IDatabaseAsync database, TaskTypeKeys keys, int wanted, RedisSchedulerOptions options, int maxAttempts, int inFlightLimit = 0, int startsPerSecond = 0, TimeSpan? sweepDeadLettersOlderThan = null, TimeSpan? sweepResultsOlderThan = null, TimeProvider? time = null)
@@ -42,10 +42,9 @@ internal static class ClaimScript
             keys.All,
             [wanted, (long)options.LeaseDuration.TotalMilliseconds, options.DispatchBatchSize, maxAttempts, LeaseExpiredReason, inFlightLimit, startsPerSecond,
                 (long)(sweepDeadLettersOlderThan?.TotalMilliseconds ?? 0), (long)(sweepResultsOlderThan?.TotalMilliseconds ?? 0), keys.DoneChannel, MalformedRecordReason]).ConfigureAwait(false))!;
-        var clock = new ClaimClock((long)result[0], (time ?? TimeProvider.System).GetTimestamp());
         var occurrenceCount = (int)result[2];
-        // One token for every task of the call (see claim.lua).
-        var token = (string)result[3]!;
+        // One token for every task of the call (see claim.lua), kept once with the server's clock.
+        var call = new ClaimCall((string)result[3]!, (long)result[0], (time ?? TimeProvider.System).GetTimestamp());
         var occurrences = new List<DueOccurrence>(occurrenceCount);
         var i = 4;
         for (; occurrences.Count < occurrenceCount; i += 3)
@@ -59,17 +58,17 @@ internal static class ClaimScript
             var localId = (string)result[i]!;
             if (TaskRecord.TryParse((byte[])result[i + 1]!, out var record))
             {
-                claimed.Add(new ClaimedTask(localId, token, record) { Clock = clock });
+                claimed.Add(new ClaimedTask(localId, call, record));
             }
             else
             {
                 // claim.lua checks the layout, not the size of numbers: one that overflows fails here,
                 // and only its own task, which goes to the dead letters now instead of failing the claim.
-                await FinishScripts.Dead(keys, new ClaimedTask(localId, token, default), MalformedRecordReason).EvaluateAsync(database, keys).ConfigureAwait(false);
+                await FinishScripts.Dead(keys, new ClaimedTask(localId, call, default), MalformedRecordReason).EvaluateAsync(database, keys).ConfigureAwait(false);
             }
         }
 
-        var nowUs = clock.ServerNowMicroseconds;
+        var nowUs = call.ServerNowMicroseconds;
         return new ClaimResult(claimed, nowUs / 1000, nowUs, (long)result[1], occurrences);
     }
 }

@@ -51,7 +51,8 @@ internal sealed class OutcomeReporter
     /// <param name="result">The handler's result as JSON, if it has one.</param>
     /// <param name="failure">What the handler threw, if anything.</param>
     /// <param name="stopping">Whether the host is stopping: a handler cancelled by it is released, not failed.</param>
-    public async Task ReportAsync(RunningTask run, byte[]? result, Exception? failure, bool stopping)
+    /// <param name="traceParent">The traceparent of the span around this run, if one was recorded: a retry stores it for the next attempt's link.</param>
+    public async Task ReportAsync(RunningTask run, byte[]? result, Exception? failure, bool stopping, string? traceParent = null)
     {
         var task = run.Task;
         var holdsSlot = true;
@@ -76,7 +77,7 @@ internal sealed class OutcomeReporter
                 }
                 else if (failure is not null)
                 {
-                    await FailAsync(task, failure, run.TraceParent).ConfigureAwait(false);
+                    await FailAsync(task, failure, traceParent).ConfigureAwait(false);
                 }
                 else
                 {

@@ -23,9 +23,6 @@ internal sealed class RunningTask(ClaimedTask task) : IDisposable
 
     public CancellationToken Token => cancellation.Token;
 
-    /// <summary>The traceparent of the span around this run, when one was recorded; a retry stores it for the next attempt's link.</summary>
-    public string? TraceParent { get; set; }
-
     /// <summary>Whether the task was handed back (lost lease, shutdown overrun): its handler must not start or report.</summary>
     public bool IsAbandoned => Volatile.Read(ref state) == Abandoned;
 

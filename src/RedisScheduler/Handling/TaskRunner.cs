@@ -34,7 +34,7 @@ internal sealed class TaskRunner(
         var record = task.Record;
         // Lateness only on a first attempt: the due time of a retry is not stored, only the first one.
         double? lateness = record.Attempt == 1 && (SchedulerMetrics.Lateness.Enabled || SchedulerActivities.Source.HasListeners())
-            ? task.Clock.LatenessSeconds(record.DueAtMs, time)
+            ? task.Call.LatenessSeconds(record.DueAtMs, time)
             : null;
         using var activity = SchedulerActivities.StartProcess(taskType, task.LocalId, record, linkToSchedulingTrace, lateness);
         using var scope = logger.IsEnabled(LogLevel.Critical)
@@ -57,14 +57,9 @@ internal sealed class TaskRunner(
             SchedulerActivities.Failed(activity, e);
         }
 
-        if (activity is not null)
-        {
-            // The next attempt's span links to this one if retry.lua stores it (see StoredTraceContext).
-            run.TraceParent = activity.Id;
-        }
-
         Recorded(failure, counting, timed ? time.GetElapsedTime(started).TotalSeconds : null);
-        await reporter.ReportAsync(run, result, failure, stoppingToken.IsCancellationRequested).ConfigureAwait(false);
+        // The next attempt's span links to this one's if retry.lua stores it (see StoredTraceContext).
+        await reporter.ReportAsync(run, result, failure, stoppingToken.IsCancellationRequested, activity?.Id).ConfigureAwait(false);
     }
 
     private void Record(double? lateness, bool counting)

@@ -28,7 +28,8 @@ internal readonly record struct TaskRecord(int Attempt, long ScheduledAtMs, long
     public char Flag { get; init; } = Waiting;
 
     /// <summary>The trace context stored after scheduledAt (see <see cref="StoredTraceContext"/>); empty for a task scheduled with no activity current.</summary>
-    public ReadOnlyMemory<byte> TraceContext { get; init; }
+    // A copy only when present: a slice of the record would cost every task 16 bytes, traced or not.
+    public byte[]? TraceContext { get; init; }
 
     public static TaskRecord Parse(ReadOnlyMemory<byte> record)
     {
@@ -51,7 +52,7 @@ internal readonly record struct TaskRecord(int Attempt, long ScheduledAtMs, long
             record[(third + 1)..])
         {
             Flag = (char)span[0],
-            TraceContext = traceAt == second ? default : record[traceAt..second],
+            TraceContext = traceAt == second ? null : record[traceAt..second].ToArray(),
         };
     }
 
@@ -85,7 +86,7 @@ internal readonly record struct TaskRecord(int Attempt, long ScheduledAtMs, long
     public byte[] Format()
     {
         var head = Encoding.ASCII.GetBytes(string.Create(
-            CultureInfo.InvariantCulture, $"{Flag}{Attempt}|{ScheduledAtMs}{Encoding.ASCII.GetString(TraceContext.Span)}|{DueAtMs}|"));
+            CultureInfo.InvariantCulture, $"{Flag}{Attempt}|{ScheduledAtMs}{Encoding.ASCII.GetString(TraceContext ?? [])}|{DueAtMs}|"));
         var record = new byte[head.Length + Payload.Length];
         head.CopyTo(record, 0);
         Payload.Span.CopyTo(record.AsSpan(head.Length));
