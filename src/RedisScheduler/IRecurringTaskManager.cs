@@ -34,6 +34,29 @@ public interface IRecurringTaskManager
     /// <returns><see langword="true"/> if it existed.</returns>
     Task<bool> RemoveAsync(string taskType, string name, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Pauses a schedule: it makes no occurrences until <see cref="ResumeAsync"/>, and stays paused
+    /// across restarts and when <c>AddRecurringTask</c> or <see cref="AddOrUpdateAsync{T}(string, string, T, RecurringTaskOptions?, CancellationToken)"/>
+    /// defines it again (the pause is an operator's decision; a deployment does not undo it).
+    /// Tasks already made from its occurrences stay.
+    /// </summary>
+    /// <param name="taskType">The task type name.</param>
+    /// <param name="name">The schedule's name.</param>
+    /// <param name="cancellationToken">Stops waiting for Redis; the schedule may still have been paused.</param>
+    /// <returns><see langword="true"/> if the schedule exists (and is now paused, whether or not it was before); <see langword="false"/> if there is none.</returns>
+    Task<bool> PauseAsync(string taskType, string name, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Resumes a paused schedule from the occurrence that was next when it was paused. Occurrences
+    /// missed meanwhile are misfires: its <see cref="MisfirePolicy"/> decides whether they run once
+    /// together or are skipped, as after an outage.
+    /// </summary>
+    /// <param name="taskType">The task type name.</param>
+    /// <param name="name">The schedule's name.</param>
+    /// <param name="cancellationToken">Stops waiting for Redis; the schedule may still have been resumed.</param>
+    /// <returns><see langword="true"/> if the schedule exists (and now runs, whether or not it was paused); <see langword="false"/> if there is none.</returns>
+    Task<bool> ResumeAsync(string taskType, string name, CancellationToken cancellationToken = default);
+
     /// <summary>Lists the schedules of a task type with their next occurrences.</summary>
     /// <param name="taskType">The task type name.</param>
     /// <param name="cancellationToken">Stops waiting for Redis.</param>

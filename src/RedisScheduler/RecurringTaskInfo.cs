@@ -7,7 +7,7 @@ namespace RedisScheduler;
 /// <param name="Interval">The interval, or <see langword="null"/> for a cron schedule.</param>
 /// <param name="TimeZoneId">The time zone the cron expression is read in.</param>
 /// <param name="MisfirePolicy">What happens to missed occurrences.</param>
-/// <param name="NextOccurrence">When it next fires, or <see langword="null"/> if it never will.</param>
+/// <param name="NextOccurrence">When it next fires, or <see langword="null"/> if it never will or is paused.</param>
 /// <param name="PayloadJson">The payload every occurrence carries, in JSON.</param>
 public sealed record RecurringTaskInfo(
     string Name,
@@ -17,4 +17,8 @@ public sealed record RecurringTaskInfo(
     string TimeZoneId,
     MisfirePolicy MisfirePolicy,
     DateTimeOffset? NextOccurrence,
-    string PayloadJson);
+    string PayloadJson)
+{
+    /// <summary>Whether it is paused (see <see cref="IRecurringTaskManager.PauseAsync"/>): it makes no occurrences until resumed.</summary>
+    public bool IsPaused { get; init; }
+}

@@ -12,6 +12,20 @@ namespace RedisScheduler.Tests;
 public sealed class DependencyInjectionTests
 {
     [Test]
+    public void TaskTypeRegistry_ListsHandlerAndMappedPayloadTypes_ByTaskTypeName()
+    {
+        var services = new ServiceCollection();
+        services.AddRedisScheduler(o => o.Configuration = "localhost:1")
+            .AddTaskHandler<ProbeHandler>()
+            .MapTaskType<RegistryOnlyPayload>("mapped-only");
+        using var provider = services.BuildServiceProvider();
+
+        var types = provider.GetRequiredService<ITaskTypeRegistry>().PayloadTypes;
+
+        Assert.That(types, Is.EquivalentTo(new Dictionary<string, Type> { ["probe"] = typeof(ProbeTask), ["mapped-only"] = typeof(RegistryOnlyPayload) }));
+    }
+
+    [Test]
     public async Task Host_ConfiguredFromConfigurationSection_RunsHandlerWithScopePerTask()
     {
         await using var scope = new TestScope();
@@ -138,3 +152,5 @@ public sealed class DependencyInjectionTests
         }
     }
 }
+
+internal sealed record RegistryOnlyPayload(int Value);

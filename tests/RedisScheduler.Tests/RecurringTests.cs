@@ -126,6 +126,73 @@ public sealed class RecurringTests
         Assert.That(scope.KeysWritten(), Is.Empty);
     }
 
+    [Test]
+    public async Task PauseAsync_PausedSchedule_MakesNoOccurrences_StaysPausedWhenRedefined_ResumeRunsTheMissedOnceWithRunOnce()
+    {
+        await using var scope = new TestScope();
+        var manager = ManagerOf(scope);
+        await manager.AddOrUpdateAsync("tick", TimeSpan.FromSeconds(1), new ProbeTask(1));
+
+        Assert.That(await manager.PauseAsync("probe", "tick"), Is.True);
+        Assert.That(await manager.PauseAsync("probe", "tick"), Is.True, "pausing twice is no error");
+        Assert.That(await manager.AddOrUpdateAsync("tick", TimeSpan.FromSeconds(1), new ProbeTask(1)), Is.False, "a restart registering it again does not resume it");
+        var (_, probe) = await scope.StartWorkerAsync("A");
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        var paused = (await ManagerOf(scope).ListAsync("probe")).Single();
+
+        Assert.That(probe.Handled, Is.Empty, "a paused schedule makes no occurrences");
+        Assert.That(paused.IsPaused, Is.True, "the pause is in Redis, seen by another instance");
+        Assert.That(paused.NextOccurrence, Is.Null);
+
+        Assert.That(await manager.ResumeAsync("probe", "tick"), Is.True);
+        await probe.WaitForAsync(1, TimeSpan.FromSeconds(20));
+        var resumed = (await manager.ListAsync("probe")).Single();
+
+        Assert.That(resumed.IsPaused, Is.False);
+        Assert.That(resumed.NextOccurrence, Is.Not.Null);
+        Assert.That(probe.Handled[0].TaskId, Does.StartWith("probe/@tick:"), "the occurrences missed while paused ran once (RunOnce)");
+    }
+
+    [Test]
+    public async Task ResumeAsync_SkipPolicy_DropsTheOccurrencesMissedWhilePaused()
+    {
+        await using var scope = new TestScope();
+        var manager = ManagerOf(scope);
+        await manager.AddOrUpdateAsync("hourly", TimeSpan.FromHours(1), new ProbeTask(1), new RecurringTaskOptions { MisfirePolicy = MisfirePolicy.Skip });
+        // Paused ten hours ago: the occurrence it held is long past when it resumes.
+        await scope.Database.SortedSetAddAsync(scope.Keys().RecurringNext, "hourly", DateTimeOffset.UtcNow.AddHours(-10).ToUnixTimeMilliseconds());
+        await manager.PauseAsync("probe", "hourly");
+        var (_, probe) = await scope.StartWorkerAsync("A");
+
+        await manager.ResumeAsync("probe", "hourly");
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        DateTimeOffset? next;
+        while ((next = (await manager.ListAsync("probe")).Single().NextOccurrence) < DateTimeOffset.UtcNow && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.That(next, Is.GreaterThan(DateTimeOffset.UtcNow), "a worker moved the resumed schedule past now");
+        Assert.That(probe.Handled, Is.Empty, "Skip dropped what was missed while paused");
+    }
+
+    [Test]
+    public async Task PauseAsync_ResumeAsync_UnknownSchedule_ReturnFalse_AndRemoveDeletesThePause()
+    {
+        await using var scope = new TestScope();
+        var manager = ManagerOf(scope);
+
+        Assert.That(await manager.PauseAsync("probe", "nope"), Is.False);
+        Assert.That(await manager.ResumeAsync("probe", "nope"), Is.False);
+        Assert.That(scope.KeysWritten(), Is.Empty);
+        Assert.ThrowsAsync<ArgumentException>(() => manager.PauseAsync("probe", "a|b"));
+
+        await manager.AddOrUpdateAsync("daily", "0 3 * * *", new ProbeTask(1));
+        await manager.PauseAsync("probe", "daily");
+        Assert.That(await manager.RemoveAsync("probe", "daily"), Is.True);
+        Assert.That(scope.KeysWritten(), Is.Empty, "the pause marker went with the schedule");
+    }
+
     private static IRecurringTaskManager ManagerOf(TestScope scope)
     {
         var services = new ServiceCollection();

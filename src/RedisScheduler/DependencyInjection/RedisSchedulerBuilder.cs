@@ -128,5 +128,6 @@ public sealed class RedisSchedulerBuilder
 
     internal static string OptionsNameOf(Type handlerType) => handlerType.FullName ?? handlerType.Name;
 
-    private sealed record HandlerRegistration(Type HandlerType);
+    /// <summary>One handler class registered with <see cref="AddTaskHandler"/>; <see cref="RegisteredTaskTypes"/> reads their payload types.</summary>
+    internal sealed record HandlerRegistration(Type HandlerType);
 }

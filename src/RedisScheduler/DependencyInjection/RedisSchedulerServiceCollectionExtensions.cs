@@ -65,6 +65,7 @@ public static class RedisSchedulerServiceCollectionExtensions
         services.TryAddSingleton<IDeadLetterStore, RedisDeadLetterStore>();
         services.TryAddSingleton<ITaskMonitor, RedisTaskMonitor>();
         services.TryAddSingleton<IRecurringTaskManager, RedisRecurringTaskManager>();
+        services.TryAddSingleton<ITaskTypeRegistry, RegisteredTaskTypes>();
         return new RedisSchedulerBuilder(services);
     }
 }

@@ -35,6 +35,12 @@ internal sealed class RedisRecurringTaskManager(RedisConnection connection, Task
         return await DefineScript.RemoveAsync(database, keys, name).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    public Task<bool> PauseAsync(string taskType, string name, CancellationToken cancellationToken = default)
+        => SetPausedAsync(taskType, name, pause: true, cancellationToken);
+
+    public Task<bool> ResumeAsync(string taskType, string name, CancellationToken cancellationToken = default)
+        => SetPausedAsync(taskType, name, pause: false, cancellationToken);
+
     public async Task<IReadOnlyList<RecurringTaskInfo>> ListAsync(string taskType, CancellationToken cancellationToken = default)
     {
         TaskTypeNames.ThrowIfInvalidName(taskType, nameof(taskType));
@@ -46,7 +52,9 @@ internal sealed class RedisRecurringTaskManager(RedisConnection connection, Task
         batch.Execute();
         await Task.WhenAll(definitions, nexts).WaitAsync(cancellationToken).ConfigureAwait(false);
         var nextByName = nexts.Result.ToDictionary(e => (string)e.Element!, e => (long)e.Score, StringComparer.Ordinal);
+        var paused = definitions.Result.Select(e => (string)e.Name!).Where(DefineScript.IsPausedField).ToHashSet(StringComparer.Ordinal);
         return [.. definitions.Result
+            .Where(entry => !DefineScript.IsPausedField(entry.Name!))
             .Select(entry => (Name: (string)entry.Name!, Definition: RecurringDefinition.FromJson((string)entry.Value!)))
             .OrderBy(e => e.Name, StringComparer.Ordinal)
             .Select(e => new RecurringTaskInfo(
@@ -57,7 +65,19 @@ internal sealed class RedisRecurringTaskManager(RedisConnection connection, Task
                 e.Definition.TimeZone,
                 e.Definition.Misfire,
                 nextByName.TryGetValue(e.Name, out var next) ? DateTimeOffset.FromUnixTimeMilliseconds(next) : null,
-                e.Definition.Payload))];
+                e.Definition.Payload)
+            {
+                IsPaused = paused.Contains(DefineScript.PausedField(e.Name)),
+            })];
+    }
+
+    private async Task<bool> SetPausedAsync(string taskType, string name, bool pause, CancellationToken cancellationToken)
+    {
+        TaskTypeNames.ThrowIfInvalidName(taskType, nameof(taskType));
+        ThrowIfInvalidName(name);
+        var keys = names.GetKeys(taskType);
+        var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        return await DefineScript.PauseAsync(database, keys, name, pause).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Every check of a schedule's name and options, also run by <c>AddRecurringTask</c> so bad input fails at registration.</summary>

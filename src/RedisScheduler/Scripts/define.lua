@@ -1,23 +1,51 @@
--- define.lua: adds, changes or removes a recurring schedule of one task type.
+-- define.lua: adds, changes, removes, pauses or resumes a recurring schedule of one task type.
 -- KEYS: the twenty keys described in common.lua.
--- ARGV[1]  'set' or 'remove'
+-- ARGV[1]  'set', 'remove', 'pause' or 'resume'
 -- ARGV[2]  schedule name
 -- ARGV[3]  ('set') the definition (JSON, payload included)
 -- ARGV[4]  ('set') its first occurrence from now (Unix ms), or '' when it never fires
 -- ARGV[5]  wake channel (see schedule.lua)
+-- A paused schedule is out of RECURRING_NEXT, so claim.lua never sees it, and RECURRING holds a
+-- marker beside its definition, field '<name>|paused' (a name has no '|', so it cannot clash), whose
+-- value is the occurrence that was next when it was paused ('' for none): resuming puts it back, and
+-- a worker then treats it as any late occurrence, so the misfire policy applies.
 -- Returns: 1 when something changed; 0 when the same definition was already there (its next
 -- occurrence is kept, so restarting an application does not reset its schedules) or, for
--- 'remove', when there was none. Tasks already made from past occurrences are not touched.
+-- 'remove', when there was none. 'pause' and 'resume' return 1 when the schedule exists, 0 when not.
+-- Tasks already made from past occurrences are not touched.
 local name = ARGV[2]
+local paused = name .. '|paused'
 if ARGV[1] == 'remove' then
   redis.call('ZREM', RECURRING_NEXT, name)
+  redis.call('HDEL', RECURRING, paused)
   return redis.call('HDEL', RECURRING, name)
 end
-if redis.call('HGET', RECURRING, name) == ARGV[3] and redis.call('ZSCORE', RECURRING_NEXT, name) then
+if ARGV[1] == 'pause' or ARGV[1] == 'resume' then
+  if redis.call('HEXISTS', RECURRING, name) == 0 then
+    return 0
+  end
+  local held = redis.call('HGET', RECURRING, paused)
+  if ARGV[1] == 'pause' and not held then
+    redis.call('HSET', RECURRING, paused, redis.call('ZSCORE', RECURRING_NEXT, name) or '')
+    redis.call('ZREM', RECURRING_NEXT, name)
+  elseif ARGV[1] == 'resume' and held then
+    redis.call('HDEL', RECURRING, paused)
+    if held ~= '' then
+      redis.call('ZADD', RECURRING_NEXT, held, name)
+      redis.call('PUBLISH', ARGV[5], held)
+    end
+  end
+  return 1
+end
+local held = redis.call('HGET', RECURRING, paused)
+if redis.call('HGET', RECURRING, name) == ARGV[3] and (held or redis.call('ZSCORE', RECURRING_NEXT, name)) then
   return 0
 end
 redis.call('HSET', RECURRING, name, ARGV[3])
-if ARGV[4] == '' then
+if held then
+  -- Changed while paused: it stays paused, and resumes from the changed definition's first occurrence.
+  redis.call('HSET', RECURRING, paused, ARGV[4])
+elseif ARGV[4] == '' then
   redis.call('ZREM', RECURRING_NEXT, name)
 else
   redis.call('ZADD', RECURRING_NEXT, tonumber(ARGV[4]), name)

@@ -2,7 +2,7 @@ using StackExchange.Redis;
 
 namespace RedisScheduler.Storage.Scripts;
 
-/// <summary>Calls define.lua: adds, changes or removes a recurring schedule of one type.</summary>
+/// <summary>Calls define.lua: adds, changes, removes, pauses or resumes a recurring schedule of one type.</summary>
 internal static class DefineScript
 {
     /// <summary>Stores a schedule's definition; <see langword="false"/> when the same one was there already (its next occurrence is then kept).</summary>
@@ -21,4 +21,18 @@ internal static class DefineScript
     /// <summary>Removes a schedule; <see langword="false"/> when there was none.</summary>
     public static async Task<bool> RemoveAsync(IDatabaseAsync database, TaskTypeKeys keys, string name)
         => (int)await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Define, keys.All, ["remove", name]).ConfigureAwait(false) == 1;
+
+    /// <summary>The field of the type's <c>recurring</c> hash that marks a schedule paused (see define.lua); a name has no <c>|</c>.</summary>
+    public static string PausedField(string name) => name + "|paused";
+
+    /// <summary>Whether a field of the <c>recurring</c> hash is a pause marker rather than a definition.</summary>
+    public static bool IsPausedField(string field) => field.EndsWith("|paused", StringComparison.Ordinal);
+
+    /// <summary>Pauses (<paramref name="pause"/>) or resumes a schedule; <see langword="false"/> when there is none.</summary>
+    public static async Task<bool> PauseAsync(IDatabaseAsync database, TaskTypeKeys keys, string name, bool pause)
+        => (int)await SchedulerScripts.EvaluateAsync(
+            database,
+            SchedulerScripts.Instance.Define,
+            keys.All,
+            [pause ? "pause" : "resume", name, RedisValue.EmptyString, RedisValue.EmptyString, keys.WakeChannel]).ConfigureAwait(false) == 1;
 }
