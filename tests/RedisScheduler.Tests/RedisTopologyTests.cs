@@ -1,5 +1,6 @@
 using NUnit.Framework;
 using RedisScheduler.Tests.Infrastructure;
+using RedisScheduler.Storage;
 using StackExchange.Redis;
 
 namespace RedisScheduler.Tests;
@@ -36,5 +37,17 @@ public sealed class RedisTopologyTests
 
         Assert.That(RedisSentinelSet.MasterPortSeenBy(sentinel.Sentinels[0]), Is.EqualTo(sentinel.Master.Port));
         Assert.That((string?)await connection.GetDatabase().StringGetAsync("topology-test"), Is.EqualTo("written"));
+    }
+
+    [Test]
+    public void Cluster_TaskTypesOfTheContinuationTests_LiveOnThreeDifferentMasters()
+    {
+        // What makes ContinuationTests cross-shard on the cluster: parents of two types and the join of a
+        // third, each on a master of its own (CLUSTER KEYSLOT of each type's key, then CLUSTER NODES).
+        var cluster = RedisServerFixture.Cluster;
+        var masters = new[] { "probe", "doubler", "join" }
+            .ToDictionary(type => type, type => cluster.MasterOf(cluster.SlotOf(new TaskTypeKeys("test", type).Due.ToString())).Port);
+
+        Assert.That(masters.Values.Distinct().Count(), Is.EqualTo(3), string.Join(", ", masters.Select(m => $"{m.Key} on {m.Value}")));
     }
 }

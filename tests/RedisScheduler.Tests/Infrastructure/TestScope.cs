@@ -116,6 +116,9 @@ public sealed class TestScope : IAsyncDisposable
     /// <summary>The servers that hold data: the one server, or every master of the cluster.</summary>
     public IReadOnlyList<IServer> Primaries() => [.. Connection.GetServers().Where(s => s.IsConnected && !s.IsReplica)];
 
+    /// <summary>The primary that holds <paramref name="key"/>: the one server, or the master of its cluster slot.</summary>
+    public IServer ServerOf(RedisKey key) => Connection.GetServer(Database.IdentifyEndpoint(key)!);
+
     /// <summary>Every key matching <paramref name="pattern"/> (SCAN on every primary; fine for the small test databases).</summary>
     public IReadOnlyList<RedisKey> KeysMatching(string pattern) => [.. Primaries().SelectMany(s => s.Keys(pattern: pattern))];
 
