@@ -282,14 +282,14 @@ public sealed class SchedulingTests(string redis)
         await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler();
         // A message queue, not a handler: SE.Redis runs handlers concurrently, so only the queue keeps the order.
-        var wakeUps = await scope.Connection.GetSubscriber().SubscribeAsync(RedisChannel.Literal(scope.Keys().WakeChannel));
+        var wakeUps = await scope.Connection.GetSubscriber().SubscribeAsync(PubSubMode.Channel(scope.Connection, scope.Keys().WakeChannel));
         var first = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.AddMinutes(10).ToUnixTimeMilliseconds());
 
         await scheduler.ScheduleTaskAsync(first, new ProbeTask(1));
         await scheduler.ScheduleTaskAsync(first.AddMinutes(1), new ProbeTask(2));
         await scheduler.ScheduleTaskAsync(first.AddMinutes(-1), new ProbeTask(3));
         // A message after both wake-ups proves no third one is still on its way.
-        await scope.Connection.GetSubscriber().PublishAsync(RedisChannel.Literal(scope.Keys().WakeChannel), -1);
+        await scope.Connection.GetSubscriber().PublishAsync(PubSubMode.Channel(scope.Connection, scope.Keys().WakeChannel), -1);
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         var received = new List<long>();

@@ -21,6 +21,6 @@ if ARGV[4] == '' then
   redis.call('ZREM', RECURRING_NEXT, name)
 else
   redis.call('ZADD', RECURRING_NEXT, tonumber(ARGV[4]), name)
-  redis.call('PUBLISH', ARGV[5], ARGV[4])
+  publish(ARGV[5], ARGV[4])
 end
 return 1
