@@ -2,7 +2,7 @@ namespace RedisScheduler.Tests.Infrastructure;
 
 /// <summary>
 /// What a behaviour test runs against: the run's one redis-server ("single") or its Redis Cluster
-/// ("cluster"). Test classes that must hold on both take the name from
+/// ("cluster"); the failover tests also use its Sentinel set-up ("sentinel"). Test classes that must hold on both take the name from
 /// <c>[TestFixtureSource(typeof(RedisTarget), nameof(RedisTarget.Names))]</c> and pass it to
 /// <see cref="TestScope"/>; NUnit then runs the class once per target.
 /// </summary>
@@ -10,6 +10,7 @@ public sealed class RedisTarget
 {
     public const string SingleName = "single";
     public const string ClusterName = "cluster";
+    public const string SentinelName = "sentinel";
 
     /// <summary>Both targets, for <c>[TestFixtureSource]</c>.</summary>
     public static readonly string[] Names = [SingleName, ClusterName];
@@ -26,10 +27,10 @@ public sealed class RedisTarget
     /// <summary>Gets the StackExchange.Redis configuration string.</summary>
     public string Configuration { get; }
 
-    /// <summary>Gets the server of a "single" target, or null for a cluster.</summary>
+    /// <summary>Gets the server of a "single" target, or null for a cluster or a Sentinel set-up.</summary>
     public RedisServerProcess? Server { get; }
 
-    public bool IsCluster => Server is null;
+    public bool IsCluster => Name == ClusterName;
 
     public static RedisTarget Of(RedisServerProcess server) => new(SingleName, server.Configuration, server);
 
@@ -38,6 +39,7 @@ public sealed class RedisTarget
     {
         SingleName => Of(RedisServerFixture.Server),
         ClusterName => new(ClusterName, RedisServerFixture.Cluster.Configuration, null),
+        SentinelName => new(SentinelName, RedisServerFixture.Sentinel.Configuration, null),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, $"Use '{SingleName}' or '{ClusterName}'."),
     };
 
