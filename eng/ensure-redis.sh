@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sourced by eng/test.sh and eng/run-sample.sh: makes sure a redis-server binary (7.0+) is available
-# (and openssl, for the TLS tests)
-# and exports REDIS_SERVER_PATH for the test fixture and the sample, which start their own private
-# server on a free loopback port. Installs Debian's package when run as root; otherwise says what to run.
+# (and openssl, for the TLS tests) and exports REDIS_SERVER_PATH for the test fixture and the sample, which start their own private
+# server on a free loopback port. Also makes sure redis-cli is there (Debian's redis-tools), which the
+# tests use to form their Redis Cluster (redis-cli --cluster create). Installs Debian's packages when
+# run as root; otherwise says what to run.
 
 find_redis_server() {
   if [ -n "${REDIS_SERVER_PATH:-}" ] && [ -x "${REDIS_SERVER_PATH}" ]; then
@@ -45,6 +46,21 @@ if ! command -v openssl >/dev/null 2>&1; then
     apt-get install -y -qq --no-install-recommends openssl >&2
   else
     echo "warning: openssl is not installed, so the TLS tests will fail. On Debian/Ubuntu run:  sudo apt-get install -y openssl" >&2
+  fi
+fi
+
+# redis-cli: the tests look for it next to redis-server first, then on PATH.
+if ! [ -x "$(dirname "$REDIS_SERVER_PATH")/redis-cli" ] && ! command -v redis-cli >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "redis-cli not found: installing Debian's redis-tools package..." >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2
+    apt-get install -y -qq --no-install-recommends redis-tools >&2
+  fi
+  if ! [ -x "$(dirname "$REDIS_SERVER_PATH")/redis-cli" ] && ! command -v redis-cli >/dev/null 2>&1; then
+    echo "error: redis-cli is not installed; the Cluster tests form their cluster with it." >&2
+    echo "  On Debian/Ubuntu run:  sudo apt-get install -y redis-tools" >&2
+    exit 1
   fi
 fi
 

@@ -9,14 +9,15 @@ using RedisScheduler.Tests.Infrastructure;
 
 namespace RedisScheduler.Tests;
 
-public sealed class ContinuationTests
+[TestFixtureSource(typeof(RedisTarget), nameof(RedisTarget.Names))]
+public sealed class ContinuationTests(string redis)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
     [Test]
     public async Task Continuation_ParentsOfTwoTypes_RunsOnceAfterTheLastWithTheirResults()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var joins = new JoinProbe();
         var (host, probe) = await StartAsync(scope, joins);
         var scheduler = host.Services.GetRequiredService<ITaskScheduler>();
@@ -42,7 +43,7 @@ public sealed class ContinuationTests
     [Test]
     public async Task Continuation_ParentDeadLettered_CancelPolicyNeverRuns_RunAnywayRunsWithTheError()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var joins = new JoinProbe();
         var (host, _) = await StartAsync(scope, joins);
         var scheduler = host.Services.GetRequiredService<ITaskScheduler>();
@@ -66,7 +67,7 @@ public sealed class ContinuationTests
     [Test]
     public async Task Continuation_ParentCancelledByTheCaller_CancelsItsContinuation()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler();
         var parent = await scheduler.ScheduleTaskAsync(DateTimeOffset.UtcNow.AddMinutes(10), new ProbeTask(1));
         var child = await scheduler.ScheduleContinuationAsync([parent], new Join("child"));
@@ -80,7 +81,7 @@ public sealed class ContinuationTests
     [Test]
     public async Task Continuation_ParentsFinishingAtOnceOnTwoHosts_EachContinuationRunsExactlyOnce()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var joins = new JoinProbe();
         var (hostA, _) = await StartAsync(scope, joins, "A");
         await StartAsync(scope, joins, "B");
@@ -106,7 +107,7 @@ public sealed class ContinuationTests
     [Test]
     public async Task Continuation_ParentAlreadySucceeded_RunsAtOnce_UnknownParentIsRefused()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var joins = new JoinProbe();
         var (host, probe) = await StartAsync(scope, joins);
         var scheduler = host.Services.GetRequiredService<ITaskScheduler>();
@@ -127,7 +128,7 @@ public sealed class ContinuationTests
     [Test]
     public async Task Continuation_WorkerDiedAfterAckingTheParent_AnotherWorkerDeliversTheOutbox()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler();
         var parent = await scheduler.EnqueueTaskAsync(new ProbeTask(1));
         var child = await scheduler.ScheduleContinuationAsync([parent], new Join("recovered"));
@@ -148,7 +149,7 @@ public sealed class ContinuationTests
     [Test]
     public async Task Relay_OneContinuationFailsToResolve_TheOthersAreStillDeliveredAndItsEntryStays()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler();
         var parentA = await scheduler.EnqueueTaskAsync(new ProbeTask(1));
         var parentB = await scheduler.EnqueueTaskAsync(new ProbeTask(2));
@@ -171,7 +172,7 @@ public sealed class ContinuationTests
     [Test]
     public async Task Continuation_OnceKeyReusedAndCancelled_IsNotTakenForItsEarlierSuccess()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var (host, _) = await StartAsync(scope, new JoinProbe());
         var scheduler = host.Services.GetRequiredService<ITaskScheduler>();
         var first = await scheduler.ScheduleTaskOnceAsync("order-1", DateTimeOffset.UtcNow, new ProbeTask(1));
@@ -185,7 +186,7 @@ public sealed class ContinuationTests
     [Test]
     public async Task Batch_CompletionRunsOnceAfterTheLastTask_WithEveryResultInOrder_AndProgressCounts()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var joins = new JoinProbe();
         var scheduler = scope.CreateScheduler();
         var batch = await scheduler.ScheduleBatchAsync(Enumerable.Range(1, 50).Select(i => new ResultTests.Doubling(i == 7 ? -1 : i)), new Join("sum"));
@@ -211,7 +212,7 @@ public sealed class ContinuationTests
     [Test]
     public async Task Monitor_ListsWaitingContinuationsAndTheSucceededHistory_NewestFirstAndCapped()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var (host, _) = await StartAsync(scope, new JoinProbe(), configure: o => o.SucceededHistoryLimit = 3);
         var scheduler = host.Services.GetRequiredService<ITaskScheduler>();
         var monitor = host.Services.GetRequiredService<ITaskMonitor>();
@@ -225,14 +226,14 @@ public sealed class ContinuationTests
         var parent = await scheduler.ScheduleTaskAsync(DateTimeOffset.UtcNow.AddMinutes(10), new ProbeTask(1));
         var waiting = await scheduler.ScheduleContinuationAsync([parent], new Join("waits"));
 
-        var succeeded = await monitor.ListSucceededAsync("doubling", count: 1000);
+        var succeeded = await monitor.ListSucceededAsync("doubler", count: 1000);
         // Trimmed in steps (ack.lua): the limit, plus at most the limit again and one call's tasks.
         Assert.That(succeeded, Has.Count.InRange(3, 3 + 16));
         Assert.That(succeeded.Select(s => s.Id), Is.EqualTo(Enumerable.Reverse(done).Take(succeeded.Count)), "newest first");
         Assert.That(succeeded[0].ResultJson, Is.EqualTo("80"));
         Assert.That((await monitor.ListAsync("join", TaskState.Waiting)).Select(t => t.Id), Is.EqualTo(new[] { waiting }));
         Assert.That((await monitor.GetCountsAsync("join")).Waiting, Is.EqualTo(1));
-        Assert.That((await monitor.GetCountsAsync("doubling")).Succeeded, Is.EqualTo(succeeded.Count));
+        Assert.That((await monitor.GetCountsAsync("doubler")).Succeeded, Is.EqualTo(succeeded.Count));
     }
 
     private static async Task<(IHost Host, TaskProbe Probe)> StartAsync(TestScope scope, JoinProbe joins, string name = "A", Action<RedisSchedulerOptions>? configure = null)

@@ -6,7 +6,8 @@ using StackExchange.Redis;
 
 namespace RedisScheduler.Tests;
 
-public sealed class DeadLetterTests
+[TestFixtureSource(typeof(RedisTarget), nameof(RedisTarget.Names))]
+public sealed class DeadLetterTests(string redis)
 {
     private static void FastRetries(RedisSchedulerOptions o)
     {
@@ -18,7 +19,7 @@ public sealed class DeadLetterTests
     [Test]
     public async Task Handler_FailsEveryAttempt_IsDeadLetteredAfterMaxAttemptsWithReason()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var (host, probe) = await scope.StartWorkerAsync("A", configure: FastRetries);
         var scheduler = scope.CreateScheduler();
         var id = await scheduler.EnqueueTaskAsync(new ProbeTask(1, ProbeBehavior.AlwaysFail));
@@ -42,7 +43,7 @@ public sealed class DeadLetterTests
     [Test]
     public async Task Handler_FailedOnce_KeepsLastErrorOnTaskUntilItSucceeds()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler();
         var id = await scheduler.EnqueueTaskAsync(new ProbeTask(1, ProbeBehavior.FailWhileSwitchOn));
         var (_, probe) = await scope.StartWorkerAsync("A", configure: o => o.Retry.InitialDelay = TimeSpan.FromMinutes(1));
@@ -58,7 +59,7 @@ public sealed class DeadLetterTests
     [Test]
     public async Task Handler_PermanentFailure_IsDeadLetteredAtOnce()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var (host, probe) = await scope.StartWorkerAsync("A");
         var id = await scope.CreateScheduler().EnqueueTaskAsync(new ProbeTask(1, ProbeBehavior.FailPermanently));
 
@@ -71,7 +72,7 @@ public sealed class DeadLetterTests
     [Test]
     public async Task Worker_PoisonPayload_IsDeadLetteredAtOnceAndWorkerGoesOn()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var (host, probe) = await scope.StartWorkerAsync("A");
         var scheduler = scope.CreateScheduler();
         // Same task type, incompatible shape: "number" is not an int any more.
@@ -89,7 +90,7 @@ public sealed class DeadLetterTests
     [Test]
     public async Task DeadLetters_RequeueDeleteAndRequeueAll_DoWhatTheySay()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var (host, probe) = await scope.StartWorkerAsync("A", configure: o => o.Retry.MaxAttempts = 1);
         var scheduler = scope.CreateScheduler();
         var ids = new List<string>();
@@ -121,7 +122,7 @@ public sealed class DeadLetterTests
     [Test]
     public async Task Claim_LeaseExpiresOnLastAttempt_DeadLettersAsLeaseExpired()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler();
         var id = await scheduler.EnqueueTaskAsync(new ProbeTask(1));
         await scope.ClaimAsync(leaseMs: 100, maxAttempts: 1);
@@ -141,7 +142,7 @@ public sealed class DeadLetterTests
     [Test]
     public async Task Renewal_LeaseTakenAway_CancelsTheHandler()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var (_, probe) = await scope.StartWorkerAsync("A", configure: o => o.LeaseDuration = TimeSpan.FromSeconds(1));
         var id = await scope.CreateScheduler().EnqueueTaskAsync(new ProbeTask(1, ProbeBehavior.WaitUntilCancelled));
         await probe.Started.Task.WaitAsync(TimeSpan.FromSeconds(20));
@@ -157,7 +158,7 @@ public sealed class DeadLetterTests
     [Test]
     public async Task StopAsync_HandlerOverrunsShutdownTimeout_TaskIsHandedBack()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var (host, probe) = await scope.StartWorkerAsync("A", configure: o => o.ShutdownTimeout = TimeSpan.FromMilliseconds(300));
         var scheduler = scope.CreateScheduler();
         var id = await scheduler.EnqueueTaskAsync(new ProbeTask(1, ProbeBehavior.IgnoreCancellation));
@@ -172,7 +173,7 @@ public sealed class DeadLetterTests
     [Test]
     public async Task StopAsync_HandlerUsingItsShutdownTime_KeepsItsLeaseRenewedAndFinishes()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var (host, probe) = await scope.StartWorkerAsync("A", configure: o =>
         {
             o.LeaseDuration = TimeSpan.FromSeconds(1);

@@ -51,7 +51,7 @@ public sealed class FaultTests
         var workerDll = Path.Combine(testBin.Parent!.Parent!.Parent!.Parent!.FullName, "RedisScheduler.TestWorker", "bin", testBin.Parent.Name, testBin.Name, "RedisScheduler.TestWorker.dll");
         Assert.That(File.Exists(workerDll), Is.True, $"the test worker was not built at {workerDll}");
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var arg in (string[])[workerDll, scope.Server.Configuration, scope.Prefix, leaseMs.ToString(System.Globalization.CultureInfo.InvariantCulture), .. more])
+        foreach (var arg in (string[])[workerDll, scope.Configuration, scope.Prefix, leaseMs.ToString(System.Globalization.CultureInfo.InvariantCulture), .. more])
         {
             info.ArgumentList.Add(arg);
         }

@@ -4,12 +4,13 @@ using RedisScheduler.Tests.Infrastructure;
 
 namespace RedisScheduler.Tests;
 
-public sealed class IdempotencyTests
+[TestFixtureSource(typeof(RedisTarget), nameof(RedisTarget.Names))]
+public sealed class IdempotencyTests(string redis)
 {
     [Test]
     public async Task ScheduleTaskOnceAsync_SameKeyTwice_KeepsFirstTaskAndIgnoresSecond()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler();
         var dueAt = DateTimeOffset.UtcNow.AddMinutes(5);
 
@@ -29,7 +30,7 @@ public sealed class IdempotencyTests
     [Test]
     public async Task ScheduleTaskOnceAsync_AfterTaskFinished_SchedulesAgain()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler();
         var (_, probe) = await scope.StartWorkerAsync("A");
         var first = await scheduler.ScheduleTaskOnceAsync("daily-report", DateTimeOffset.UtcNow, new ProbeTask(1));
@@ -47,7 +48,7 @@ public sealed class IdempotencyTests
     [Test]
     public async Task ScheduleTaskOnceAsync_CancelledTask_FreesTheKey()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler();
         var first = await scheduler.ScheduleTaskOnceAsync("k", DateTimeOffset.UtcNow.AddMinutes(1), new ProbeTask(1));
 
@@ -62,7 +63,7 @@ public sealed class IdempotencyTests
     [TestCase("line\nbreak")]
     public async Task ScheduleTaskOnceAsync_InvalidKey_ThrowsAndWritesNothing(string key)
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler();
 
         var error = Assert.ThrowsAsync<ArgumentException>(() => scheduler.ScheduleTaskOnceAsync(key, DateTimeOffset.UtcNow, new ProbeTask(1)));
@@ -74,7 +75,7 @@ public sealed class IdempotencyTests
     [Test]
     public async Task ScheduleTaskOnceAsync_KeyTooLong_Throws()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler();
 
         Assert.ThrowsAsync<ArgumentException>(() => scheduler.ScheduleTaskOnceAsync(new string('k', 201), DateTimeOffset.UtcNow, new ProbeTask(1)));
@@ -84,7 +85,7 @@ public sealed class IdempotencyTests
     [Test]
     public async Task RescheduleAsync_ScheduledTask_MovesDueTimeAndRecord()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler();
         var id = await scheduler.ScheduleTaskAsync(DateTimeOffset.UtcNow.AddMinutes(5), new ProbeTask(1));
         var newDue = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.AddHours(2).ToUnixTimeMilliseconds());
@@ -100,7 +101,7 @@ public sealed class IdempotencyTests
     [Test]
     public async Task RescheduleAsync_ReadyTask_GoesBackIntoSchedule()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler();
         var id = await scheduler.EnqueueTaskAsync(new ProbeTask(1));
         await Dispatching.DueTaskDispatcher.DispatchAsync(scope.Database, scope.Keys(), 10);
@@ -114,7 +115,7 @@ public sealed class IdempotencyTests
     [Test]
     public async Task RescheduleAsync_UnknownOrRunningTask_ReturnsFalse()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler();
         var (_, probe) = await scope.StartWorkerAsync("A");
         var running = await scheduler.EnqueueTaskAsync(new ProbeTask(1, ProbeBehavior.WaitUntilCancelled));
@@ -127,7 +128,7 @@ public sealed class IdempotencyTests
     [Test]
     public async Task RescheduleAsync_EarlierDueTime_WakesIdleWorker()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler();
         var (_, probe) = await scope.StartWorkerAsync("A", configure: o => o.MaxIdleDelay = TimeSpan.FromMinutes(1));
         var id = await scheduler.ScheduleTaskAsync(DateTimeOffset.UtcNow.AddMinutes(10), new ProbeTask(1));

@@ -7,14 +7,15 @@ using StackExchange.Redis;
 namespace RedisScheduler.Tests;
 
 /// <summary>The claim, lease and fencing scripts, driven directly as a worker would.</summary>
-public sealed class LeaseTests
+[TestFixtureSource(typeof(RedisTarget), nameof(RedisTarget.Names))]
+public sealed class LeaseTests(string redis)
 {
     private static SchedulerScripts Scripts => SchedulerScripts.Instance;
 
     [Test]
     public async Task Claim_DueTask_RecordsItInFlightWithTokenAndAttempt()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var id = await scope.CreateScheduler().EnqueueTaskAsync(new ProbeTask(1));
 
         var claim = await ClaimAsync(scope, leaseMs: 30_000);
@@ -33,7 +34,7 @@ public sealed class LeaseTests
     [Test]
     public async Task Claim_TaskNotYetDue_ReturnsNothingAndNextWakeTime()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var dueAt = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.AddSeconds(20).ToUnixTimeMilliseconds());
         await scope.CreateScheduler().ScheduleTaskAsync(dueAt, new ProbeTask(1));
 
@@ -46,7 +47,7 @@ public sealed class LeaseTests
     [Test]
     public async Task Ack_WithWrongToken_IsRefused_WithRightTokenRemovesTask()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         await scope.CreateScheduler().EnqueueTaskAsync(new ProbeTask(1));
         var claim = (await ClaimAsync(scope, leaseMs: 30_000))!.Value;
 
@@ -62,7 +63,7 @@ public sealed class LeaseTests
     [Test]
     public async Task Ack_SeveralTasksInOneCall_RemovesLiveOnesAndReportsLostOnes()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler();
         await scheduler.EnqueueTaskAsync(new ProbeTask(1));
         await scheduler.EnqueueTaskAsync(new ProbeTask(2));
@@ -78,7 +79,7 @@ public sealed class LeaseTests
     [Test]
     public async Task Claim_AfterLeaseExpired_HandsTaskOutAgainAndFencesOldDelivery()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         await scope.CreateScheduler().EnqueueTaskAsync(new ProbeTask(1));
         var first = (await ClaimAsync(scope, leaseMs: 200))!.Value;
 
@@ -100,7 +101,7 @@ public sealed class LeaseTests
     [Test]
     public async Task Renew_ExtendsLiveLease_ReportsLostOne()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         await scope.CreateScheduler().EnqueueTaskAsync(new ProbeTask(1));
         var claim = (await ClaimAsync(scope, leaseMs: 1_000))!.Value;
         var member = LeaseMember.Format(claim.LocalId, claim.Token);
@@ -114,7 +115,7 @@ public sealed class LeaseTests
     [Test]
     public async Task Release_PutsTaskAtFrontOfReadyList()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler();
         var first = await scheduler.EnqueueTaskAsync(new ProbeTask(1));
         var claim = (await ClaimAsync(scope, leaseMs: 30_000))!.Value;

@@ -3,12 +3,13 @@ using RedisScheduler.Tests.Infrastructure;
 
 namespace RedisScheduler.Tests;
 
-public sealed class LimitTests
+[TestFixtureSource(typeof(RedisTarget), nameof(RedisTarget.Names))]
+public sealed class LimitTests(string redis)
 {
     [Test]
     public async Task GlobalConcurrencyLimit_TwoHostsWithEightSlotsEach_NeverRunMoreThanTheLimit()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler();
         await scheduler.ScheduleTasksAsync(Enumerable.Range(0, 40).Select(i => (DateTimeOffset.UtcNow, new ProbeTask(i, ProbeBehavior.HoldBriefly))));
         var probe = new TaskProbe();
@@ -23,7 +24,7 @@ public sealed class LimitTests
     [Test]
     public async Task RateLimit_FortyTasksAtTwentyPerSecond_NeverStartMoreInOneServerSecond()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler();
         await scheduler.ScheduleTasksAsync(Enumerable.Range(0, 40).Select(i => (DateTimeOffset.UtcNow, new ProbeTask(i))));
         var probe = new TaskProbe();

@@ -6,12 +6,13 @@ using RedisScheduler.Tests.Infrastructure;
 
 namespace RedisScheduler.Tests;
 
-public sealed class MonitorTests
+[TestFixtureSource(typeof(RedisTarget), nameof(RedisTarget.Names))]
+public sealed class MonitorTests(string redis)
 {
     [Test]
     public async Task GetCountsAndList_TasksInEveryState_AreCountedAndListedInOrder()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler();
         var monitor = MonitorOf(scope);
         var later = DateTimeOffset.UtcNow.AddMinutes(10);
@@ -40,7 +41,7 @@ public sealed class MonitorTests
     [Test]
     public async Task Failed_TaskWaitingForARetry_IsListedCountedAndReported_UntilItIsTakenAgain()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler();
         var monitor = MonitorOf(scope);
         var id = await scheduler.EnqueueTaskAsync(new ProbeTask(1));
@@ -65,7 +66,7 @@ public sealed class MonitorTests
     [Test]
     public async Task List_DeadLetters_CarryTheirLastError()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var (host, probe) = await scope.StartWorkerAsync("A");
         var id = await scope.CreateScheduler().EnqueueTaskAsync(new ProbeTask(1, ProbeBehavior.FailPermanently));
         var monitor = host.Services.GetRequiredService<ITaskMonitor>();

@@ -5,12 +5,13 @@ using RedisScheduler.Tests.Infrastructure;
 
 namespace RedisScheduler.Tests;
 
-public sealed class PriorityTests
+[TestFixtureSource(typeof(RedisTarget), nameof(RedisTarget.Names))]
+public sealed class PriorityTests(string redis)
 {
     [Test]
     public async Task DueTasks_OfMixedPriority_AreHandedOutHighThenNormalThenLow()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler();
         var dueAt = DateTimeOffset.UtcNow;
         // Scheduled lowest first, so due order alone would give the reverse.
@@ -39,7 +40,7 @@ public sealed class PriorityTests
     [Test]
     public async Task ReadyTasksOfEachPriority_AreCountedListedAndCancellable()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var services = new ServiceCollection();
         services.AddRedisScheduler(scope.Configure);
         var provider = services.BuildServiceProvider();

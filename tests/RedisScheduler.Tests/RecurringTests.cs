@@ -6,12 +6,13 @@ using RedisScheduler.Tests.Infrastructure;
 
 namespace RedisScheduler.Tests;
 
-public sealed class RecurringTests
+[TestFixtureSource(typeof(RedisTarget), nameof(RedisTarget.Names))]
+public sealed class RecurringTests(string redis)
 {
     [Test]
     public async Task CronEverySecond_TwoHosts_EachOccurrenceRunsExactlyOnceAndNeverEarly()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var probe = new TaskProbe();
         var (hostA, _) = await scope.StartWorkerAsync("A", probe: probe);
         await scope.StartWorkerAsync("B", probe: probe);
@@ -33,7 +34,7 @@ public sealed class RecurringTests
     [Test]
     public async Task AddRecurringTask_AtStartup_IsRegisteredListedAndRuns()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var probe = new TaskProbe();
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -62,7 +63,7 @@ public sealed class RecurringTests
     [Test]
     public async Task AddOrUpdateAsync_SameDefinitionTwice_KeepsNextOccurrence_ChangedOneReplacesIt()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var manager = ManagerOf(scope);
 
         Assert.That(await manager.AddOrUpdateAsync("daily", "0 3 * * *", new ProbeTask(1)), Is.True);
@@ -81,7 +82,7 @@ public sealed class RecurringTests
     [Test]
     public async Task MissedOccurrences_RunOncePolicy_RunOnceAndResumeAfterNow()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var manager = ManagerOf(scope);
         await manager.AddOrUpdateAsync("hourly", TimeSpan.FromHours(1), new ProbeTask(1));
         // As if every instance had been down for ten hours: the next occurrence is long past.
@@ -118,7 +119,7 @@ public sealed class RecurringTests
     [Test]
     public async Task AddOrUpdateAsync_InvalidNameOrInterval_ThrowsAndWritesNothing()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var manager = ManagerOf(scope);
 
         Assert.ThrowsAsync<ArgumentException>(() => manager.AddOrUpdateAsync("a|b", "* * * * *", new ProbeTask(1)));

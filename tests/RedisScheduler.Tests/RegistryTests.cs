@@ -7,7 +7,8 @@ using RedisScheduler.Tests.Infrastructure;
 namespace RedisScheduler.Tests;
 
 /// <summary>The worker registry: instances register, beat and deregister; dead ones expire.</summary>
-public sealed class RegistryTests
+[TestFixtureSource(typeof(RedisTarget), nameof(RedisTarget.Names))]
+public sealed class RegistryTests(string redis)
 {
     private static readonly TimeSpan FastBeat = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan FastTimeout = TimeSpan.FromSeconds(1);
@@ -15,7 +16,7 @@ public sealed class RegistryTests
     [Test]
     public async Task ListWorkersAsync_HostRunning_ListsItsTypesAndRunningCount_GoneAtOnceAfterStop()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var (host, probe) = await scope.StartWorkerAsync("A", concurrency: 3, configure: Fast);
         var monitor = host.Services.GetRequiredService<ITaskMonitor>();
         await scope.CreateScheduler().EnqueueTaskAsync(new ProbeTask(1, ProbeBehavior.IgnoreCancellation));
@@ -44,7 +45,7 @@ public sealed class RegistryTests
     [Test]
     public async Task ListWorkersAsync_WorkerProcessKilled_GoneWithinHeartbeatTimeout()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var monitor = scope.CreateMonitor();
         using var worker = FaultTests.StartTestWorker(scope, 30_000, "200", "1000");
         try
@@ -68,7 +69,7 @@ public sealed class RegistryTests
     [Test]
     public async Task ListWorkersAsync_TwoHosts_ListsBoth_StopOne_ListsTheOther()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var (a, _) = await scope.StartWorkerAsync("A", configure: Fast);
         var (b, _) = await scope.StartWorkerAsync("B", configure: Fast);
         var monitor = a.Services.GetRequiredService<ITaskMonitor>();

@@ -8,12 +8,13 @@ using RedisScheduler.Tests.Infrastructure;
 
 namespace RedisScheduler.Tests;
 
-public sealed class ResultTests
+[TestFixtureSource(typeof(RedisTarget), nameof(RedisTarget.Names))]
+public sealed class ResultTests(string redis)
 {
     [Test]
     public async Task WaitForCompletionAsync_HandlerWithResult_ReturnsItWhenTheTaskEnds()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         using var host = await StartAsync(scope);
         var scheduler = host.Services.GetRequiredService<ITaskScheduler>();
         var id = await scheduler.ScheduleTaskAsync(TimeSpan.FromMilliseconds(300), new Doubling(21));
@@ -32,7 +33,7 @@ public sealed class ResultTests
     [Test]
     public async Task WaitForCompletionAsync_AlreadyFinished_ReturnsAtOnce()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         using var host = await StartAsync(scope);
         var scheduler = host.Services.GetRequiredService<ITaskScheduler>();
         var id = await scheduler.EnqueueTaskAsync(new Doubling(5));
@@ -46,7 +47,7 @@ public sealed class ResultTests
     [Test]
     public async Task WaitForCompletionAsync_DeadLetteredOrPlainOrCancelled_SaysHowItEnded()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         using var host = await StartAsync(scope);
         var scheduler = host.Services.GetRequiredService<ITaskScheduler>();
 
@@ -69,7 +70,7 @@ public sealed class ResultTests
     [Test]
     public async Task ScheduleTaskOnceAsync_KeyReusedAfterItsResult_WaitsForTheNewRun()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         using var host = await StartAsync(scope);
         var scheduler = host.Services.GetRequiredService<ITaskScheduler>();
         var first = await scheduler.ScheduleTaskOnceAsync("k", DateTimeOffset.UtcNow, new Doubling(1));
@@ -84,7 +85,7 @@ public sealed class ResultTests
     [Test]
     public async Task WaitForCompletionAsync_NullResult_IsASuccess()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         using var host = await StartAsync(scope);
         var scheduler = host.Services.GetRequiredService<ITaskScheduler>();
         var id = await scheduler.EnqueueTaskAsync(new Doubling(0));
@@ -98,18 +99,18 @@ public sealed class ResultTests
     [Test]
     public async Task WaitForCompletionAsync_TaskNotDueInTime_Throws()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler();
         var id = await scheduler.ScheduleTaskAsync(TimeSpan.FromMinutes(5), new Doubling(1));
 
         Assert.ThrowsAsync<TimeoutException>(() => scheduler.WaitForCompletionAsync(id, TimeSpan.FromMilliseconds(200)));
-        Assert.That(await scope.Database.KeyExistsAsync(scope.Keys("doubling").Waiters), Is.False, "the waiter left");
+        Assert.That(await scope.Database.KeyExistsAsync(scope.Keys("doubler").Waiters), Is.False, "the waiter left");
     }
 
     [Test]
     public async Task Result_TooLarge_DeadLettersTheTask()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         using var host = await StartAsync(scope, o => o.MaxPayloadBytes = 1_000);
         var scheduler = host.Services.GetRequiredService<ITaskScheduler>();
         var id = await scheduler.EnqueueTaskAsync(new Doubling(1_000_000));
@@ -123,7 +124,7 @@ public sealed class ResultTests
     [Test]
     public async Task Results_OlderThanRetention_AreSwept()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         using var host = await StartAsync(scope, o => o.ResultRetention = TimeSpan.FromSeconds(1));
         var scheduler = host.Services.GetRequiredService<ITaskScheduler>();
         var id = await scheduler.EnqueueTaskAsync(new Doubling(2));
@@ -131,7 +132,7 @@ public sealed class ResultTests
 
         // Workers sweep at most once per retention period, in a claim; tasks keep them claiming.
         var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (await scope.Database.KeyExistsAsync(scope.Keys("doubling").Results) && DateTime.UtcNow < deadline)
+        while (await scope.Database.KeyExistsAsync(scope.Keys("doubler").Results) && DateTime.UtcNow < deadline)
         {
             await scheduler.EnqueueTaskAsync(new Doubling(0));
             await Task.Delay(200);
@@ -156,7 +157,7 @@ public sealed class ResultTests
         return host;
     }
 
-    [TaskType("doubling")]
+    [TaskType("doubler")] // slot 9900: on another master than probe (5258) and join (15097) on the test cluster
     public sealed record Doubling(int Number);
 
     public sealed class DoublingHandler : TaskHandler<Doubling, object>

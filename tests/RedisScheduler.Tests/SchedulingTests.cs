@@ -6,12 +6,13 @@ using StackExchange.Redis;
 
 namespace RedisScheduler.Tests;
 
-public sealed class SchedulingTests
+[TestFixtureSource(typeof(RedisTarget), nameof(RedisTarget.Names))]
+public sealed class SchedulingTests(string redis)
 {
     [Test]
     public async Task ScheduleTaskAsync_FutureDueTime_StoresScheduledTaskWithPayload()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler();
         var dueAt = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.AddMinutes(10).ToUnixTimeMilliseconds());
 
@@ -34,7 +35,7 @@ public sealed class SchedulingTests
     [Test]
     public async Task ScheduleTaskAsync_DueTimeWithinAMillisecond_IsRoundedUpNeverDown()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler();
         var wholeMs = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.AddMinutes(10).ToUnixTimeMilliseconds());
 
@@ -48,7 +49,7 @@ public sealed class SchedulingTests
     [Test]
     public async Task ScheduleTaskAsync_DueTimeInPast_IsDueNowByServerClock()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler();
 
         var id = await scheduler.ScheduleTaskAsync(DateTimeOffset.UtcNow.AddHours(-1), new ProbeTask(1));
@@ -60,7 +61,7 @@ public sealed class SchedulingTests
     [Test]
     public async Task ScheduleTaskAsync_Delay_IsMeasuredFromServerClock()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler();
 
         var delayed = await scheduler.GetTaskAsync(await scheduler.ScheduleTaskAsync(TimeSpan.FromSeconds(90), new ProbeTask(1)));
@@ -76,7 +77,7 @@ public sealed class SchedulingTests
     [Test]
     public async Task ScheduleTask_UnixSeconds_StoresDueTimeInMilliseconds()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler();
         var timestamp = DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeSeconds();
 
@@ -89,7 +90,7 @@ public sealed class SchedulingTests
     [Test]
     public async Task ScheduleTasksAsync_BatchLargerThanOneChunk_StoresAllInOrder()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler();
         var dueAt = DateTimeOffset.UtcNow.AddMinutes(5);
 
@@ -104,7 +105,7 @@ public sealed class SchedulingTests
     [Test]
     public async Task ScheduleTasksAsync_Empty_WritesNothing()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler();
 
         var ids = await scheduler.ScheduleTasksAsync(Array.Empty<(DateTimeOffset, ProbeTask)>());
@@ -116,7 +117,7 @@ public sealed class SchedulingTests
     [Test]
     public async Task Dispatch_TasksDueInSameMillisecond_KeepScheduleOrder()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler();
         var dueAt = DateTimeOffset.UtcNow.AddSeconds(-1);
         var ids = new List<string>();
@@ -135,7 +136,7 @@ public sealed class SchedulingTests
     [Test]
     public async Task Dispatch_TasksScheduledOutOfOrder_ComeOutByDueTime()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler();
         var baseTime = DateTimeOffset.UtcNow.AddMilliseconds(300);
         var offsets = new[] { 500, 300, 700, 100, 900 };
@@ -162,7 +163,7 @@ public sealed class SchedulingTests
     [Test]
     public async Task Dispatch_FutureTasks_AreNotMoved()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler();
         await scheduler.ScheduleTaskAsync(DateTimeOffset.UtcNow.AddSeconds(30), new ProbeTask(1));
 
@@ -179,10 +180,10 @@ public sealed class SchedulingTests
     [Test]
     public async Task Dispatch_FourDispatchersRacingOver10000DueTasks_MoveEachExactlyOnce()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler();
         var ids = await scheduler.ScheduleTasksAsync(Enumerable.Range(0, 10_000).Select(i => (DateTimeOffset.UtcNow.AddSeconds(-1), new ProbeTask(i))));
-        var connections = Enumerable.Range(0, 4).Select(_ => ConnectionMultiplexer.Connect(scope.Server.Configuration)).ToArray();
+        var connections = Enumerable.Range(0, 4).Select(_ => ConnectionMultiplexer.Connect(scope.Configuration)).ToArray();
         try
         {
             async Task<int> DispatchUntilEmpty(IDatabase database)
@@ -224,7 +225,7 @@ public sealed class SchedulingTests
     [Test]
     public async Task CancelAsync_ScheduledTask_RemovesItOnce()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler();
         var id = await scheduler.ScheduleTaskAsync(DateTimeOffset.UtcNow.AddMinutes(1), new ProbeTask(1));
 
@@ -237,7 +238,7 @@ public sealed class SchedulingTests
     [Test]
     public async Task CancelAsync_ReadyTask_RemovesItFromReadyList()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler();
         var id = await scheduler.EnqueueTaskAsync(new ProbeTask(1));
         await DueTaskDispatcher.DispatchAsync(scope.Database, scope.Keys(), 10);
@@ -252,7 +253,7 @@ public sealed class SchedulingTests
     [Test]
     public async Task CancelAsync_UnknownTask_ReturnsFalse()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler();
 
         Assert.That(await scheduler.CancelAsync("probe/c123"), Is.False);
@@ -261,10 +262,10 @@ public sealed class SchedulingTests
     [Test]
     public async Task Schedule_AfterScriptCacheFlush_ReloadsScriptAndUsesEvalshaAgain()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler();
         await scheduler.EnqueueTaskAsync(new ProbeTask(1));
-        var server = scope.Connection.GetServer(scope.Server.Configuration);
+        var server = scope.ServerOf(scope.Keys().Due);
         await server.ScriptFlushAsync();
 
         await scheduler.EnqueueTaskAsync(new ProbeTask(2));
@@ -278,17 +279,17 @@ public sealed class SchedulingTests
     [Test]
     public async Task Schedule_EarlierTaskThanAnyPending_PublishesWakeUp_LaterTaskDoesNot()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler();
         // A message queue, not a handler: SE.Redis runs handlers concurrently, so only the queue keeps the order.
-        var wakeUps = await scope.Connection.GetSubscriber().SubscribeAsync(RedisChannel.Literal(scope.Keys().WakeChannel));
+        var wakeUps = await scope.Connection.GetSubscriber().SubscribeAsync(PubSubMode.Channel(scope.Connection, scope.Keys().WakeChannel));
         var first = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.AddMinutes(10).ToUnixTimeMilliseconds());
 
         await scheduler.ScheduleTaskAsync(first, new ProbeTask(1));
         await scheduler.ScheduleTaskAsync(first.AddMinutes(1), new ProbeTask(2));
         await scheduler.ScheduleTaskAsync(first.AddMinutes(-1), new ProbeTask(3));
         // A message after both wake-ups proves no third one is still on its way.
-        await scope.Connection.GetSubscriber().PublishAsync(RedisChannel.Literal(scope.Keys().WakeChannel), -1);
+        await scope.Connection.GetSubscriber().PublishAsync(PubSubMode.Channel(scope.Connection, scope.Keys().WakeChannel), -1);
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         var received = new List<long>();

@@ -17,7 +17,7 @@ public sealed class SecurityTests
     /// docs/reliability.md lists the same set; change both together.
     /// </summary>
     internal const string SchedulerAclCommands =
-        "-@all +@connection +evalsha +eval +subscribe +unsubscribe +publish +time " +
+        "-@all +@connection +evalsha +eval +subscribe +unsubscribe +publish +ssubscribe +sunsubscribe +spublish +time " +
         "+hset +hget +hmget +hgetall +hdel +hexists +zadd +zrange +zrem +zscore +zmscore +zcard +rpush +lpush +lpop +llen +lrem +lrange +incrby +incr +decr +pexpire +del +get +set +hincrby +zremrangebyrank +exists +zcount +lindex";
 
     [Test]

@@ -4,7 +4,8 @@ using RedisScheduler.Tests.Infrastructure;
 
 namespace RedisScheduler.Tests;
 
-public sealed class WorkerTests
+[TestFixtureSource(typeof(RedisTarget), nameof(RedisTarget.Names))]
+public sealed class WorkerTests(string redis)
 {
     // A fallback check far longer than the delays below: a task can only run on time if the worker
     // slept until its due time or was woken by the schedule, never because it polled.
@@ -13,7 +14,7 @@ public sealed class WorkerTests
     [Test]
     public async Task Handler_TaskDueInFuture_RunsNotBeforeDueTimeAndSoonAfter()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var (_, probe) = await scope.StartWorkerAsync("A", configure: o => o.MaxIdleDelay = NoPolling);
         var scheduler = scope.CreateScheduler();
 
@@ -29,7 +30,7 @@ public sealed class WorkerTests
     [Test]
     public async Task Handler_TasksWithDifferentDueTimes_RunInDueOrder()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler();
         var baseTime = DateTimeOffset.UtcNow.AddMilliseconds(800);
         var offsets = new[] { 500, 300, 700, 100, 900 };
@@ -48,7 +49,7 @@ public sealed class WorkerTests
     [Test]
     public async Task Handler_CancelledTask_NeverRuns()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler();
         var cancelled = await scheduler.ScheduleTaskAsync(DateTimeOffset.UtcNow.AddMilliseconds(600), new ProbeTask(1));
         await scheduler.ScheduleTaskAsync(DateTimeOffset.UtcNow.AddMilliseconds(900), new ProbeTask(2));
@@ -64,7 +65,7 @@ public sealed class WorkerTests
     [Test]
     public async Task Handler_BlocksItsThread_TasksClaimedWithItStillStart()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var (_, probe) = await scope.StartWorkerAsync("A", concurrency: 4);
         var scheduler = scope.CreateScheduler();
         try
@@ -91,7 +92,7 @@ public sealed class WorkerTests
     [Test]
     public async Task Handler_TwoHostsShare10000Tasks_NoneLostNoneTwice()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler();
         var dueAt = DateTimeOffset.UtcNow.AddSeconds(1);
         var ids = await scheduler.ScheduleTasksAsync(Enumerable.Range(0, 10_000).Select(i => (dueAt, new ProbeTask(i))));
@@ -118,7 +119,7 @@ public sealed class WorkerTests
     [Test]
     public async Task Handler_FailsFirstAttempt_IsRetriedWithNextAttemptNumber()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var (_, probe) = await scope.StartWorkerAsync("A", configure: o => o.Retry.JitterFactor = 0);
         var id = await scope.CreateScheduler().EnqueueTaskAsync(new ProbeTask(1, ProbeBehavior.FailOnFirstAttempt));
 
@@ -133,7 +134,7 @@ public sealed class WorkerTests
     [Test]
     public async Task StopAsync_WhileHandlerRuns_GivesTaskBackAtOnce()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var (host, probe) = await scope.StartWorkerAsync("A", configure: o => o.LeaseDuration = TimeSpan.FromMinutes(10));
         var scheduler = scope.CreateScheduler();
         var id = await scheduler.EnqueueTaskAsync(new ProbeTask(1, ProbeBehavior.WaitUntilCancelled));
@@ -149,7 +150,7 @@ public sealed class WorkerTests
     [Test]
     public async Task StopAsync_HandlerReturnedButAckHeldUp_WaitsForTheAckBeforeStopping()
     {
-        await using var scope = new TestScope();
+        await using var scope = new TestScope(redis);
         var (host, probe) = await scope.StartWorkerAsync("A", configure: o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         var scheduler = scope.CreateScheduler();
         var id = await scheduler.EnqueueTaskAsync(new ProbeTask(1, ProbeBehavior.IgnoreCancellation));

@@ -26,7 +26,10 @@ internal sealed class TaskWorker(
     WorkerPulse? pulse = null)
 {
     private static readonly TimeSpan FirstClaimRetryDelay = TimeSpan.FromMilliseconds(100);
-    private static readonly TimeSpan MaxClaimRetryDelay = TimeSpan.FromSeconds(5);
+    // 1 s, not more: a failover (Sentinel, or a cluster replica taking over a slot) typically completes in
+    // a few seconds, and a longer cap made workers resume up to the cap after it had ended. A failing
+    // claim per worker per second while Redis is down costs nothing worth saving.
+    private static readonly TimeSpan MaxClaimRetryDelay = TimeSpan.FromSeconds(1);
 
     /// <summary>Wires up the collaborators of one run; tests use it to drive a worker step by step.</summary>
     public WorkerParts CreateParts(CancellationToken stoppingToken) => new(keys, handler, options, connection, outbox, invoker, time, logger, stoppingToken);

@@ -12,9 +12,9 @@ namespace RedisScheduler.Handling;
 /// </summary>
 internal sealed class WakeSubscription(TaskTypeKeys keys, WakeSignal signal)
 {
-    private readonly RedisChannel channel = RedisChannel.Literal(keys.WakeChannel);
     private readonly Action<RedisChannel, RedisValue> onWake = (_, _) => signal.Set();
     private ISubscriber? subscriber;
+    private RedisChannel channel;
 
     /// <summary>Subscribes through <paramref name="database"/>'s connection unless already subscribed.</summary>
     public async Task EnsureAsync(IDatabase database)
@@ -24,8 +24,11 @@ internal sealed class WakeSubscription(TaskTypeKeys keys, WakeSignal signal)
             return;
         }
 
+        // Known only once connected: sharded on a Redis Cluster, plain on one server (PubSubMode).
+        var chosen = PubSubMode.Channel(database.Multiplexer, keys.WakeChannel);
         var candidate = database.Multiplexer.GetSubscriber();
-        await candidate.SubscribeAsync(channel, onWake).ConfigureAwait(false);
+        await candidate.SubscribeAsync(chosen, onWake).ConfigureAwait(false);
+        channel = chosen;
         subscriber = candidate;
     }
 

@@ -73,7 +73,7 @@ internal sealed class RedisSchedulerReadinessCheck(
     /// <summary>SCRIPT EXISTS on each connected primary; a missing script is loaded again (a restarted Redis has none).</summary>
     private static async Task EnsureScriptsAsync(IConnectionMultiplexer multiplexer, CancellationToken cancellationToken)
     {
-        var claim = SchedulerScripts.Instance.Claim;
+        var claim = SchedulerScripts.Instance.Claim.For(multiplexer);
         foreach (var endPoint in multiplexer.GetEndPoints())
         {
             var server = multiplexer.GetServer(endPoint);

@@ -22,7 +22,7 @@ internal static class CompletionWaiter
         }
 
         using var signal = new WakeSignal();
-        var channel = RedisChannel.Literal(keys.DoneChannel);
+        var channel = PubSubMode.Channel(database.Multiplexer, keys.DoneChannel);
         Action<RedisChannel, RedisValue> onDone = (_, message) =>
         {
             if (((string?)message ?? "").Split('|').Contains(localId, StringComparer.Ordinal))

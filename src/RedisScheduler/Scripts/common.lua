@@ -30,6 +30,18 @@ local DEAD, ERRORS, RATE, RECURRING, RECURRING_NEXT = KEYS[6], KEYS[7], KEYS[8],
 local READY_HIGH, READY_LOW, RESULTS, DONE, WAITERS = KEYS[11], KEYS[12], KEYS[13], KEYS[14], KEYS[15]
 local WAITING, DEPENDENTS, OUTBOX, SUCCEEDED, FAILED = KEYS[16], KEYS[17], KEYS[18], KEYS[19], KEYS[20]
 
+-- Wake-ups and completion announcements: PUBLISH on one server; SPUBLISH (sharded pub/sub) on a Redis
+-- Cluster, where the library sends every script with the next line switched to true
+-- (SchedulerScript.ForCluster). A type's channels carry its hash tag, so they are in the slot of the
+-- script's keys: the message stays on that shard instead of being broadcast to every node.
+local SHARDED_PUBSUB = false
+local function publish(channel, message)
+  if SHARDED_PUBSUB then
+    return redis.call('SPUBLISH', channel, message)
+  end
+  return redis.call('PUBLISH', channel, message)
+end
+
 -- Whole milliseconds of the server clock, rounded down: a task due at D is handed out only when
 -- now >= D, and rounding down can only make "now" earlier, so a task never starts early.
 local function now_ms()
@@ -273,7 +285,7 @@ end
 -- one GET per call otherwise. Ids are joined with '|', which no local id contains.
 local function announce_done(channel, ids)
   if #ids > 0 and redis.call('GET', WAITERS) then
-    redis.call('PUBLISH', channel, table.concat(ids, '|'))
+    publish(channel, table.concat(ids, '|'))
   end
 end
 

@@ -67,7 +67,7 @@ for _, id in ipairs(ids) do
   end
 end
 if op == 'requeue' and done > 0 then
-  redis.call('PUBLISH', ARGV[2], int(now))
+  publish(ARGV[2], int(now))
 end
 if op == 'requeue' and ARGV[3] == 'all' then
   return { done, kept }

@@ -32,7 +32,7 @@ if ARGV[1] == 'pause' or ARGV[1] == 'resume' then
     redis.call('HDEL', RECURRING, paused)
     if held ~= '' then
       redis.call('ZADD', RECURRING_NEXT, held, name)
-      redis.call('PUBLISH', ARGV[5], held)
+      publish(ARGV[5], held)
     end
   end
   return 1
@@ -49,6 +49,6 @@ elseif ARGV[4] == '' then
   redis.call('ZREM', RECURRING_NEXT, name)
 else
   redis.call('ZADD', RECURRING_NEXT, tonumber(ARGV[4]), name)
-  redis.call('PUBLISH', ARGV[5], ARGV[4])
+  publish(ARGV[5], ARGV[4])
 end
 return 1

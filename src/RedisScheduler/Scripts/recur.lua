@@ -27,7 +27,7 @@ if ARGV[4] == '1' then
     redis.call('HSET', TASKS, id, new_record('s', '0', int(now), int(due), payload))
     redis.call('ZADD', DUE, due, id)
     if earliest == nil or due < earliest then
-      redis.call('PUBLISH', ARGV[5], int(due))
+      publish(ARGV[5], int(due))
     end
   end
 end

@@ -16,5 +16,5 @@ if record then
   redis.call('HSET', TASKS, ARGV[1], with_attempt(record, 's', attempt, bar))
 end
 redis.call('LPUSH', ready_key(ARGV[1]), ARGV[1])
-redis.call('PUBLISH', ARGV[3], int(now_ms()))
+publish(ARGV[3], int(now_ms()))
 return 1

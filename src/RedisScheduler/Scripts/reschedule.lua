@@ -23,6 +23,6 @@ redis.call('HSET', TASKS, id, with_due(record, 's', int(due)))
 local earliest = first_score(DUE)
 redis.call('ZADD', DUE, due, id)
 if earliest == nil or due < earliest then
-  redis.call('PUBLISH', ARGV[3], int(due))
+  publish(ARGV[3], int(due))
 end
 return 1

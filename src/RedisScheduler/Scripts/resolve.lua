@@ -44,5 +44,5 @@ end
 -- Due from now: TaskContext.DueAt says when its last parent ended.
 redis.call('HSET', TASKS, id, with_due(record, 's', int(now)))
 redis.call('RPUSH', READY, id)
-redis.call('PUBLISH', ARGV[2], int(now))
+publish(ARGV[2], int(now))
 return 1

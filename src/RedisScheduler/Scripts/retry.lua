@@ -27,6 +27,6 @@ redis.call('HSET', ERRORS, ARGV[1], ARGV[5])
 redis.call('ZADD', FAILED, now, ARGV[1])
 redis.call('ZADD', DUE, due, ARGV[1])
 if earliest == nil or due < earliest then
-  redis.call('PUBLISH', ARGV[4], int(due))
+  publish(ARGV[4], int(due))
 end
 return 1

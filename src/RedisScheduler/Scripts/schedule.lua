@@ -92,7 +92,7 @@ if continuation then
   redis.call('HSET', DEPENDENTS, unpack(dependents))
 end
 if wake then
-  redis.call('PUBLISH', ARGV[1], int(wake))
+  publish(ARGV[1], int(wake))
 end
 if custom ~= '' then
   return { custom }

@@ -4,7 +4,8 @@ using StackExchange.Redis;
 namespace RedisScheduler.Storage;
 
 /// <summary>
-/// The embedded Lua scripts, called by SHA with EVALSHA. When Redis answers NOSCRIPT (it restarted,
+/// The embedded Lua scripts, called by SHA with EVALSHA, each in the variant for the connection's kind
+/// of Redis (<see cref="SchedulerScript.For"/>). When Redis answers NOSCRIPT (it restarted,
 /// failed over, or ran SCRIPT FLUSH) the script is sent once in full with EVAL, which caches it again.
 /// </summary>
 internal sealed class SchedulerScripts
@@ -82,6 +83,7 @@ internal sealed class SchedulerScripts
 
     public static async Task<RedisResult> EvaluateAsync(IDatabaseAsync database, SchedulerScript script, RedisKey[] keys, RedisValue[] args)
     {
+        script = script.For(database.Multiplexer);
         try
         {
             return await database.ScriptEvaluateAsync(script.Sha1, keys, args).ConfigureAwait(false);
@@ -94,6 +96,7 @@ internal sealed class SchedulerScripts
 
     public static RedisResult Evaluate(IDatabase database, SchedulerScript script, RedisKey[] keys, RedisValue[] args)
     {
+        script = script.For(database.Multiplexer);
         try
         {
             return database.ScriptEvaluate(script.Sha1, keys, args);

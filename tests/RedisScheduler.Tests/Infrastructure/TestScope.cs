@@ -19,13 +19,31 @@ public sealed class TestScope : IAsyncDisposable
     /// <param name="connect">False when the server is down: the assertion connection then connects in the background.</param>
     /// <param name="prefix">A fixed key prefix, for ACL rules written before the test; a fresh one by default.</param>
     public TestScope(RedisServerProcess? server = null, bool connect = true, string? prefix = null)
+        : this(RedisTarget.Of(server ?? RedisScheduler.Tests.RedisServerFixture.Server), connect, prefix)
     {
-        Server = server ?? RedisScheduler.Tests.RedisServerFixture.Server;
-        Connection = ConnectionMultiplexer.Connect(Server.Configuration + ",allowAdmin=true" + (connect ? "" : ",abortConnect=false"));
+    }
+
+    /// <param name="target">The run's server or its cluster, by name (see <see cref="RedisTarget"/>).</param>
+    public TestScope(string target)
+        : this(RedisTarget.Get(target), connect: true, prefix: null)
+    {
+    }
+
+    private TestScope(RedisTarget target, bool connect, string? prefix)
+    {
+        Target = target;
+        Connection = ConnectionMultiplexer.Connect(target.Configuration + ",allowAdmin=true" + (connect ? "" : ",abortConnect=false"));
         Prefix = prefix ?? "test-" + Guid.NewGuid().ToString("N")[..12];
     }
 
-    public RedisServerProcess Server { get; }
+    public RedisTarget Target { get; }
+
+    /// <summary>Gets the one redis-server of a "single" scope; a cluster scope has none (use <see cref="Configuration"/>).</summary>
+    public RedisServerProcess Server => Target.Server
+        ?? throw new InvalidOperationException("This test runs on the Redis Cluster, which has no single server: use scope.Configuration or scope.Primaries().");
+
+    /// <summary>Gets the StackExchange.Redis configuration of the scope's server or cluster.</summary>
+    public string Configuration => Target.Configuration;
 
     public string Prefix { get; }
 
@@ -37,7 +55,7 @@ public sealed class TestScope : IAsyncDisposable
 
     public void Configure(RedisSchedulerOptions options)
     {
-        options.Configuration = Server.Configuration;
+        options.Configuration = Configuration;
         options.KeyPrefix = Prefix;
     }
 
@@ -95,12 +113,21 @@ public sealed class TestScope : IAsyncDisposable
     /// <summary>Stops and disposes a host the test built itself when the scope ends.</summary>
     public void Track(IHost host) => hosts.Add(host);
 
+    /// <summary>The servers that hold data: the one server, or every master of the cluster.</summary>
+    public IReadOnlyList<IServer> Primaries() => [.. Connection.GetServers().Where(s => s.IsConnected && !s.IsReplica)];
+
+    /// <summary>The primary that holds <paramref name="key"/>: the one server, or the master of its cluster slot.</summary>
+    public IServer ServerOf(RedisKey key) => Connection.GetServer(Database.IdentifyEndpoint(key)!);
+
+    /// <summary>Every key matching <paramref name="pattern"/> (SCAN on every primary; fine for the small test databases).</summary>
+    public IReadOnlyList<RedisKey> KeysMatching(string pattern) => [.. Primaries().SelectMany(s => s.Keys(pattern: pattern))];
+
     /// <summary>
-    /// Every key under this test's prefix (SCAN; fine for the small test database), but those of the
-    /// worker registry, which belong to the instances rather than to any task (RegistryTests check them).
+    /// Every key under this test's prefix, but those of the worker registry, which belong to the
+    /// instances rather than to any task (RegistryTests check them).
     /// </summary>
     public IReadOnlyList<RedisKey> KeysWritten()
-        => [.. Connection.GetServer(Server.Configuration).Keys(pattern: Prefix + "*").Where(k => !k.ToString().StartsWith(Prefix + ":{:registry}:", StringComparison.Ordinal))];
+        => [.. KeysMatching(Prefix + "*").Where(k => !k.ToString().StartsWith(Prefix + ":{:registry}:", StringComparison.Ordinal))];
 
     internal Task<RedisResult> RunScriptAsync(SchedulerScript script, params RedisValue[] args)
         => SchedulerScripts.EvaluateAsync(Database, script, Keys().All, args);

@@ -1,0 +1,132 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using NUnit.Framework;
+using RedisScheduler.Tests.Infrastructure;
+
+namespace RedisScheduler.Tests;
+
+/// <summary>
+/// SIGKILL of the master that holds the test's task type, on the Redis Cluster and under Sentinel,
+/// while tasks are being scheduled and handled: the library reconnects by itself and carries on. Each
+/// test reports what was lost, what ran twice, and how long after the kill tasks ran again, then
+/// restarts the killed server (it rejoins as a replica) so the set-up stays whole for the tests after it.
+/// </summary>
+[NonParallelizable]
+public sealed class FailoverTests
+{
+    [Test]
+    public async Task Cluster_MasterOfTheTypeKilled_WorkersCarryOnAfterTheReplicaTakesOver()
+    {
+        var cluster = RedisServerFixture.Cluster;
+        await using var scope = new TestScope(RedisTarget.ClusterName);
+        var master = cluster.MasterOf(cluster.SlotOf(scope.Keys().Due.ToString()));
+
+        var figures = await RunThroughKillAsync(scope, master.Kill, failoverBound: TimeSpan.FromMilliseconds(RedisCluster.NodeTimeoutMs * 2));
+
+        master.Restart();
+        cluster.WaitUntilFormed();
+        figures.AssertCarriedOn();
+    }
+
+    [Test]
+    public async Task Sentinel_MasterKilled_WorkersCarryOnAfterTheSentinelsPromoteTheReplica()
+    {
+        var sentinel = RedisServerFixture.Sentinel;
+        await using var scope = new TestScope(RedisTarget.SentinelName);
+        var master = RedisSentinelSet.MasterPortSeenBy(sentinel.Sentinels[0]) == sentinel.Master.Port ? sentinel.Master : sentinel.Replica;
+
+        var figures = await RunThroughKillAsync(scope, master.Kill, failoverBound: TimeSpan.FromMilliseconds(RedisSentinelSet.DownAfterMs * 4));
+
+        master.Restart();
+        sentinel.WaitUntilFormed();
+        figures.AssertCarriedOn();
+    }
+
+    /// <summary>
+    /// Two workers; a task scheduled every 20 ms, due 100 ms later, for 2 s before the kill and 8 s after.
+    /// Schedules refused while the master is gone are counted apart: the caller was told.
+    /// </summary>
+    private static async Task<Figures> RunThroughKillAsync(TestScope scope, Action kill, TimeSpan failoverBound)
+    {
+        var probe = new TaskProbe();
+        await scope.StartWorkerAsync("A", probe: probe);
+        await scope.StartWorkerAsync("B", probe: probe);
+        var scheduler = scope.CreateScheduler();
+        var accepted = new ConcurrentDictionary<int, string>();
+        var refused = 0;
+        var clock = Stopwatch.StartNew();
+        DateTimeOffset? killedAt = null;
+        var killedIndex = 0;
+        for (var i = 0; clock.Elapsed < TimeSpan.FromSeconds(10); i++)
+        {
+            if (killedAt is null && clock.Elapsed > TimeSpan.FromSeconds(2))
+            {
+                kill();
+                killedAt = DateTimeOffset.UtcNow;
+                killedIndex = i;
+            }
+
+            try
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                accepted[i] = await scheduler.ScheduleTaskAsync(TimeSpan.FromMilliseconds(100), new ProbeTask(i), timeout.Token);
+            }
+            catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException or OperationCanceledException)
+            {
+                if (refused++ < 3)
+                {
+                    TestContext.Out.WriteLine($"refused at {clock.Elapsed.TotalSeconds:0.00} s: {e.GetType().Name}: {e.Message}");
+                }
+            }
+
+            await Task.Delay(20);
+        }
+
+        // Everything accepted has had time to run: wait for the stragglers, then take the figures.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (accepted.Keys.Except(probe.Handled.Select(h => h.Payload.Number)).Any() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        var handled = probe.Handled;
+        var lost = accepted.Keys.Except(handled.Select(h => h.Payload.Number)).Order().ToList();
+        if (lost.Count > 0)
+        {
+            TestContext.Out.WriteLine($"lost: {string.Join(", ", lost.Select(n => $"#{n} {accepted[n]}"))}; the kill came before #{killedIndex}");
+        }
+
+        var figures = new Figures(
+            LostOnlyJustBeforeTheKill: lost.All(n => n >= killedIndex - 5),
+            Accepted: accepted.Count,
+            Refused: refused,
+            Lost: lost.Count,
+            Duplicates: handled.Count - handled.Select(h => h.Payload.Number).Distinct().Count(),
+            ToResume: handled.Where(h => h.StartedAt > killedAt).Min(h => h.StartedAt) - killedAt!.Value,
+            MaxLateness: handled.Max(h => h.StartedAt - h.DueAt),
+            FailoverBound: failoverBound);
+        TestContext.Out.WriteLine(figures.ToString());
+        return figures;
+    }
+
+    private sealed record Figures(bool LostOnlyJustBeforeTheKill, int Accepted, int Refused, int Lost, int Duplicates, TimeSpan ToResume, TimeSpan MaxLateness, TimeSpan FailoverBound)
+    {
+        public void AssertCarriedOn()
+        {
+            // Replication is asynchronous: the last schedules the dying master acknowledged may not have
+            // reached the replica that took over. Nothing older may go missing.
+            Assert.That(LostOnlyJustBeforeTheKill, Is.True, "only schedules acknowledged in the last moments before the kill may be lost");
+            // A delivery whose acknowledgement died with the master runs again; a handful at most.
+            Assert.That(Duplicates, Is.LessThanOrEqualTo(5));
+            // The failover itself (detection and election), then at most about a second more.
+            // A bound on carrying on at all, not a speed target (those live in benchmarks): on this
+            // shared 2-core machine the time to resume under Sentinel ranged from 3.8 to 10 s, the
+            // client's discovery of the new master included. The figure is printed for the record.
+            Assert.That(ToResume, Is.LessThan(FailoverBound + TimeSpan.FromSeconds(15)), "tasks ran again after the failover, without restarting the app");
+        }
+
+        public override string ToString()
+            => $"accepted {Accepted}, refused while failing over {Refused}, lost {Lost}, duplicates {Duplicates}, " +
+               $"first task {ToResume.TotalSeconds:0.00} s after the kill, max lateness {MaxLateness.TotalSeconds:0.00} s";
+    }
+}
