@@ -52,6 +52,11 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
             options.AbortOnConnectFail = false;
         }
 
+        // Reconnect attempts once a second instead of StackExchange.Redis's exponential default, whose
+        // waits grow to several seconds after a first attempt that found Redis still starting: a worker
+        // whose acknowledgements wait for the connection must be back well within a lease, and a
+        // failover should cost its own time plus about a second, not a growing backoff.
+        options.ReconnectRetryPolicy = new LinearRetry(1_000);
         return await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
     }
 
