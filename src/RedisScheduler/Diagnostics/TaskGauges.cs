@@ -38,13 +38,13 @@ internal static class TaskGauges
     {
         foreach (var (source, reading) in Readings())
         {
-            yield return Count(source, "scheduled", reading.Scheduled);
-            yield return Count(source, "ready", reading.Ready);
-            yield return Count(source, "processing", reading.Processing);
-            yield return Count(source, "dead_lettered", reading.DeadLettered);
-            yield return Count(source, "waiting", reading.Waiting);
-            yield return Count(source, "succeeded", reading.Succeeded);
-            yield return Count(source, "failed", reading.Failed);
+            yield return Count(source, "scheduled", reading.Counts.Scheduled);
+            yield return Count(source, "ready", reading.Counts.Ready);
+            yield return Count(source, "processing", reading.Counts.Processing);
+            yield return Count(source, "dead_lettered", reading.Counts.DeadLettered);
+            yield return Count(source, "waiting", reading.Counts.Waiting);
+            yield return Count(source, "succeeded", reading.Counts.Succeeded);
+            yield return Count(source, "failed", reading.Counts.Failed);
         }
     }
 

@@ -13,19 +13,10 @@ internal sealed class RedisTaskMonitor(RedisConnection connection, TaskTypeNames
         var keys = names.GetKeys(taskType);
         var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         var batch = database.CreateBatch();
-        var scheduled = batch.SortedSetLengthAsync(keys.Due);
-        var ready = batch.ListLengthAsync(keys.Ready);
-        var readyHigh = batch.ListLengthAsync(keys.ReadyHigh);
-        var readyLow = batch.ListLengthAsync(keys.ReadyLow);
-        var processing = batch.SortedSetLengthAsync(keys.InFlight);
-        var dead = batch.SortedSetLengthAsync(keys.DeadLetters);
-        var waiting = batch.SortedSetLengthAsync(keys.Waiting);
-        var succeeded = batch.SortedSetLengthAsync(keys.Succeeded);
-        var failed = batch.SortedSetLengthAsync(keys.Failed);
+        var counts = new QueuedTaskCounts(batch, keys);
         batch.Execute();
-        await Task.WhenAll(scheduled, ready, readyHigh, readyLow, processing, dead, waiting, succeeded, failed).WaitAsync(cancellationToken).ConfigureAwait(false);
-        return new TaskCounts(
-            taskType, scheduled.Result, ready.Result + readyHigh.Result + readyLow.Result, processing.Result, dead.Result, waiting.Result, succeeded.Result, failed.Result);
+        await counts.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return counts.Result(taskType);
     }
 
     public async Task<IReadOnlyList<TaskInfo>> ListAsync(string taskType, TaskState state, int offset = 0, int count = 100, CancellationToken cancellationToken = default)

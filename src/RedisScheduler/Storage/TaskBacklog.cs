@@ -8,24 +8,18 @@ namespace RedisScheduler.Storage;
 /// head of the schedule and of each ready list), plus one HMGET of those heads' records when a
 /// ready list is not empty: never a scan, whatever the backlog.
 /// </summary>
-internal sealed record TaskBacklog(long Scheduled, long Ready, long Processing, long DeadLettered, long Waiting, long Succeeded, long Failed, double OldestDueAgeSeconds)
+internal sealed record TaskBacklog(TaskCounts Counts, double OldestDueAgeSeconds)
 {
     public static async Task<TaskBacklog> ReadAsync(IDatabase database, TaskTypeKeys keys)
     {
         var batch = database.CreateBatch();
-        var scheduled = batch.SortedSetLengthAsync(keys.Due);
-        var processing = batch.SortedSetLengthAsync(keys.InFlight);
-        var dead = batch.SortedSetLengthAsync(keys.DeadLetters);
-        var waiting = batch.SortedSetLengthAsync(keys.Waiting);
-        var succeeded = batch.SortedSetLengthAsync(keys.Succeeded);
-        var failed = batch.SortedSetLengthAsync(keys.Failed);
+        var counts = new QueuedTaskCounts(batch, keys);
         RedisKey[] lists = [keys.ReadyHigh, keys.Ready, keys.ReadyLow];
-        var lengths = lists.Select(list => batch.ListLengthAsync(list)).ToArray();
         var heads = lists.Select(list => batch.ListRangeAsync(list, 0, 0)).ToArray();
         var firstDue = batch.SortedSetRangeByRankWithScoresAsync(keys.Due, 0, 0);
         var time = batch.ExecuteAsync("TIME");
         batch.Execute();
-        await Task.WhenAll(scheduled, processing, dead, waiting, succeeded, failed, firstDue, time, Task.WhenAll(lengths), Task.WhenAll(heads)).ConfigureAwait(false);
+        await Task.WhenAll(counts.Completion, firstDue, time, Task.WhenAll(heads)).ConfigureAwait(false);
 
         var clock = (RedisResult[])time.Result!;
         var nowMs = ((long)clock[0] * 1000) + ((long)clock[1] / 1000);
@@ -44,14 +38,6 @@ internal sealed record TaskBacklog(long Scheduled, long Ready, long Processing, 
             }
         }
 
-        return new TaskBacklog(
-            scheduled.Result,
-            lengths.Sum(l => l.Result),
-            processing.Result,
-            dead.Result,
-            waiting.Result,
-            succeeded.Result,
-            failed.Result,
-            oldest is { } at ? Math.Max(0, nowMs - at) / 1000.0 : 0);
+        return new TaskBacklog(counts.Result(keys.TaskType), oldest is { } at ? Math.Max(0, nowMs - at) / 1000.0 : 0);
     }
 }
