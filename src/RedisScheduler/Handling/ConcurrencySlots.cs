@@ -22,8 +22,6 @@ internal sealed class ConcurrencySlots(int concurrency, TimeProvider time) : IDi
     /// <summary>Tasks that gave their slot back before their acknowledgement landed.</summary>
     private int acknowledgingWithoutSlot;
 
-    public int Concurrency => concurrency;
-
     /// <summary>
     /// Waits for a free slot and takes every other free one. With a backlog it first gathers up to
     /// half the slots (briefly), so one claim round trip serves many tasks instead of one claim per
