@@ -9,11 +9,11 @@ namespace RedisScheduler.LoadTest.Agent;
 /// </summary>
 /// <remarks>
 /// <para>Agent to coordinator: <c>READY description</c> once connected and warmed up;
-/// <c>PROGRESS done cpuTicks</c> while working; <c>SCHEDULED count elapsedTicks cpuTicks</c> after a
+/// <c>PROGRESS done cpuTicks</c> while working; <c>SCHEDULED count elapsedTicks cpuTicks p50Ticks p99Ticks</c> (per-call latency percentiles in modes seq and sync, else 0) after a
 /// schedule command; <c>STARTED utcTicks cpuTicks</c> after <c>go</c>;
 /// <c>STOPPED recordsPath recorded cpuTicks</c> after <c>stop</c>; <c>ERROR message</c> before exiting
 /// on a failure. CPU is this process's user + system time, in ticks.</para>
-/// <para>Coordinator to agent: <c>schedule seq|batch:SIZE|concurrent:CALLERS COUNT FIRST_ORDER_ID DUE</c>
+/// <para>Coordinator to agent: <c>schedule seq|sync|batch:SIZE|concurrent:CALLERS COUNT FIRST_ORDER_ID DUE</c>
 /// (DUE as in <see cref="DueTimes"/>), <c>go</c>, <c>stop</c>, <c>quit</c>; end of input means quit.</para>
 /// </remarks>
 internal static class AgentMain
@@ -111,11 +111,24 @@ internal static class AgentMain
 
         var cpu = CpuTicks();
         var clock = Stopwatch.StartNew();
-        if (mode == "seq")
+        long[]? latencies = null;
+        if (mode is "seq" or "sync")
         {
+            // One call at a time, each timed: the latency a web request pays to schedule a task.
+            latencies = new long[count];
             for (var i = 0; i < count; i++)
             {
-                await agent.ScheduleAsync(LoadOrder.For(first + i), due.At(i));
+                var started = Stopwatch.GetTimestamp();
+                if (mode == "seq")
+                {
+                    await agent.ScheduleAsync(LoadOrder.For(first + i), due.At(i));
+                }
+                else
+                {
+                    agent.Schedule(LoadOrder.For(first + i), due.At(i));
+                }
+
+                latencies[i] = Stopwatch.GetTimestamp() - started;
                 Volatile.Write(ref done, i + 1);
             }
         }
@@ -170,7 +183,16 @@ internal static class AgentMain
         var cpuUsed = CpuTicks() - cpu;
         await stop.CancelAsync();
         await progress.ContinueWith(_ => { }, TaskScheduler.Default);
-        Send(Invariant($"SCHEDULED {count} {clock.Elapsed.Ticks} {cpuUsed}"));
+        var (p50, p99) = latencies is null ? (0L, 0L) : (PercentileTicks(latencies, 0.50), PercentileTicks(latencies, 0.99));
+        Send(Invariant($"SCHEDULED {count} {clock.Elapsed.Ticks} {cpuUsed} {p50} {p99}"));
+    }
+
+    /// <summary>The <paramref name="quantile"/> of <paramref name="stopwatchTicks"/> (sorted in place), in TimeSpan ticks.</summary>
+    private static long PercentileTicks(long[] stopwatchTicks, double quantile)
+    {
+        Array.Sort(stopwatchTicks);
+        var index = Math.Min(stopwatchTicks.Length - 1, (int)Math.Ceiling(quantile * stopwatchTicks.Length) - 1);
+        return Stopwatch.GetElapsedTime(0, stopwatchTicks[Math.Max(0, index)]).Ticks;
     }
 
     /// <summary>Reports handler starts every 100 ms; returns this process's CPU time when the last task started.</summary>

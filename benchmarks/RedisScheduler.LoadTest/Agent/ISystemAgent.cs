@@ -20,6 +20,12 @@ internal interface ISystemAgent : IAsyncDisposable
 
     ValueTask ScheduleAsync(LoadOrder order, DateTimeOffset dueAt);
 
+    /// <summary>
+    /// The system's synchronous scheduling call (W1 <c>sync</c>), for callers that cannot await; by
+    /// default the asynchronous one waited on.
+    /// </summary>
+    void Schedule(LoadOrder order, DateTimeOffset dueAt) => ScheduleAsync(order, dueAt).AsTask().GetAwaiter().GetResult();
+
     Task ScheduleBatchAsync(IReadOnlyList<(DateTimeOffset DueAt, LoadOrder Order)> tasks);
 
     /// <summary>Starts the worker host: from now on, due tasks run the handler.</summary>

@@ -183,7 +183,7 @@ internal sealed class LoadTestRunner(LoadTestOptions options, RunResult run)
 
     private string[] ScheduleModes(SystemDefinition system)
         => system.SupportsBatch
-            ? ["seq", $"batch:{options.BatchSize}", $"concurrent:{options.Clients}"]
+            ? ["seq", "sync", $"batch:{options.BatchSize}", $"concurrent:{options.Clients}"]
             : ["seq", $"concurrent:{options.Clients}"];
 
     private async Task<DrainResult> DrainAsync(SystemDefinition system, SystemResult result, int workers, int pending, int tasks, int warmUpTasks = 0)

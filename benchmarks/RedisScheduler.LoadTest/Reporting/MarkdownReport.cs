@@ -89,25 +89,52 @@ internal static class MarkdownReport
         md.AppendLine();
         md.AppendLine(Invariant($"## W1: one client schedules {o.Tasks:N0} tasks due in 10 minutes"));
         md.AppendLine();
-        md.AppendLine(Invariant($"Tasks per second (client CPU per task). Sequential: one awaited call at a time. Batch: `ScheduleTasksAsync` with {o.BatchSize:N0} tasks per call, calls awaited one after another. Concurrent: {o.Clients} callers in the one process (threads for Hangfire's synchronous client)."));
+        md.AppendLine(Invariant($"Tasks per second (client CPU per task). Sequential: one awaited call at a time. Synchronous: one call of the synchronous API at a time (`ScheduleTask(timestamp, payload)`). Batch: `ScheduleTasksAsync` with {o.BatchSize:N0} tasks per call, calls awaited one after another. Concurrent: {o.Clients} callers in the one process (threads for Hangfire's synchronous client)."));
         md.AppendLine();
-        md.AppendLine("| System | Sequential | Batch API | Concurrent |");
-        md.AppendLine("| --- | ---: | ---: | ---: |");
+        md.AppendLine("| System | Sequential | Synchronous | Batch API | Concurrent |");
+        md.AppendLine("| --- | ---: | ---: | ---: | ---: |");
         foreach (var s in systems)
         {
-            md.AppendLine(Invariant($"| {ClientTitle(s)} | {ScheduleCell(s, "seq")} | {ScheduleCell(s, "batch")} | {ScheduleCell(s, "concurrent")} |"));
+            md.AppendLine(Invariant($"| {ClientTitle(s)} | {ScheduleCell(s, "seq")} | {ScheduleCell(s, "sync")} | {ScheduleCell(s, "batch")} | {ScheduleCell(s, "concurrent")} |"));
         }
 
         if (run.ClientCeiling.Count > 0)
         {
             var bare = new SystemResult { Name = "bare-client", Title = "StackExchange.Redis alone", ClientFamily = "bare-client" };
             bare.Schedule.AddRange(run.ClientCeiling);
-            md.AppendLine(Invariant($"| *ceiling: StackExchange.Redis alone* | {ScheduleCell(bare, "seq")} | {ScheduleCell(bare, "batch")} | {ScheduleCell(bare, "concurrent")} |"));
+            md.AppendLine(Invariant($"| *ceiling: StackExchange.Redis alone* | {ScheduleCell(bare, "seq")} | {ScheduleCell(bare, "sync")} | {ScheduleCell(bare, "batch")} | {ScheduleCell(bare, "concurrent")} |"));
             md.AppendLine();
             md.AppendLine("The ceiling row is the same client library, network and Redis with the least a scheduler must do: one EVALSHA of a script that writes the record into a hash and the id into a sorted set, per task; its batch mode sends one such call per 500 tasks (one HSET and one ZADD for all of them, ids made by the client), pipelined, as the library's batch does with its own script.");
         }
 
         SharedClientNote(md, run);
+        SingleCallLatency(md, run, systems);
+    }
+
+    /// <summary>What one call costs its caller, and the sequential rate against redis-benchmark's one-connection EVALSHA of the same run.</summary>
+    private static void SingleCallLatency(StringBuilder md, RunResult run, List<SystemResult> systems)
+    {
+        var rows = systems.Select(s => (Title: ClientTitle(s), s.Schedule)).ToList();
+        if (run.ClientCeiling.Count > 0)
+        {
+            rows.Add(("*ceiling: StackExchange.Redis alone*", run.ClientCeiling));
+        }
+
+        var evalsha = run.Ceiling.FirstOrDefault(c => c.Test.StartsWith("EVALSHA", StringComparison.Ordinal) && c.Connections == 1)?.RequestsPerSecond;
+        md.AppendLine();
+        md.AppendLine("Time of one call, one at a time (p50 / p99), and the sequential rate as a share of redis-benchmark's one-connection EVALSHA rate in the same run:");
+        md.AppendLine();
+        md.AppendLine("| System | Awaited call p50 / p99 | Synchronous call p50 / p99 | Sequential ÷ redis-benchmark EVALSHA |");
+        md.AppendLine("| --- | ---: | ---: | ---: |");
+        foreach (var (title, schedule) in rows)
+        {
+            string Latency(string mode) => schedule.FirstOrDefault(r => r.Mode == mode && r.P50Milliseconds > 0) is { } r
+                ? Invariant($"{r.P50Milliseconds:F3} / {r.P99Milliseconds:F3} ms")
+                : "–";
+            var sequential = schedule.FirstOrDefault(r => r.Mode == "seq");
+            var ratio = sequential is not null && evalsha is > 0 ? Invariant($"{sequential.TasksPerSecond / evalsha.Value:F2}") : "–";
+            md.AppendLine(Invariant($"| {title} | {Latency("seq")} | {Latency("sync")} | {ratio} |"));
+        }
     }
 
     private static string ScheduleCell(SystemResult system, string mode)

@@ -67,6 +67,12 @@ internal sealed record ScheduleResult(string Mode, int Tasks, double Seconds, do
 
     /// <summary>CPU seconds the hypervisor gave to other machines meanwhile.</summary>
     public double StealSeconds { get; init; }
+
+    /// <summary>Modes seq and sync: the median time of one call; 0 otherwise.</summary>
+    public double P50Milliseconds { get; init; }
+
+    /// <summary>Modes seq and sync: the 99th percentile time of one call; 0 otherwise.</summary>
+    public double P99Milliseconds { get; init; }
 }
 
 /// <summary>W2: workers draining tasks that are already due.</summary>

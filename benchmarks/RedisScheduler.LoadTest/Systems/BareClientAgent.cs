@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 using RedisScheduler.LoadTest.Agent;
+using RedisScheduler.Storage;
 using StackExchange.Redis;
 
 namespace RedisScheduler.LoadTest.Systems;
@@ -40,7 +41,7 @@ internal sealed class BareClientAgent : ISystemAgent
     private long nextId;
 
     public string Description { get; } =
-        $"StackExchange.Redis {typeof(ConnectionMultiplexer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]}, one EVALSHA (HSET + ZADD) per task, or per 500 tasks in a batch";
+        $"StackExchange.Redis {typeof(ConnectionMultiplexer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]} with the library's client settings, one EVALSHA (HSET + ZADD) per task, or per 500 tasks in a batch";
 
     public bool BlocksCallingThread => false;
 
@@ -53,7 +54,9 @@ internal sealed class BareClientAgent : ISystemAgent
             throw new NotSupportedException("The bare client has no worker: it only measures scheduling (W1).");
         }
 
-        multiplexer = await ConnectionMultiplexer.ConnectAsync(arguments.Redis);
+        // The library's own client settings (socket manager, reconnects), so the ratio of RedisScheduler
+        // to this ceiling measures what the library adds, not a difference in client configuration.
+        multiplexer = await ConnectionMultiplexer.ConnectAsync(RedisClientConfiguration.Create(arguments.Redis));
         database = multiplexer.GetDatabase();
         sha = await multiplexer.GetServers()[0].ScriptLoadAsync(Script);
         batchSha = await multiplexer.GetServers()[0].ScriptLoadAsync(BatchScript);
@@ -61,6 +64,9 @@ internal sealed class BareClientAgent : ISystemAgent
 
     public async ValueTask ScheduleAsync(LoadOrder order, DateTimeOffset dueAt)
         => await Call(order, dueAt);
+
+    public void Schedule(LoadOrder order, DateTimeOffset dueAt)
+        => database!.ScriptEvaluate(sha, Keys, [Interlocked.Increment(ref nextId), dueAt.ToUnixTimeMilliseconds(), JsonSerializer.SerializeToUtf8Bytes(order, Json)]);
 
     public Task ScheduleBatchAsync(IReadOnlyList<(DateTimeOffset DueAt, LoadOrder Order)> tasks)
     {

@@ -13,13 +13,16 @@ namespace RedisScheduler.LoadTest.Systems;
 /// unless an experiment passes <c>--set max-idle-ms=N</c> (MaxIdleDelay) to the agent. A worker given
 /// <c>--set warm-up-tasks=N</c> drains N tasks before it says it is ready (W2 with a warmed-up worker).
 /// <c>--set telemetry=on</c> collects the library's traces and metrics with the OpenTelemetry SDK
-/// (<see cref="AgentTelemetry"/>).
+/// (<see cref="AgentTelemetry"/>). For the socket-manager risk experiment, <c>--set block-pool=N</c>
+/// keeps N thread-pool threads blocked (<see cref="PoolBlocker"/>), and <c>--set socket-manager=shared</c>
+/// connects with StackExchange.Redis's dedicated socket threads instead of the library's setting.
 /// </summary>
 internal sealed class RedisSchedulerAgent : ISystemAgent
 {
     private IHost? host;
     private ITaskScheduler? scheduler;
     private AgentTelemetry? telemetry;
+    private PoolBlocker? poolBlocker;
 
     public string Description { get; } =
         $"RedisScheduler {VersionOf(typeof(ITaskScheduler))}; StackExchange.Redis {VersionOf(typeof(StackExchange.Redis.ConnectionMultiplexer))}";
@@ -31,6 +34,7 @@ internal sealed class RedisSchedulerAgent : ISystemAgent
     public async Task PrepareAsync(AgentArguments arguments)
     {
         telemetry = AgentTelemetry.StartIfRequested(arguments.Settings);
+        poolBlocker = PoolBlocker.StartIfRequested(arguments.Settings);
         if (arguments.IsWorker && arguments.IntSetting("warm-up-tasks") is { } warmUpTasks)
         {
             await WarmUpAsync(arguments, warmUpTasks);
@@ -69,6 +73,16 @@ internal sealed class RedisSchedulerAgent : ISystemAgent
             .AddRedisScheduler(o =>
             {
                 o.Configuration = arguments.Redis;
+                if (arguments.Settings.GetValueOrDefault("socket-manager") == "shared")
+                {
+                    o.ConnectionMultiplexerFactory = async () =>
+                    {
+                        var configuration = Storage.RedisClientConfiguration.Create(arguments.Redis);
+                        configuration.SocketManager = StackExchange.Redis.SocketManager.Shared;
+                        return await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(configuration);
+                    };
+                }
+
                 if (arguments.IntSetting("max-idle-ms") is { } maxIdle)
                 {
                     o.MaxIdleDelay = TimeSpan.FromMilliseconds(maxIdle);
@@ -86,6 +100,10 @@ internal sealed class RedisSchedulerAgent : ISystemAgent
     public async ValueTask ScheduleAsync(LoadOrder order, DateTimeOffset dueAt)
         => await scheduler!.ScheduleTaskAsync(dueAt, order);
 
+    /// <summary>The synchronous API the issue names: <c>ScheduleTask(timestamp, payload)</c>, a Unix time in whole seconds.</summary>
+    public void Schedule(LoadOrder order, DateTimeOffset dueAt)
+        => scheduler!.ScheduleTask(dueAt.ToUnixTimeSeconds(), order);
+
     public Task ScheduleBatchAsync(IReadOnlyList<(DateTimeOffset DueAt, LoadOrder Order)> tasks)
         => scheduler!.ScheduleTasksAsync(tasks);
 
@@ -101,6 +119,7 @@ internal sealed class RedisSchedulerAgent : ISystemAgent
     {
         host?.Dispose();
         telemetry?.Dispose();
+        poolBlocker?.Dispose();
         return ValueTask.CompletedTask;
     }
 

@@ -6,8 +6,8 @@ namespace RedisScheduler.LoadTest.Workloads;
 /// <summary>The schedule command and its bookkeeping, shared by the workloads.</summary>
 internal static class AgentCommands
 {
-    /// <summary>Schedules <paramref name="count"/> tasks through <paramref name="client"/>, showing progress; returns wall and client CPU seconds.</summary>
-    public static async Task<(double Seconds, double CpuSeconds)> ScheduleAsync(AgentProcess client, string mode, int count, int firstOrderId, string due, string label)
+    /// <summary>Schedules <paramref name="count"/> tasks through <paramref name="client"/>, showing progress; returns wall and client CPU seconds, and the per-call latency in modes seq and sync.</summary>
+    public static async Task<ScheduleReply> ScheduleAsync(AgentProcess client, string mode, int count, int firstOrderId, string due, string label)
     {
         client.ResetProgress();
         client.Send(string.Create(CultureInfo.InvariantCulture, $"schedule {mode} {count} {firstOrderId} {due}"));
@@ -15,7 +15,11 @@ internal static class AgentCommands
         var reply = client.ExpectAsync("SCHEDULED", TimeSpan.FromSeconds(120 + (count * 0.01)));
         await ConsoleProgress.FollowAsync(label, count, () => client.Progress, () => reply.IsCompleted);
         var numbers = AgentProcess.Numbers(await reply);
-        return (TimeSpan.FromTicks(numbers[1]).TotalSeconds, TimeSpan.FromTicks(numbers[2]).TotalSeconds);
+        return new ScheduleReply(
+            TimeSpan.FromTicks(numbers[1]).TotalSeconds,
+            TimeSpan.FromTicks(numbers[2]).TotalSeconds,
+            TimeSpan.FromTicks(numbers[3]).TotalMilliseconds,
+            TimeSpan.FromTicks(numbers[4]).TotalMilliseconds);
     }
 
     /// <summary>The fastest way a system's client has to fill a schedule: its batch API, else concurrent callers.</summary>
@@ -25,7 +29,7 @@ internal static class AgentCommands
             : string.Create(CultureInfo.InvariantCulture, $"concurrent:{options.Clients}");
 
     /// <summary>Schedules <paramref name="count"/> tasks due between 1 and 2 hours from now: never due during a run.</summary>
-    public static Task<(double Seconds, double CpuSeconds)> FillPendingAsync(AgentProcess client, SystemDefinition system, LoadTestOptions options, int count)
+    public static Task<ScheduleReply> FillPendingAsync(AgentProcess client, SystemDefinition system, LoadTestOptions options, int count)
         => ScheduleAsync(
             client,
             BulkMode(system, options),
@@ -55,4 +59,10 @@ internal static class AgentCommands
 
         return (records, cpu);
     }
+}
+
+/// <summary>What an agent's <c>SCHEDULED</c> reply says: wall and CPU seconds, and the per-call latency percentiles (0 unless one call at a time).</summary>
+internal readonly record struct ScheduleReply(double Seconds, double CpuSeconds, double P50Milliseconds, double P99Milliseconds)
+{
+    public void Deconstruct(out double seconds, out double cpuSeconds) => (seconds, cpuSeconds) = (Seconds, CpuSeconds);
 }

@@ -6,7 +6,7 @@ namespace RedisScheduler.LoadTest.Workloads;
 
 /// <summary>
 /// W1 and W4: one client process schedules N tasks due in 10 minutes, in one mode: <c>seq</c> (one
-/// awaited call at a time), <c>batch:SIZE</c> (the batch API) or <c>concurrent:CALLERS</c>. A fresh
+/// awaited call at a time), <c>sync</c> (one synchronous call at a time), <c>batch:SIZE</c> (the batch API) or <c>concurrent:CALLERS</c>. A fresh
 /// redis-server for each mode; W4 is its used_memory growth divided by N.
 /// </summary>
 internal static class ScheduleWorkload
@@ -25,14 +25,16 @@ internal static class ScheduleWorkload
         var load = MachineLoad.Current()[0];
         var before = redis.Snapshot();
         var machineBefore = MachineCpu.Now();
-        var (seconds, cpu) = await AgentCommands.ScheduleAsync(client, mode, options.Tasks, TaskNumbers.Measured, DueTimes.Relative(TimeSpan.FromMinutes(10)), $"{system.Name} W1 {mode}");
+        var reply = await AgentCommands.ScheduleAsync(client, mode, options.Tasks, TaskNumbers.Measured, DueTimes.Relative(TimeSpan.FromMinutes(10)), $"{system.Name} W1 {mode}");
         var machineAfter = MachineCpu.Now();
         var after = redis.Snapshot();
         await client.QuitAsync();
         var cost = RedisCost.Between(before, after);
-        var result = new ScheduleResult(mode, options.Tasks, seconds, cpu, cost, load)
+        var result = new ScheduleResult(mode, options.Tasks, reply.Seconds, reply.CpuSeconds, cost, load)
         {
-            OtherCpuSeconds = machineAfter.OthersSince(machineBefore, cost.CpuSeconds + cpu),
+            P50Milliseconds = reply.P50Milliseconds,
+            P99Milliseconds = reply.P99Milliseconds,
+            OtherCpuSeconds = machineAfter.OthersSince(machineBefore, cost.CpuSeconds + reply.CpuSeconds),
             StealSeconds = machineAfter.StealSince(machineBefore),
         };
         return (result, client.Description);

@@ -14,6 +14,7 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
     private readonly bool owned;
     private readonly object gate = new();
     private Task<IConnectionMultiplexer>? connecting;
+    private IDatabase? database;
 
     public RedisConnection(IOptions<RedisSchedulerOptions> options)
     {
@@ -25,11 +26,25 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
     public async Task<IConnectionMultiplexer> GetMultiplexerAsync(CancellationToken cancellationToken)
         => await Connecting().WaitAsync(cancellationToken).ConfigureAwait(false);
 
-    public async Task<IDatabase> GetDatabaseAsync(CancellationToken cancellationToken)
-        => (await GetMultiplexerAsync(cancellationToken).ConfigureAwait(false)).GetDatabase();
+    /// <summary>
+    /// The database, without an allocation or a lock once connected: every scheduling call starts
+    /// here, and one awaited call at a time is the path whose client cost decides its rate.
+    /// </summary>
+    public ValueTask<IDatabase> GetDatabaseAsync(CancellationToken cancellationToken)
+        => Volatile.Read(ref database) is { } connected ? new(connected) : new(ConnectDatabaseAsync(cancellationToken));
 
     /// <summary>For the synchronous API only: blocks on the first connect, then never again.</summary>
-    public IDatabase GetDatabase() => Connecting().GetAwaiter().GetResult().GetDatabase();
+    public IDatabase GetDatabase()
+        => Volatile.Read(ref database) ?? Remember(Connecting().GetAwaiter().GetResult().GetDatabase());
+
+    private IDatabase Remember(IDatabase connected)
+    {
+        Volatile.Write(ref database, connected);
+        return connected;
+    }
+
+    private async Task<IDatabase> ConnectDatabaseAsync(CancellationToken cancellationToken)
+        => Remember((await GetMultiplexerAsync(cancellationToken).ConfigureAwait(false)).GetDatabase());
 
     public async ValueTask DisposeAsync()
     {
@@ -42,23 +57,7 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
     public void Dispose() => OwnedConnection()?.Dispose();
 
     private static async Task<IConnectionMultiplexer> ConnectAsync(string configuration)
-    {
-        var options = ConfigurationOptions.Parse(configuration);
-        // Unless the application chose otherwise, keep retrying in the background when Redis is not
-        // reachable at start (the StackExchange.Redis recommendation for services): workers back off
-        // and resume instead of failing for good.
-        if (!configuration.Split(',').Any(part => part.Trim().StartsWith("abortConnect=", StringComparison.OrdinalIgnoreCase)))
-        {
-            options.AbortOnConnectFail = false;
-        }
-
-        // Reconnect attempts once a second instead of StackExchange.Redis's exponential default, whose
-        // waits grow to several seconds after a first attempt that found Redis still starting: a worker
-        // whose acknowledgements wait for the connection must be back well within a lease, and a
-        // failover should cost its own time plus about a second, not a growing backoff.
-        options.ReconnectRetryPolicy = new LinearRetry(1_000);
-        return await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
-    }
+        => await ConnectionMultiplexer.ConnectAsync(RedisClientConfiguration.Create(configuration)).ConfigureAwait(false);
 
     private IConnectionMultiplexer? OwnedConnection()
     {
