@@ -28,8 +28,13 @@
     const next = RS.h('div', { class: 'page', 'data-page': page }, content);
     const old = main.firstElementChild;
     const address = location.hash;
-    if (isRefresh && old && address === current && old.outerHTML === next.outerHTML) return;
     const focusKey = isRefresh && document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.key : null;
+    const opened = isRefresh ? [...main.querySelectorAll('details[open][data-key]')].map((d) => d.dataset.key) : [];
+    for (const key of opened) {
+      const again = next.querySelector(`details[data-key="${CSS.escape(key)}"]`);
+      if (again) again.open = true;
+    }
+    if (isRefresh && old && address === current && old.outerHTML === next.outerHTML) return;
     main.replaceChildren(next);
     main.dataset.page = page;
     main.dataset.draws = String(Number(main.dataset.draws || 0) + 1);

@@ -96,11 +96,16 @@ window.RS = (function () {
     if (!iso) return '';
     const s = Math.round((new Date(iso).getTime() - Date.now()) / 1000);
     const a = Math.abs(s);
+    if (a < 2) return 'just now';
     const text = a < 60 ? a + ' s' : a < 3600 ? Math.round(a / 60) + ' min' : a < 172800 ? Math.round(a / 3600) + ' h' : Math.round(a / 86400) + ' d';
     return s >= 0 ? 'in ' + text : text + ' ago';
   };
 
   RS.when = (iso) => RS.h('time', { datetime: iso, title: iso }, RS.time(iso), ' ', RS.h('span', { class: 'muted' }, RS.relative(iso)));
+
+  /** A task error: its message and type, the stack trace folded away. */
+  RS.error = (error) => RS.h('div', {}, RS.h('strong', {}, error.message), ' ', RS.h('span', { class: 'muted' }, '(' + error.exceptionType + ')'),
+    error.stackTrace ? RS.h('details', { 'data-key': 'stack-trace' }, RS.h('summary', { 'data-key': 'stack-trace-summary' }, 'Stack trace'), RS.h('pre', { class: 'json' }, error.stackTrace)) : null);
 
   RS.json = (value) => RS.h('pre', { class: 'json' }, value === undefined ? 'hidden' : JSON.stringify(value, null, 2));
 

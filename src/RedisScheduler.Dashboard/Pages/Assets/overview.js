@@ -15,7 +15,6 @@
 
   // The stats endpoint's contract: { now, types: [{ type, minutes: [{ minute, succeeded, failed, latenessAvgMs, latenessMaxMs }] }] }, 60 minutes, oldest first.
   function lastHour(typeStats) {
-    if (!typeStats) return RS.noData('No throughput data yet.');
     const minutes = typeStats.minutes || [];
     const labels = minutes.map((m) => RS.clock(m.minute));
     const sum = (f) => minutes.reduce((s, m) => s + (m[f] || 0), 0);
@@ -45,7 +44,9 @@
           h('li', {}, h('a', { href: RS.link('workers') }, h('strong', { 'data-testid': 'live-workers' }, RS.number(health.liveWorkers)), ' live workers')),
           h('li', {}, 'Checked ', RS.when(health.checkedAt))),
         RS.section('Tasks per state', RS.table('Tasks per type and state', ['Type'].concat(States.map((s) => s[1])), rows, 'No task types yet.')),
-        health.types.map((t) => RS.section('Last hour · ' + t.type, lastHour(stats ? byType.get(t.type) || { minutes: [] } : null))),
+        stats
+          ? health.types.map((t) => RS.section('Last hour · ' + t.type, lastHour(byType.get(t.type) || { minutes: [] })))
+          : RS.section('Last hour', RS.noData('No throughput data yet: this server does not keep per-minute statistics.')),
       ];
     },
   };

@@ -24,7 +24,7 @@
 
   function rowsOf(items, state) {
     if (state === 'succeeded') return items.map((t) => [taskLink(t.id), RS.when(t.succeededAt)]);
-    return items.map((t) => [taskLink(t.id), t.state, t.attempt, RS.when(t.dueAt), t.lastError ? t.lastError.message || JSON.stringify(t.lastError) : '']);
+    return items.map((t) => [taskLink(t.id), t.state, t.attempt, RS.when(t.dueAt), t.lastError ? t.lastError.message : '']);
   }
 
   RS.pages.tasks = {
@@ -99,7 +99,7 @@
           row('Type', h('a', { href: RS.link('tasks', { type: task.taskType }) }, task.taskType)),
           row('State', task.state), row('Attempt', task.attempt),
           row('Scheduled', RS.when(task.scheduledAt)), row('Due', RS.when(task.dueAt)),
-          task.lastError ? row('Last error', RS.json(task.lastError)) : null,
+          task.lastError ? row('Last error', RS.error(task.lastError)) : null,
           batch ? row('Batch', batch) : null)),
         RS.section('Payload', task.payload === undefined ? h('p', { class: 'muted' }, 'Hidden (ShowPayloads is off).') : RS.json(task.payload)),
       ];
