@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
 
 namespace RedisScheduler.Dashboard.Tests;
@@ -68,6 +69,26 @@ public sealed partial class PageTests
         Assert.That(wrongToken.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
         Assert.That(await app.SnapshotAsync(), Is.EqualTo(before));
         Assert.That((await SendAsync(app, cookie, token)).StatusCode, Is.EqualTo(HttpStatusCode.Created));
+    }
+
+    [Test]
+    public async Task AppWithItsOwnAntiforgery_ItsOptionsApply()
+    {
+        await using var app = await DashboardApp.StartAsync(services: s => s.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "ops-antiforgery";
+            o.HeaderName = "X-Ops-Token";
+        }));
+
+        var shell = await app.Client.GetAsync("/scheduler/");
+        var cookie = shell.Headers.GetValues("Set-Cookie").Single().Split(';')[0];
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/scheduler/api/tasks/invoice") { Content = JsonContent.Create(new { payload = new { number = "P", amount = 1 } }) };
+        request.Headers.Add("Cookie", cookie);
+        request.Headers.Add("X-Ops-Token", TokenOf(await shell.Content.ReadAsStringAsync()));
+
+        Assert.That(cookie, Does.StartWith("ops-antiforgery="));
+        Assert.That(await shell.Content.ReadAsStringAsync(), Does.Contain("data-header=\"X-Ops-Token\""));
+        Assert.That((await app.Client.SendAsync(request)).StatusCode, Is.EqualTo(HttpStatusCode.Created));
     }
 
     [Test]

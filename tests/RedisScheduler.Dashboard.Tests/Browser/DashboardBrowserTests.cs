@@ -118,6 +118,43 @@ public sealed class DashboardBrowserTests
     }
 
     [Test]
+    public async Task Search_ByOnceKey_FindsTheTask_AndItsPageOpens()
+    {
+        await using var context = await ChromiumFixture.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(site.PageAddress + "#/tasks?type=invoice");
+        var search = page.GetByLabel("Task id or once-key");
+
+        await search.FillAsync(DashboardDataFiller.OnceKey);
+        await search.PressAsync("Enter");
+
+        var found = page.GetByRole(AriaRole.Link, new() { Name = $"invoice/={DashboardDataFiller.OnceKey}", Exact = true });
+        await Expect(found).ToBeVisibleAsync();
+        await Expect(page.Locator("main tbody tr")).ToHaveCountAsync(1);
+        await found.ClickAsync();
+        await Expect(page.Locator("main")).ToContainTextAsync("INV-DEC");
+    }
+
+    [Test]
+    public async Task Paging_NextAndPrevious_WalkTheList()
+    {
+        await using var small = await HttpsDashboard.StartAsync(site.KeyPrefix, workers: false, o => o.DefaultPageSize = 4);
+        await using var context = await ChromiumFixture.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(small.PageAddress + "#/tasks?type=invoice&state=scheduled");
+        var rows = page.Locator("main tbody tr");
+        await Expect(rows).ToHaveCountAsync(4);
+        var first = (await rows.First.Locator("a").TextContentAsync())!;
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Next →" }).ClickAsync();
+
+        await Expect(page.Locator("main .pager")).ToContainTextAsync("5–8 of");
+        await Expect(page.Locator("main").GetByText(first, new() { Exact = true })).ToHaveCountAsync(0);
+        await page.GetByRole(AriaRole.Link, new() { Name = "← Previous" }).ClickAsync();
+        await Expect(rows.First.Locator("a")).ToHaveTextAsync(first);
+    }
+
+    [Test]
     public async Task PhoneWidth_NoPageOverflowsSideways()
     {
         await using var context = await ChromiumFixture.NewContextAsync(390, 844);

@@ -9,6 +9,7 @@ public static class DashboardDataFiller
 {
     public const string CronSchedule = "nightly-invoices";
     public const string IntervalSchedule = "hourly-reconcile";
+    public const string OnceKey = "invoice-2026-12";
 
     /// <summary>Puts a task in every state through the library itself, waiting for each state's event (or, where there is none, its count).</summary>
     public static async Task<DashboardData> FillAsync(HttpsDashboard site)
@@ -23,7 +24,7 @@ public static class DashboardDataFiller
             scheduled.Add(await scheduler.ScheduleTaskAsync(TimeSpan.FromMinutes(minutes), new Invoice($"INV-{minutes:000}", 120m + minutes)));
         }
 
-        await scheduler.ScheduleTaskOnceAsync("invoice-2026-12", DateTimeOffset.UtcNow.AddHours(6), new Invoice("INV-DEC", 990m));
+        await scheduler.ScheduleTaskOnceAsync(OnceKey, DateTimeOffset.UtcNow.AddHours(6), new Invoice("INV-DEC", 990m));
         var parent = await scheduler.ScheduleTaskAsync(TimeSpan.FromHours(2), new Invoice("INV-PARENT", 10m));
         var waiting = await scheduler.ScheduleContinuationAsync([parent], new Invoice("INV-AFTER", 11m));
 
