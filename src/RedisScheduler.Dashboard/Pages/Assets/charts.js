@@ -40,7 +40,7 @@
       ? RS.h('ul', { class: 'legend' }, series.map((s) => RS.h('li', {}, RS.h('span', { class: 'swatch ' + s.cls, 'aria-hidden': 'true' }), s.name)))
       : null;
     return RS.h('figure', { class: 'figure' },
-      RS.h('figcaption', {}, title, RS.h('span', { class: 'muted' }, ' · peak ' + RS.number(Math.max(...totals)) + (opts.unit || ''))),
+      RS.h('figcaption', {}, title, RS.h('span', { class: 'muted' }, ' · ' + opts.summary + ' · peak ' + RS.number(Math.max(...totals)) + (opts.unit || ''))),
       chart,
       RS.h('div', { class: 'axis-labels', 'aria-hidden': 'true' }, RS.h('span', {}, labels[0]), RS.h('span', {}, labels[count - 1])),
       legend);

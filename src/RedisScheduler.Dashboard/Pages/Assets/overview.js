@@ -20,6 +20,10 @@
     const sum = (f) => minutes.reduce((s, m) => s + (m[f] || 0), 0);
     const late = minutes.filter((m) => m.latenessMaxMs !== null && m.latenessMaxMs !== undefined);
     const worst = late.length ? Math.max(...late.map((m) => m.latenessMaxMs)) : null;
+    // The hour's mean lateness: each minute's mean weighted by the tasks that finished in it.
+    const weight = (m) => (m.succeeded || 0) + (m.failed || 0);
+    const weights = late.reduce((s, m) => s + weight(m), 0);
+    const mean = weights > 0 ? Math.round(late.reduce((s, m) => s + (m.latenessAvgMs || 0) * weight(m), 0) / weights) : null;
     return h('div', { class: 'charts' },
       RS.bars('Finished per minute', [
         { name: 'Succeeded', cls: 'ok', values: minutes.map((m) => m.succeeded) },
@@ -27,7 +31,7 @@
       ], labels, { summary: `${sum('succeeded')} succeeded and ${sum('failed')} failed in the last hour` }),
       RS.bars('Lateness per minute (max)', [
         { name: 'Max lateness', cls: 'late', values: minutes.map((m) => m.latenessMaxMs || 0) },
-      ], labels, { unit: ' ms', summary: worst === null ? 'no tasks ran' : `worst ${worst} ms`, legend: false }));
+      ], labels, { unit: ' ms', summary: worst === null ? 'no tasks ran' : `mean ${mean} ms, worst ${worst} ms`, legend: false }));
   }
 
   RS.pages.overview = {
@@ -45,7 +49,7 @@
           h('li', {}, 'Checked ', RS.when(health.checkedAt))),
         RS.section('Tasks per state', RS.table('Tasks per type and state', ['Type'].concat(States.map((s) => s[1])), rows, 'No task types yet.')),
         stats
-          ? health.types.map((t) => RS.section('Last hour · ' + t.type, lastHour(byType.get(t.type) || { minutes: [] })))
+          ? health.types.map((t) => RS.section('Last hour · ' + t.type, byType.has(t.type) ? lastHour(byType.get(t.type)) : RS.noData('Nothing finished in the last hour.')))
           : RS.section('Last hour', RS.noData('No throughput data yet: this server does not keep per-minute statistics.')),
       ];
     },
