@@ -22,6 +22,7 @@ public sealed partial class PageTests
         var csp = response.Headers.GetValues("Content-Security-Policy").Single();
         Assert.That(csp, Does.Contain("script-src 'self'").And.Contain("frame-ancestors 'none'").And.Not.Contain("unsafe-inline"));
         Assert.That(response.Headers.GetValues("X-Content-Type-Options").Single(), Is.EqualTo("nosniff"));
+        Assert.That(response.Headers.GetValues("X-Frame-Options").Single(), Is.EqualTo("DENY"));
         Assert.That(TokenOf(html), Is.Not.Empty);
         Assert.That(response.Headers.GetValues("Set-Cookie").Single(), Does.StartWith(".AspNetCore.Antiforgery."));
         Assert.That(html, Does.Not.Contain("<script>").And.Contain("data-refresh-ms=\"2000\""));

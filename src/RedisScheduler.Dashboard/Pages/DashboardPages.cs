@@ -38,8 +38,10 @@ internal static class DashboardPages
             return Results.Redirect(request.PathBase + request.Path + "/" + request.QueryString);
         }
 
-        var token = antiforgery.IssueToken(context) ?? "";
+        // Headers first: antiforgery adds X-Frame-Options: SAMEORIGIN only when none is set, and these pages are never framed.
         SetSecurityHeaders(context.Response);
+        context.Response.Headers.XFrameOptions = "DENY";
+        var token = antiforgery.IssueToken(context) ?? "";
         var html = DashboardAssets.Html
             .Replace("{{token}}", HtmlEncoder.Default.Encode(token), StringComparison.Ordinal)
             .Replace("{{tokenHeader}}", HtmlEncoder.Default.Encode(antiforgery.HeaderName), StringComparison.Ordinal)
