@@ -3,4 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source eng/ensure-redis.sh
+source eng/ensure-chromium.sh
 dotnet test RedisScheduler.sln --configuration Release --logger "console;verbosity=normal" "$@"

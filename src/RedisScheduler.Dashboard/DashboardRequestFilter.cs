@@ -1,15 +1,16 @@
 using System.Net;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
+using RedisScheduler.Dashboard.Pages;
 
 namespace RedisScheduler.Dashboard;
 
 /// <summary>
 /// Runs before every dashboard endpoint and fails closed: a remote request without an authorization
-/// policy on the endpoint, a change in read-only mode, and a change sent from another site are refused
-/// (403) before any input is read.
+/// policy on the endpoint, a change in read-only mode, a change sent from another site, and a change from a
+/// browser that opened the pages but sends no valid antiforgery token are refused (403) before any input is read.
 /// </summary>
-internal sealed class DashboardRequestFilter(RedisSchedulerDashboardOptions options) : IEndpointFilter
+internal sealed class DashboardRequestFilter(RedisSchedulerDashboardOptions options, DashboardAntiforgery antiforgery) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -34,6 +35,11 @@ internal sealed class DashboardRequestFilter(RedisSchedulerDashboardOptions opti
         if (CrossSiteReason(http.Request) is { } reason)
         {
             return DashboardProblems.Forbidden(reason);
+        }
+
+        if (!await antiforgery.IsAllowedAsync(http).ConfigureAwait(false))
+        {
+            return DashboardProblems.Forbidden($"The dashboard page's antiforgery token is missing or stale (header {antiforgery.HeaderName}): reload the page and try again.");
         }
 
         return await next(context).ConfigureAwait(false);

@@ -4,15 +4,17 @@ using Microsoft.Extensions.DependencyInjection;
 using RedisScheduler;
 using RedisScheduler.Dashboard;
 using RedisScheduler.Dashboard.Api;
+using RedisScheduler.Dashboard.Pages;
 
 // In ASP.NET Core's namespace, as MapHealthChecks is: a Program.cs needs no using of ours.
 namespace Microsoft.AspNetCore.Builder;
 
-/// <summary>Maps the RedisScheduler admin API into an ASP.NET Core application.</summary>
+/// <summary>Maps the RedisScheduler dashboard and admin API into an ASP.NET Core application.</summary>
 public static class RedisSchedulerDashboardEndpointRouteBuilderExtensions
 {
     /// <summary>
-    /// Maps the admin API under <c><paramref name="pattern"/>/api</c>. It answers requests from a
+    /// Maps the dashboard's pages at <c><paramref name="pattern"/>/</c> and its admin API under
+    /// <c><paramref name="pattern"/>/api</c>. It answers requests from a
     /// loopback address only, unless the returned builder is given an authorization policy
     /// (<c>.RequireAuthorization("ops")</c>) or <see cref="RedisSchedulerDashboardOptions.AllowRemoteWithoutAuthorization"/> is set.
     /// </summary>
@@ -39,8 +41,10 @@ public static class RedisSchedulerDashboardEndpointRouteBuilderExtensions
             throw new InvalidOperationException("MapRedisSchedulerDashboard needs the scheduler: call builder.Services.AddRedisScheduler(...) before building the app.");
         }
 
+        var antiforgery = DashboardAntiforgery.Create(endpoints.ServiceProvider);
         var group = endpoints.MapGroup(pattern);
-        group.AddEndpointFilter(new DashboardRequestFilter(options));
+        group.AddEndpointFilter(new DashboardRequestFilter(options, antiforgery));
+        DashboardPages.Map(group, options, antiforgery);
         var api = group.MapGroup("api");
         OverviewEndpoints.Map(api);
         TaskEndpoints.Map(api, options);

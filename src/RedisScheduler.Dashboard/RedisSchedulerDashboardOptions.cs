@@ -29,12 +29,24 @@ public sealed class RedisSchedulerDashboardOptions
     /// <value>Default: 50.</value>
     public int DefaultPageSize { get; set; } = 50;
 
+    /// <summary>
+    /// How often the dashboard's pages fetch fresh figures, without reloading. <see cref="TimeSpan.Zero"/>
+    /// turns live refresh off; otherwise 500 ms to 10 minutes.
+    /// </summary>
+    /// <value>Default: 2 seconds.</value>
+    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Every problem with these options, each saying how to fix it; empty when they are valid.</summary>
     internal IEnumerable<string> Validate()
     {
         if (DefaultPageSize is < 1 or > DashboardInput.MaxPageSize)
         {
             yield return $"RedisSchedulerDashboardOptions.DefaultPageSize is {DefaultPageSize}: use 1 to {DashboardInput.MaxPageSize}.";
+        }
+
+        if (RefreshInterval != TimeSpan.Zero && (RefreshInterval < TimeSpan.FromMilliseconds(500) || RefreshInterval > TimeSpan.FromMinutes(10)))
+        {
+            yield return $"RedisSchedulerDashboardOptions.RefreshInterval is {RefreshInterval}: use 500 ms to 10 minutes, or TimeSpan.Zero to turn live refresh off.";
         }
     }
 }

@@ -49,7 +49,7 @@ public sealed class DashboardApp : IAsyncDisposable
 
     public ITaskScheduler Scheduler => app.Services.GetRequiredService<ITaskScheduler>();
 
-    public static async Task<DashboardApp> StartAsync(Action<RedisSchedulerDashboardOptions>? configure = null, IPAddress? remote = null, string? policy = null)
+    public static async Task<DashboardApp> StartAsync(Action<RedisSchedulerDashboardOptions>? configure = null, IPAddress? remote = null, string? policy = null, Action<IServiceCollection>? services = null)
     {
         var server = RedisServerFixture.Server;
         var prefix = "dash-" + Guid.NewGuid().ToString("N")[..12];
@@ -65,6 +65,7 @@ public sealed class DashboardApp : IAsyncDisposable
             .AddTaskHandler<DoomedHandler>()
             .MapTaskType<Invoice>("invoice");
         builder.Services.AddAuthorization(o => o.AddPolicy("ops", p => p.RequireAssertion(_ => true)));
+        services?.Invoke(builder.Services);
         var app = builder.Build();
         app.Use((context, next) =>
         {
