@@ -9,7 +9,7 @@ namespace RedisScheduler.Scheduling;
 
 /// <summary>Writes tasks into the schedule with schedule.lua; one EVALSHA per call, or per chunk of a batch.</summary>
 internal sealed class RedisTaskScheduler(
-    RedisConnection connection, TaskTypeNames names, PayloadSerializer serializer, TimeProvider time, ContinuationScheduler continuations, ContinuationRelay relay) : ITaskScheduler
+    RedisConnection connection, TaskTypeNames names, PartitionRouter router, PayloadSerializer serializer, TimeProvider time, ContinuationScheduler continuations, ContinuationRelay relay) : ITaskScheduler
 {
     /// <summary>Tasks per script call in a batch: large enough to amortise a call's cost, small enough not to hold Redis for long (about 2 ms).</summary>
     internal const int BatchChunkSize = 500;
@@ -51,14 +51,14 @@ internal sealed class RedisTaskScheduler(
                 $"The timestamp must be a Unix time in whole seconds from 0 to {MaxUnixSeconds}; for milliseconds or DateTimeOffset use ScheduleTaskAsync.");
         }
 
-        var keys = names.GetKeys(typeof(T));
+        var keys = router.ForNewTask(typeof(T));
         using var activity = SchedulerActivities.StartSend(keys.TaskType);
         try
         {
             var json = serializer.Serialize(payload);
             var args = ScheduleScript.GeneratedIds(keys, relative: false, "", 1, StoredTraceContext.Capture(Activity.Current));
             ScheduleScript.SetTask(args, 0, timestamp * 1000, json);
-            var id = TaskId.FormatGenerated(keys.TaskType, "", ScheduleScript.Run(connection.GetDatabase(), keys, args));
+            var id = TaskId.FormatGenerated(keys, "", ScheduleScript.Run(connection.GetDatabase(), keys, args));
             SchedulerActivities.Sent(activity, keys.TaskType, 1, id);
             return id;
         }
@@ -77,7 +77,7 @@ internal sealed class RedisTaskScheduler(
         using var activity = SchedulerActivities.StartSend(keys.TaskType);
         try
         {
-            var ids = await ScheduleManyAsync(keys, tasks, StoredTraceContext.Capture(Activity.Current), cancellationToken).ConfigureAwait(false);
+            var ids = await ScheduleManyAsync<T>(tasks, StoredTraceContext.Capture(Activity.Current), cancellationToken).ConfigureAwait(false);
             SchedulerActivities.Sent(activity, keys.TaskType, ids.Count);
             return ids;
         }
@@ -88,19 +88,23 @@ internal sealed class RedisTaskScheduler(
         }
     }
 
-    private async Task<IReadOnlyList<string>> ScheduleManyAsync<T>(TaskTypeKeys keys, IEnumerable<(DateTimeOffset DueAt, T Payload)> tasks, string? trace, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<string>> ScheduleManyAsync<T>(IEnumerable<(DateTimeOffset DueAt, T Payload)> tasks, string? trace, CancellationToken cancellationToken)
     {
         // Every payload is serialized before anything is sent: a bad one fails the call with nothing written.
+        // Each chunk is one schedule.lua call on one partition of a partitioned type (the partitions in turn).
         var args = new List<RedisValue[]>();
+        var chunkKeys = new List<TaskTypeKeys>();
         RedisValue[]? chunk = null;
         var filled = 0;
         foreach (var (dueAt, payload) in tasks)
         {
             if (chunk is null)
             {
+                var keys = await router.ForNewTaskAsync(typeof(T), cancellationToken).ConfigureAwait(false);
                 chunk = ScheduleScript.GeneratedIds(keys, relative: false, "", BatchChunkSize, trace);
                 filled = 0;
                 args.Add(chunk);
+                chunkKeys.Add(keys);
             }
 
             ScheduleScript.SetTask(chunk, filled++, CeilingUnixMilliseconds(dueAt), serializer.Serialize(payload));
@@ -127,7 +131,7 @@ internal sealed class RedisTaskScheduler(
         var calls = new Task<long>[args.Count];
         for (var i = 0; i < calls.Length; i++)
         {
-            calls[i] = ScheduleScript.RunAsync(database, keys, args[i]);
+            calls[i] = ScheduleScript.RunAsync(database, chunkKeys[i], args[i]);
         }
 
         var firsts = await Task.WhenAll(calls).WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -138,7 +142,7 @@ internal sealed class RedisTaskScheduler(
             var first = firsts[i];
             for (var n = 0; n < ScheduleScript.TaskCount(args[i]); n++)
             {
-                ids.Add(TaskId.FormatGenerated(keys.TaskType, "", first + n));
+                ids.Add(TaskId.FormatGenerated(chunkKeys[i], "", first + n));
             }
         }
 
@@ -155,7 +159,7 @@ internal sealed class RedisTaskScheduler(
                 nameof(taskKey));
         }
 
-        var keys = names.GetKeys(typeof(T));
+        var keys = await router.ForTaskKeyAsync(typeof(T), taskKey, cancellationToken).ConfigureAwait(false);
         using var activity = SchedulerActivities.StartSend(keys.TaskType);
         try
         {
@@ -164,7 +168,7 @@ internal sealed class RedisTaskScheduler(
             var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
             var created = await ScheduleScript.RunOnceAsync(database, keys, localId, CeilingUnixMilliseconds(dueAt), json, StoredTraceContext.Capture(Activity.Current))
                 .WaitAsync(cancellationToken).ConfigureAwait(false);
-            var id = TaskId.Format(keys.TaskType, localId);
+            var id = TaskId.Format(keys, localId);
             SchedulerActivities.Sent(activity, keys.TaskType, created ? 1 : 0, id);
             return new ScheduleOnceResult(id, created);
         }
@@ -229,7 +233,7 @@ internal sealed class RedisTaskScheduler(
     private async Task<string> ScheduleOneAsync<T>(bool relative, long due, T payload, CancellationToken cancellationToken, TaskPriority priority = TaskPriority.Normal)
     {
         var prefix = TaskIdPrefix.For(priority);
-        var keys = names.GetKeys(typeof(T));
+        var keys = await router.ForNewTaskAsync(typeof(T), cancellationToken).ConfigureAwait(false);
         using var activity = SchedulerActivities.StartSend(keys.TaskType);
         try
         {
@@ -237,7 +241,7 @@ internal sealed class RedisTaskScheduler(
             var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
             var first = await ScheduleScript.RunOneAsync(database, keys, relative, prefix, due, json, StoredTraceContext.Capture(Activity.Current))
                 .WaitAsync(cancellationToken).ConfigureAwait(false);
-            var id = TaskId.FormatGenerated(keys.TaskType, prefix, first);
+            var id = TaskId.FormatGenerated(keys, prefix, first);
             SchedulerActivities.Sent(activity, keys.TaskType, 1, id);
             return id;
         }
