@@ -24,11 +24,7 @@ public sealed class PartitionTests(string redis)
     {
         await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler(Partitions(4));
-        var ids = new List<string>();
-        for (var i = 0; i < 40; i++)
-        {
-            ids.Add(await scheduler.EnqueueTaskAsync(new ProbeTask(i)));
-        }
+        var ids = await ScheduleEachAsync(scheduler, 40, null);
 
         // A batch of more than one chunk: each chunk goes to a partition.
         ids.AddRange(await scheduler.ScheduleTasksAsync(Enumerable.Range(40, 1100).Select(i => (DateTimeOffset.UtcNow, new ProbeTask(i)))));
@@ -84,11 +80,7 @@ public sealed class PartitionTests(string redis)
         await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler(Partitions(4));
         var later = DateTimeOffset.UtcNow.AddMinutes(10);
-        var ids = new List<string>();
-        for (var i = 0; i < 4; i++)
-        {
-            ids.Add(await scheduler.ScheduleTaskAsync(later, new ProbeTask(i)));
-        }
+        var ids = await ScheduleEachAsync(scheduler, 4, later);
 
         foreach (var id in ids)
         {
@@ -108,12 +100,7 @@ public sealed class PartitionTests(string redis)
     {
         await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler(Partitions(3));
-        var later = DateTimeOffset.UtcNow.AddMinutes(10);
-        var ids = new List<string>();
-        for (var i = 0; i < 12; i++)
-        {
-            ids.Add(await scheduler.ScheduleTaskAsync(later.AddSeconds(i), new ProbeTask(i)));
-        }
+        var ids = await ScheduleEachAsync(scheduler, 12, DateTimeOffset.UtcNow.AddMinutes(10));
 
         // A plain monitor: it learns the partitions from the counts recorded in Redis.
         var monitor = scope.CreateMonitor();
@@ -149,12 +136,7 @@ public sealed class PartitionTests(string redis)
     {
         await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler(Partitions(4));
-        var later = DateTimeOffset.UtcNow.AddSeconds(1);
-        var parents = new List<string>();
-        for (var i = 0; i < 8; i++)
-        {
-            parents.Add(await scheduler.ScheduleTaskAsync(later, new ProbeTask(i)));
-        }
+        var parents = await ScheduleEachAsync(scheduler, 8, null);
 
         var continuation = await scheduler.ScheduleContinuationAsync(parents, new ProbeTask(99));
         var (_, probe) = await scope.StartWorkerAsync("A", configure: Partitions(4));
@@ -190,11 +172,7 @@ public sealed class PartitionTests(string redis)
     {
         await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler(Partitions(4));
-        var ids = new List<string>();
-        for (var i = 0; i < 20; i++)
-        {
-            ids.Add(await scheduler.EnqueueTaskAsync(new ProbeTask(i)));
-        }
+        var ids = await ScheduleEachAsync(scheduler, 20, null);
 
         // A worker configured without partitions.
         var (_, probe) = await scope.StartWorkerAsync("A");
@@ -209,10 +187,7 @@ public sealed class PartitionTests(string redis)
     {
         await using var scope = new TestScope(redis);
         var scheduler = scope.CreateScheduler(Partitions(4));
-        for (var i = 0; i < 40; i++)
-        {
-            await scheduler.EnqueueTaskAsync(new ProbeTask(i, ProbeBehavior.HoldBriefly));
-        }
+        await ScheduleEachAsync(scheduler, 40, null, ProbeBehavior.HoldBriefly);
 
         var (_, probe) = await scope.StartWorkerAsync("A", concurrency: 8, configure: Partitions(4), handler: o => o.GlobalConcurrencyLimit = 6);
         await scope.StartWorkerAsync("B", concurrency: 8, configure: Partitions(4), probe: probe, handler: o => o.GlobalConcurrencyLimit = 6);
@@ -222,6 +197,20 @@ public sealed class PartitionTests(string redis)
     }
 
     private static string IdType(string taskId) => TaskId.Parse(taskId).IdType;
+
+    /// <summary>Schedules tasks 0 to count - 1 one call each (so generated ids go to the partitions in turn): due now, or a second apart from <paramref name="from"/>.</summary>
+    private static async Task<List<string>> ScheduleEachAsync(ITaskScheduler scheduler, int count, DateTimeOffset? from, ProbeBehavior behavior = ProbeBehavior.Complete)
+    {
+        var ids = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            ids.Add(from is { } at
+                ? await scheduler.ScheduleTaskAsync(at.AddSeconds(i), new ProbeTask(i, behavior))
+                : await scheduler.EnqueueTaskAsync(new ProbeTask(i, behavior)));
+        }
+
+        return ids;
+    }
 }
 
 /// <summary>The partition option and its formats, without a server.</summary>

@@ -15,13 +15,14 @@ namespace RedisScheduler.Handling;
 /// </summary>
 internal sealed class WorkerPartitions(WorkerParts first, TaskTypeKeys keys, int configured, Func<TaskTypeKeys, WorkerParts> create, ILogger logger)
 {
-    private readonly List<WorkerParts> all = [first];
     private readonly List<Task> background = [];
+    // Replaced, never changed in place: the heartbeat and a stop read it from other threads.
+    private WorkerParts[] all = [first];
     private bool resolved;
     private uint rotation;
 
     /// <summary>Every partition's parts, partition 0 first.</summary>
-    public IReadOnlyList<WorkerParts> All => all;
+    public IReadOnlyList<WorkerParts> All => Volatile.Read(ref all);
 
     /// <summary>How many tasks the worker holds over every partition.</summary>
     public int Running
@@ -29,7 +30,7 @@ internal sealed class WorkerPartitions(WorkerParts first, TaskTypeKeys keys, int
         get
         {
             var sum = 0;
-            foreach (var parts in all.ToArray())
+            foreach (var parts in Volatile.Read(ref all))
             {
                 sum += parts.InFlight.Count;
             }
@@ -54,19 +55,22 @@ internal sealed class WorkerPartitions(WorkerParts first, TaskTypeKeys keys, int
             }
 
             var count = await PartitionRouter.ReadCountAsync(database, keys, configured).ConfigureAwait(false);
-            for (var partition = 1; partition < count; partition++)
-            {
-                var parts = create(new TaskTypeKeys(keys.Prefix, keys.TaskType, partition));
-                all.Add(parts);
-                background.AddRange(startBackground(parts));
-            }
-
             if (count > 1)
             {
+                var parts = new WorkerParts[count];
+                parts[0] = first;
+                for (var partition = 1; partition < count; partition++)
+                {
+                    parts[partition] = create(new TaskTypeKeys(keys.Prefix, keys.TaskType, partition));
+                    background.AddRange(startBackground(parts[partition]));
+                }
+
                 for (var partition = 0; partition < count; partition++)
                 {
-                    all[partition].ShareLimits(partition, count);
+                    parts[partition].ShareLimits(partition, count);
                 }
+
+                Volatile.Write(ref all, parts);
             }
 
             resolved = true;
@@ -80,12 +84,12 @@ internal sealed class WorkerPartitions(WorkerParts first, TaskTypeKeys keys, int
 
     /// <summary>Starts one claim round with <paramref name="wanted"/> slots taken; like <see cref="TaskClaimer.StartRound"/>, it never faults.</summary>
     public Task<ClaimRound> StartRound(IDatabase database, int wanted)
-        => all.Count == 1 ? first.Claimer.StartRound(database, wanted) : RotateAsync(database, wanted);
+        => all.Length == 1 ? first.Claimer.StartRound(database, wanted) : RotateAsync(database, wanted);
 
     /// <summary>Stops every partition's handlers (the host is stopping).</summary>
     public void StopAll()
     {
-        foreach (var parts in all.ToArray())
+        foreach (var parts in Volatile.Read(ref all))
         {
             parts.InFlight.StopAll();
         }
@@ -108,7 +112,8 @@ internal sealed class WorkerPartitions(WorkerParts first, TaskTypeKeys keys, int
 
     private async Task<ClaimRound> RotateAsync(IDatabase database, int wanted)
     {
-        var count = all.Count;
+        var all = this.all;
+        var count = all.Length;
         var start = (int)(Interlocked.Increment(ref rotation) % (uint)count);
         var (claimed, slots, answered) = (0, wanted, false);
         var idle = TimeSpan.MaxValue;
