@@ -49,6 +49,20 @@ public sealed class PartitionTests(string redis)
     }
 
     [Test]
+    public async Task Claims_WithABacklogInEveryPartition_StartAtTheNextPartitionEachRound()
+    {
+        await using var scope = new TestScope(redis);
+        await ScheduleEachAsync(scope.CreateScheduler(Partitions(4)), 40, null);
+
+        // One slot, so each claim round takes one task: from the partition the round starts at.
+        var (_, probe) = await scope.StartWorkerAsync("A", concurrency: 1, configure: Partitions(4));
+        await probe.WaitForAsync(40, Bound);
+
+        var order = probe.Handled.Select(h => IdType(h.TaskId)).ToList();
+        Assert.That(order.Take(8).Distinct().Count(), Is.EqualTo(4), "no partition waits for another to run dry: " + string.Join(" ", order));
+    }
+
+    [Test]
     public async Task ScheduleTaskOnceAsync_OnFourPartitions_KeyAlwaysMapsToOnePartition_AndStaysUnique()
     {
         await using var scope = new TestScope(redis);
