@@ -132,6 +132,51 @@ public sealed class PartitionTests(string redis)
     }
 
     [Test]
+    public async Task DeadLetters_InEveryPartition_AreListedAndRequeuedAsOneType()
+    {
+        await using var scope = new TestScope(redis);
+        var scheduler = scope.CreateScheduler(Partitions(4));
+        var ids = await ScheduleEachAsync(scheduler, 4, null, ProbeBehavior.FailPermanently);
+        var (host, probe) = await scope.StartWorkerAsync("A", configure: Partitions(4));
+        foreach (var id in ids)
+        {
+            Assert.That((await scheduler.WaitForCompletionAsync(id, Bound)).Outcome, Is.EqualTo(TaskOutcome.DeadLettered), id);
+        }
+
+        var store = host.Services.GetRequiredService<IDeadLetterStore>();
+        var letters = await store.ListAsync("probe");
+        var requeued = await store.RequeueAllAsync("probe");
+        await probe.WaitForAsync(8, Bound);
+
+        Assert.That(ids.Select(IdType).Distinct().Count(), Is.EqualTo(4));
+        Assert.That(letters.Select(l => (l.Id, l.TaskType)), Is.EquivalentTo(ids.Select(id => (id, "probe"))));
+        Assert.That(requeued, Is.EqualTo(4));
+    }
+
+    [Test]
+    [NonParallelizable]
+    public async Task Gauges_OfAPartitionedType_ReportEachStateOnceSummedOverThePartitions()
+    {
+        using var tasks = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long>(null, RedisSchedulerDiagnostics.MeterName, "redis_scheduler.tasks");
+        await using var scope = new TestScope(redis);
+        var ids = await ScheduleEachAsync(scope.CreateScheduler(Partitions(4)), 8, DateTimeOffset.UtcNow.AddHours(1));
+        await scope.StartWorkerAsync("A", configure: Partitions(4));
+
+        // A collection reports the last reading and starts the next in the background, which is read on a later collection.
+        IReadOnlyList<Microsoft.Extensions.Diagnostics.Metrics.Testing.CollectedMeasurement<long>> scheduled = [];
+        await MetricsTests.WaitUntilAsync(() =>
+        {
+            tasks.Clear();
+            tasks.RecordObservableInstruments();
+            scheduled = [.. tasks.GetMeasurementSnapshot().Where(m => (string?)m.Tags[RedisSchedulerDiagnostics.StateTag] == "scheduled")];
+            return scheduled.Any(m => m.Value == 8);
+        });
+
+        Assert.That(ids.Select(IdType).Distinct().Count(), Is.EqualTo(4));
+        Assert.That(scheduled.Select(m => (m.Value, m.Tags["messaging.destination.name"])), Is.EqualTo(new[] { (8L, (object?)"probe") }), "one measurement, not one per partition");
+    }
+
+    [Test]
     public async Task RecurringSchedule_OfAPartitionedType_RunsFromPartitionZero()
     {
         await using var scope = new TestScope(redis);
