@@ -89,6 +89,21 @@ public sealed class PartitionTests(string redis)
     }
 
     [Test]
+    public async Task BadPayloads_OfAPartitionedType_WriteNothing_NotEvenThePartitionCount()
+    {
+        await using var scope = new TestScope(redis);
+        var scheduler = scope.CreateScheduler(Partitions(4));
+
+        Assert.ThrowsAsync<ArgumentNullException>(() => scheduler.EnqueueTaskAsync<ProbeTask>(null!));
+        Assert.ThrowsAsync<ArgumentNullException>(() => scheduler.ScheduleTaskOnceAsync<ProbeTask>("k", DateTimeOffset.UtcNow, null!));
+        Assert.ThrowsAsync<ArgumentNullException>(() => scheduler.ScheduleTasksAsync(Enumerable.Range(0, 600).Select(i => (DateTimeOffset.UtcNow, i == 550 ? null! : new ProbeTask(i)))));
+        Assert.ThrowsAsync<ArgumentNullException>(() => scheduler.ScheduleContinuationAsync<ProbeTask>(["probe/c1"], null!));
+        Assert.Throws<ArgumentNullException>(() => scheduler.ScheduleTask<ProbeTask>(1, null!));
+
+        Assert.That(scope.KeysWritten(), Is.Empty);
+    }
+
+    [Test]
     public async Task GetRescheduleCancel_ById_FindTheTaskInItsPartition()
     {
         await using var scope = new TestScope(redis);

@@ -51,11 +51,13 @@ internal sealed class RedisTaskScheduler(
                 $"The timestamp must be a Unix time in whole seconds from 0 to {MaxUnixSeconds}; for milliseconds or DateTimeOffset use ScheduleTaskAsync.");
         }
 
-        var keys = router.ForNewTask(typeof(T));
+        var keys = names.GetKeys(typeof(T));
         using var activity = SchedulerActivities.StartSend(keys.TaskType);
         try
         {
             var json = serializer.Serialize(payload);
+            // Only once the input is known good: routing may record the partition count in Redis.
+            keys = router.ForNewTask(typeof(T));
             var args = ScheduleScript.GeneratedIds(keys, relative: false, "", 1, StoredTraceContext.Capture(Activity.Current));
             ScheduleScript.SetTask(args, 0, timestamp * 1000, json);
             var id = TaskId.FormatGenerated(keys, "", ScheduleScript.Run(connection.GetDatabase(), keys, args));
@@ -91,20 +93,17 @@ internal sealed class RedisTaskScheduler(
     private async Task<IReadOnlyList<string>> ScheduleManyAsync<T>(IEnumerable<(DateTimeOffset DueAt, T Payload)> tasks, string? trace, CancellationToken cancellationToken)
     {
         // Every payload is serialized before anything is sent: a bad one fails the call with nothing written.
-        // Each chunk is one schedule.lua call on one partition of a partitioned type (the partitions in turn).
+        var keys = names.GetKeys(typeof(T));
         var args = new List<RedisValue[]>();
-        var chunkKeys = new List<TaskTypeKeys>();
         RedisValue[]? chunk = null;
         var filled = 0;
         foreach (var (dueAt, payload) in tasks)
         {
             if (chunk is null)
             {
-                var keys = await router.ForNewTaskAsync(typeof(T), cancellationToken).ConfigureAwait(false);
                 chunk = ScheduleScript.GeneratedIds(keys, relative: false, "", BatchChunkSize, trace);
                 filled = 0;
                 args.Add(chunk);
-                chunkKeys.Add(keys);
             }
 
             ScheduleScript.SetTask(chunk, filled++, CeilingUnixMilliseconds(dueAt), serializer.Serialize(payload));
@@ -123,6 +122,15 @@ internal sealed class RedisTaskScheduler(
         if (args.Count == 0)
         {
             return [];
+        }
+
+        // Each chunk is one schedule.lua call on one partition of a partitioned type, the partitions in
+        // turn; chosen only now that every payload is known good, as routing may record the count in Redis.
+        var chunkKeys = new TaskTypeKeys[args.Count];
+        for (var i = 0; i < chunkKeys.Length; i++)
+        {
+            chunkKeys[i] = await router.ForNewTaskAsync(typeof(T), cancellationToken).ConfigureAwait(false);
+            ScheduleScript.MoveTo(args[i], chunkKeys[i]);
         }
 
         var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
@@ -159,11 +167,12 @@ internal sealed class RedisTaskScheduler(
                 nameof(taskKey));
         }
 
-        var keys = await router.ForTaskKeyAsync(typeof(T), taskKey, cancellationToken).ConfigureAwait(false);
+        var keys = names.GetKeys(typeof(T));
         using var activity = SchedulerActivities.StartSend(keys.TaskType);
         try
         {
             var json = serializer.Serialize(payload);
+            keys = await router.ForTaskKeyAsync(typeof(T), taskKey, cancellationToken).ConfigureAwait(false);
             var localId = TaskIdPrefix.TaskKey + taskKey;
             var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
             var created = await ScheduleScript.RunOnceAsync(database, keys, localId, CeilingUnixMilliseconds(dueAt), json, StoredTraceContext.Capture(Activity.Current))
@@ -233,11 +242,12 @@ internal sealed class RedisTaskScheduler(
     private async Task<string> ScheduleOneAsync<T>(bool relative, long due, T payload, CancellationToken cancellationToken, TaskPriority priority = TaskPriority.Normal)
     {
         var prefix = TaskIdPrefix.For(priority);
-        var keys = await router.ForNewTaskAsync(typeof(T), cancellationToken).ConfigureAwait(false);
+        var keys = names.GetKeys(typeof(T));
         using var activity = SchedulerActivities.StartSend(keys.TaskType);
         try
         {
             var json = serializer.Serialize(payload);
+            keys = await router.ForNewTaskAsync(typeof(T), cancellationToken).ConfigureAwait(false);
             var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
             var first = await ScheduleScript.RunOneAsync(database, keys, relative, prefix, due, json, StoredTraceContext.Capture(Activity.Current))
                 .WaitAsync(cancellationToken).ConfigureAwait(false);
