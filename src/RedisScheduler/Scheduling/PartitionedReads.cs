@@ -55,10 +55,10 @@ internal static class PartitionedReads
             // Sent together: one round trip, as before partitions, unless the type was partitioned once.
             var first = names.GetKeys(taskType);
             var marked = database.KeyExistsAsync(first.PartitionCounts);
-            var firstPage = page(first, offset, count);
+            var firstPage = await page(first, offset, count).ConfigureAwait(false);
             if (!await marked.ConfigureAwait(false))
             {
-                return await firstPage.ConfigureAwait(false);
+                return firstPage;
             }
         }
 
