@@ -41,7 +41,8 @@ internal sealed class SchedulerFixture : IDisposable
         var names = new TaskTypeNames(options);
         Serializer = new PayloadSerializer(options);
         var relay = new ContinuationRelay(names);
-        Scheduler = new RedisTaskScheduler(connection, names, Serializer, TimeProvider.System, new ContinuationScheduler(connection, names, Serializer, relay), relay);
+        var router = new PartitionRouter(names, connection);
+        Scheduler = new RedisTaskScheduler(connection, names, router, Serializer, TimeProvider.System, new ContinuationScheduler(connection, names, router, Serializer, relay), relay);
         Keys = names.GetKeys(typeof(OrderPayload));
         Database = multiplexer.GetDatabase();
     }

@@ -109,4 +109,7 @@ public sealed class RedisSchedulerOptions
     public TimeSpan HeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
     internal Dictionary<Type, string> TaskTypeNames { get; } = [];
+
+    /// <summary>Partition counts of the payload types given to <c>PartitionTaskType</c>; a type not listed has one.</summary>
+    internal Dictionary<Type, int> TaskTypePartitions { get; } = [];
 }

@@ -88,7 +88,7 @@ public abstract class TaskHandlerBase<T> : BackgroundService, ITaskHandlerBindin
 
         var record = task.Record;
         var context = new TaskContext(
-            TaskId.Format(taskType!, task.LocalId),
+            TaskId.Format(task.Call.IdType ?? taskType!, task.LocalId),
             task.LocalId,
             taskType!,
             record.Attempt,

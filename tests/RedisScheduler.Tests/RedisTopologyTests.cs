@@ -51,4 +51,16 @@ public sealed class RedisTopologyTests
 
         Assert.That(masters.Values.Distinct().Count(), Is.EqualTo(3), string.Join(", ", masters.Select(m => $"{m.Key} on {m.Value}")));
     }
+
+    [Test]
+    public void Cluster_FourPartitionsOfOneType_SpreadOverEveryMaster()
+    {
+        // What partitioning is for: one type's partitions (PartitionTests' "probe" with 4) on several
+        // masters. CLUSTER KEYSLOT of each partition's key, then CLUSTER NODES.
+        var cluster = RedisServerFixture.Cluster;
+        var masters = Enumerable.Range(0, 4)
+            .ToDictionary(p => p, p => cluster.MasterOf(cluster.SlotOf(new TaskTypeKeys("test", "probe", p).Due.ToString())).Port);
+
+        Assert.That(masters.Values.Distinct().Count(), Is.EqualTo(3), string.Join(", ", masters.Select(m => $"partition {m.Key} on {m.Value}")));
+    }
 }

@@ -42,7 +42,7 @@ internal sealed class ContinuationRelay(TaskTypeNames names)
 
                 // Entries that name no valid continuation are dropped with the delivered ones.
                 var done = new List<RedisValue>(entries.Length);
-                var calls = GroupByContinuation(outbox.TaskType, entries, done).Select(call => TryResolveAsync(database, call)).ToList();
+                var calls = GroupByContinuation(outbox.IdType, entries, done).Select(call => TryResolveAsync(database, call)).ToList();
                 foreach (var (call, reply, failure) in await Task.WhenAll(calls).ConfigureAwait(false))
                 {
                     if (failure is not null)

@@ -10,7 +10,7 @@ namespace RedisScheduler.Continuations;
 /// depend.lua registers it with each parent's type, and resolve.lua records parents that had
 /// already ended. See docs/design.md, "Continuations and batches".
 /// </summary>
-internal sealed class ContinuationScheduler(RedisConnection connection, TaskTypeNames names, PayloadSerializer serializer, ContinuationRelay relay)
+internal sealed class ContinuationScheduler(RedisConnection connection, TaskTypeNames names, PartitionRouter router, PayloadSerializer serializer, ContinuationRelay relay)
 {
     internal const int MaxParents = 10_000;
 
@@ -35,12 +35,12 @@ internal sealed class ContinuationScheduler(RedisConnection connection, TaskType
         }
 
         ThrowIfBadCount(parents.Count, nameof(parentTaskIds), "parent task ids");
-        var keys = names.GetKeys(typeof(T));
         var json = serializer.Serialize(payload);
+        var keys = await router.ForNewTaskAsync(typeof(T), cancellationToken).ConfigureAwait(false);
         var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
 
         var localId = await ContinueScript.RunAsync(database, keys, onParentFailure, json, [.. parents.Select(p => p.Id)]).ConfigureAwait(false);
-        var continuationId = TaskId.Format(keys.TaskType, localId);
+        var continuationId = TaskId.Format(keys, localId);
         List<string> unknown;
         try
         {
@@ -69,20 +69,22 @@ internal sealed class ContinuationScheduler(RedisConnection connection, TaskType
     public async Task<TaskBatch> ScheduleBatchAsync<T, TCompletion>(IEnumerable<T> payloads, TCompletion completion, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(payloads);
-        var taskKeys = names.GetKeys(typeof(T));
-        var completionKeys = names.GetKeys(typeof(TCompletion));
         var jsons = payloads.Select(p => serializer.Serialize(p)).ToList();
         ThrowIfBadCount(jsons.Count, nameof(payloads), "payloads");
         var completionJson = serializer.Serialize(completion);
+        // A batch's tasks share one partition of a partitioned type: their ids are reserved from its
+        // sequence in one INCRBY, and each schedule.lua call registers them atomically there.
+        var taskKeys = await router.ForNewTaskAsync(typeof(T), cancellationToken).ConfigureAwait(false);
+        var completionKeys = await router.ForNewTaskAsync(typeof(TCompletion), cancellationToken).ConfigureAwait(false);
         var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
 
         // The tasks' ids are reserved first, so the completion task can list them as parents before
         // they exist: no task can finish before its completion task knows of it.
         var first = await database.StringIncrementAsync(taskKeys.Sequence, jsons.Count).ConfigureAwait(false) - jsons.Count + 1;
         var localIds = Enumerable.Range(0, jsons.Count).Select(i => TaskId.Generated(first + i)).ToList();
-        var taskIds = localIds.Select(l => TaskId.Format(taskKeys.TaskType, l)).ToList();
+        var taskIds = localIds.Select(l => TaskId.Format(taskKeys, l)).ToList();
         var completionLocalId = await ContinueScript.RunAsync(database, completionKeys, ParentFailurePolicy.RunAnyway, completionJson, taskIds).ConfigureAwait(false);
-        var batchId = TaskId.Format(completionKeys.TaskType, completionLocalId);
+        var batchId = TaskId.Format(completionKeys, completionLocalId);
 
         try
         {

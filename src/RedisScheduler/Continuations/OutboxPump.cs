@@ -15,6 +15,9 @@ internal sealed class OutboxPump(TaskTypeKeys keys, ContinuationRelay relay, Red
 
     private int kicks;
 
+    /// <summary>A pump for another partition of the same type, sharing this one's relay and connection.</summary>
+    public OutboxPump For(TaskTypeKeys partition) => new(partition, relay, connection, logger);
+
     public void Kick()
     {
         if (Interlocked.Increment(ref kicks) == 1)

@@ -50,6 +50,10 @@ public sealed class RedisSchedulerBuilder
             optionsBuilder.Validate(o => o.Concurrency is >= 1 and <= 1024, $"TaskHandlerOptions.Concurrency of {typeof(THandler).Name} must be from 1 to 1024: it is how many tasks the handler runs at once in one process.")
                 .Validate(o => o.GlobalConcurrencyLimit is null or >= 1, $"TaskHandlerOptions.GlobalConcurrencyLimit of {typeof(THandler).Name} must be at least 1, or null for no limit.")
                 .Validate(o => o.RateLimitPerSecond is null or >= 1, $"TaskHandlerOptions.RateLimitPerSecond of {typeof(THandler).Name} must be at least 1, or null for no limit.")
+                .Validate<IOptions<RedisSchedulerOptions>>(
+                    (o, scheduler) => LimitsCoverPartitions(o, scheduler.Value.TaskTypePartitions.GetValueOrDefault(RegisteredTaskTypes.PayloadTypeOf(typeof(THandler))!, 1)),
+                    $"TaskHandlerOptions.GlobalConcurrencyLimit and RateLimitPerSecond of {typeof(THandler).Name} must each be at least the partition count its task type was given with PartitionTaskType: " +
+                    "each partition enforces its share of a limit, and a share cannot be below 1. Raise the limit, or give the type fewer partitions.")
                 .Validate(o => o.Retry?.Validate("").Any() != true, $"TaskHandlerOptions.Retry of {typeof(THandler).Name} is invalid: MaxAttempts 1 to 1000, 0 <= InitialDelay <= MaxDelay <= 7 days, BackoffMultiplier 1 to 100, JitterFactor 0 to 1.")
                 .ValidateOnStart();
             // Before the first handler: hosted services stop in reverse order, so the instance
@@ -78,6 +82,29 @@ public sealed class RedisSchedulerBuilder
     {
         TaskTypeNames.ThrowIfInvalidName(taskType, nameof(taskType));
         Services.Configure<RedisSchedulerOptions>(o => o.TaskTypeNames[typeof(TPayload)] = taskType);
+        return this;
+    }
+
+    private static bool LimitsCoverPartitions(TaskHandlerOptions handler, int partitions)
+        => (handler.GlobalConcurrencyLimit ?? partitions) >= partitions && (handler.RateLimitPerSecond ?? partitions) >= partitions;
+
+    /// <summary>
+    /// Spreads the task type of <typeparamref name="TPayload"/> over <paramref name="partitions"/>
+    /// hash tags, so one busy type can use several masters of a Redis Cluster: each task goes to one
+    /// partition (a task key of <c>ScheduleTaskOnceAsync</c> always to the same one), and workers claim
+    /// from every partition in turn. Order holds within a partition only. Set the same count in every
+    /// application that schedules or handles the type; see docs/scaling.md for limits, recurring
+    /// schedules and changing the count.
+    /// </summary>
+    /// <typeparam name="TPayload">The payload type.</typeparam>
+    /// <param name="partitions">From 1 (not partitioned, the default) to 64.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="partitions"/> is below 1 or above 64.</exception>
+    public RedisSchedulerBuilder PartitionTaskType<TPayload>(int partitions)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(partitions, TaskPartitions.Max);
+        Services.Configure<RedisSchedulerOptions>(o => o.TaskTypePartitions[typeof(TPayload)] = partitions);
         return this;
     }
 

@@ -55,6 +55,7 @@ public static class RedisSchedulerServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<RedisConnection>();
         services.TryAddSingleton<TaskTypeNames>();
+        services.TryAddSingleton<PartitionRouter>();
         services.TryAddSingleton<PayloadSerializer>();
         services.TryAddSingleton<TaskWorkerFactory>();
         services.TryAddSingleton<InstanceWorkers>();

@@ -32,7 +32,7 @@ internal sealed class RegisteredTaskTypes(IEnumerable<RedisSchedulerBuilder.Hand
         return byName;
     }
 
-    private static Type? PayloadTypeOf(Type handlerType)
+    internal static Type? PayloadTypeOf(Type handlerType)
     {
         for (var type = handlerType; type is not null; type = type.BaseType)
         {

@@ -49,7 +49,7 @@ internal static class SchedulerActivities
     /// <paramref name="newTrace"/>, the root of a new trace linked to it; linked as well to the attempt
     /// that failed before this one. Never a child of the worker loop's own ambient activity.
     /// </summary>
-    public static Activity? StartProcess(string taskType, string localId, in TaskRecord record, bool newTrace, double? latenessSeconds)
+    public static Activity? StartProcess(string taskType, string idType, string localId, in TaskRecord record, bool newTrace, double? latenessSeconds)
     {
         // The handler's own spans (an HTTP call) must not hang off whatever the worker loop inherited.
         Activity.Current = null;
@@ -98,7 +98,7 @@ internal static class SchedulerActivities
             activity.SetTag(OperationNameTag, RedisSchedulerDiagnostics.ProcessOperation);
             activity.SetTag(OperationTypeTag, RedisSchedulerDiagnostics.ProcessOperation);
             activity.SetTag(DestinationTag, taskType);
-            activity.SetTag(MessageIdTag, TaskId.Format(taskType, localId));
+            activity.SetTag(MessageIdTag, TaskId.Format(idType, localId));
             activity.SetTag(RedisSchedulerDiagnostics.AttemptTag, record.Attempt);
             activity.SetTag(RedisSchedulerDiagnostics.DueAtTag, DateTimeOffset.FromUnixTimeMilliseconds(record.DueAtMs).ToString("O", CultureInfo.InvariantCulture));
             if (latenessSeconds is { } lateness)

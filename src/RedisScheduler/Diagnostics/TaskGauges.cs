@@ -67,12 +67,19 @@ internal static class TaskGauges
     private static List<(Source Source, TaskBacklog Reading)> Readings()
     {
         var readings = new List<(Source, TaskBacklog)>();
-        // Two workers of one type and prefix in one process report it once.
-        foreach (var source in Sources.Keys.DistinctBy(s => (string)s.Keys.Tasks!))
+        // Two workers of one type and prefix in one process report it once; the partitions of a
+        // partitioned type (a source each) report as one type: counts summed, the oldest wait.
+        foreach (var type in Sources.Keys.DistinctBy(s => (string)s.Keys.Tasks!).GroupBy(s => (s.Keys.Prefix, s.Keys.TaskType)))
         {
-            if (source.Observe() is { } reading)
+            var parts = type.Select(s => (Source: s, Reading: s.Observe())).Where(r => r.Reading is not null).ToList();
+            if (parts.Count == 1)
             {
-                readings.Add((source, reading));
+                readings.Add((parts[0].Source, parts[0].Reading!));
+            }
+            else if (parts.Count > 1)
+            {
+                var counts = QueuedTaskCounts.Sum(type.Key.TaskType, parts.Select(r => r.Reading!.Counts));
+                readings.Add((parts[0].Source, new TaskBacklog(counts, parts.Max(r => r.Reading!.OldestDueAgeSeconds))));
             }
         }
 

@@ -44,7 +44,7 @@ internal static class ClaimScript
                 (long)(sweepDeadLettersOlderThan?.TotalMilliseconds ?? 0), (long)(sweepResultsOlderThan?.TotalMilliseconds ?? 0), keys.DoneChannel, MalformedRecordReason]).ConfigureAwait(false))!;
         var occurrenceCount = (int)result[2];
         // One token for every task of the call (see claim.lua), kept once with the server's clock.
-        var call = new ClaimCall((string)result[3]!, (long)result[0], (time ?? TimeProvider.System).GetTimestamp());
+        var call = new ClaimCall((string)result[3]!, (long)result[0], (time ?? TimeProvider.System).GetTimestamp(), keys.IdType);
         var occurrences = new List<DueOccurrence>(occurrenceCount);
         var i = 4;
         for (; occurrences.Count < occurrenceCount; i += 3)

@@ -23,9 +23,11 @@ internal sealed record ClaimedTask(string LocalId, ClaimCall Call, TaskRecord Re
 /// server's clock with the local timestamp when the reply arrived. Due times are by the server's
 /// clock, so a handler's lateness is that clock plus the local time elapsed since, never the local
 /// wall clock. One object per claim, referenced by its tasks: the worker's allocations per task are
-/// budgeted (WorkerDrainBenchmarks).
+/// budgeted (WorkerDrainBenchmarks). <paramref name="IdType"/> is the id type of the partition the
+/// call claimed from (<see cref="TaskTypeKeys.IdType"/>), which every task id formed for a handler
+/// carries; <see langword="null"/> for a delivery made by hand.
 /// </summary>
-internal sealed record ClaimCall(string Token, long ServerNowMicroseconds, long LocalTimestamp)
+internal sealed record ClaimCall(string Token, long ServerNowMicroseconds, long LocalTimestamp, string? IdType = null)
 {
     /// <summary>How late a task due at <paramref name="dueAtMs"/> (server clock) starts now, in seconds; <see langword="null"/> for a delivery made by hand.</summary>
     public double? LatenessSeconds(long dueAtMs, TimeProvider time)

@@ -58,6 +58,19 @@ internal sealed class ConcurrencySlots(int concurrency, TimeProvider time) : IDi
         return taken;
     }
 
+    /// <summary>Takes up to <paramref name="most"/> slots that are free now, without waiting (the next partition of a claim round).</summary>
+    /// <returns>How many were taken.</returns>
+    public int TryTake(int most)
+    {
+        var taken = 0;
+        while (taken < most && free.Wait(0, CancellationToken.None))
+        {
+            taken++;
+        }
+
+        return taken;
+    }
+
     /// <summary>Gives slots back; a claim or handler that ends after its worker stopped finds the slots gone.</summary>
     public void GiveBack(int count = 1)
     {

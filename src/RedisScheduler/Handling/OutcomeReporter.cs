@@ -156,7 +156,7 @@ internal sealed class OutcomeReporter
 
     private Task FailAsync(ClaimedTask task, Exception failure, string? traceParent)
     {
-        var taskId = TaskId.Format(keys.TaskType, task.LocalId);
+        var taskId = TaskId.Format(keys, task.LocalId);
         var error = TaskErrorJson.From(failure);
         var permanent = handler.IsPermanentFailure(failure);
         if (permanent || task.Record.Attempt >= retry.MaxAttempts)

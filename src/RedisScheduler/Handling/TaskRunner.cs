@@ -36,9 +36,9 @@ internal sealed class TaskRunner(
         double? lateness = record.Attempt == 1 && (SchedulerMetrics.Lateness.Enabled || SchedulerActivities.Source.HasListeners())
             ? task.Call.LatenessSeconds(record.DueAtMs, time)
             : null;
-        using var activity = SchedulerActivities.StartProcess(taskType, task.LocalId, record, linkToSchedulingTrace, lateness);
+        using var activity = SchedulerActivities.StartProcess(taskType, task.Call.IdType ?? taskType, task.LocalId, record, linkToSchedulingTrace, lateness);
         using var scope = logger.IsEnabled(LogLevel.Critical)
-            ? logger.BeginScope(new TaskLogScope(TaskId.Format(taskType, task.LocalId), taskType, record.Attempt))
+            ? logger.BeginScope(new TaskLogScope(TaskId.Format(task.Call.IdType ?? taskType, task.LocalId), taskType, record.Attempt))
             : null;
         var counting = SchedulerMetrics.Running.Enabled;
         var timed = SchedulerMetrics.ProcessDuration.Enabled;

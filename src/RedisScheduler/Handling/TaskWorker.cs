@@ -23,13 +23,14 @@ internal sealed class TaskWorker(
     ITaskHandlerInvoker invoker,
     TimeProvider time,
     ILogger logger,
-    WorkerPulse? pulse = null)
+    WorkerPulse? pulse = null,
+    int partitions = 1)
 {
     private static readonly TimeSpan FirstClaimRetryDelay = TimeSpan.FromMilliseconds(100);
     // 1 s, not more: a failover (Sentinel, or a cluster replica taking over a slot) typically completes in
     // a few seconds, and a longer cap made workers resume up to the cap after it had ended. A failing
     // claim per worker per second while Redis is down costs nothing worth saving.
-    private static readonly TimeSpan MaxClaimRetryDelay = TimeSpan.FromSeconds(1);
+    internal static readonly TimeSpan MaxClaimRetryDelay = TimeSpan.FromSeconds(1);
 
     /// <summary>Wires up the collaborators of one run; tests use it to drive a worker step by step.</summary>
     public WorkerParts CreateParts(CancellationToken stoppingToken) => new(keys, handler, options, connection, outbox, invoker, time, logger, stoppingToken);
@@ -37,14 +38,24 @@ internal sealed class TaskWorker(
     public async Task RunAsync(CancellationToken stoppingToken)
     {
         using var parts = CreateParts(stoppingToken);
+        // Further partitions of a partitioned type (or of one that was, until every task is gone) share
+        // partition 0's slots and wake-up signal; each renews its own leases and delivers its own outbox.
+        var all = new WorkerPartitions(
+            parts,
+            keys,
+            partitions,
+            partition => new WorkerParts(partition, handler, options, connection, outbox.For(partition), invoker, time, logger, stoppingToken, parts),
+            logger);
         Log.WorkerStarted(logger, keys.TaskType, handler.Concurrency);
-        pulse?.Started(parts.InFlight);
+        pulse?.Started(() => all.Running);
         // Leases are renewed until the last handler is finished or handed back, not only until
         // stopping begins: a handler given ShutdownTimeout to finish must keep its task meanwhile.
         using var renewalStop = new CancellationTokenSource();
-        using var stopHandlers = stoppingToken.Register(static inFlight => ((InFlightTasks)inFlight!).StopAll(), parts.InFlight);
+        using var stopHandlers = stoppingToken.Register(static all => ((WorkerPartitions)all!).StopAll(), all);
         var renewal = parts.Renewer.RunAsync(renewalStop.Token);
         var outboxRecovery = outbox.DeliverPeriodicallyAsync(time, renewalStop.Token);
+        Func<WorkerParts, IEnumerable<Task>> startBackground = further =>
+            [further.Renewer.RunAsync(renewalStop.Token), further.Outbox.DeliverPeriodicallyAsync(time, renewalStop.Token)];
         // Under a backlog one claim stays on its way while the next one's slots are gathered, so the
         // worker does not sit idle for each claim's round trip; otherwise each claim is awaited.
         Task<ClaimRound>? ahead = null;
@@ -56,7 +67,7 @@ internal sealed class TaskWorker(
             {
                 // For the liveness check: one timestamp per cycle (an idle cycle sleeps up to MaxIdleDelay).
                 pulse?.Cycle();
-                var (round, sent) = await StartRoundAsync(parts, backlog, stoppingToken).ConfigureAwait(false);
+                var (round, sent) = await StartRoundAsync(all, startBackground, backlog, stoppingToken).ConfigureAwait(false);
                 backlog &= sent;
 
                 if (backlog && ahead is null)
@@ -118,9 +129,9 @@ internal sealed class TaskWorker(
                 await ahead.ConfigureAwait(false);
             }
 
-            await DrainAsync(parts).ConfigureAwait(false);
+            await DrainAsync(all).ConfigureAwait(false);
             await renewalStop.CancelAsync().ConfigureAwait(false);
-            await parts.Wake.UnsubscribeAsync().ConfigureAwait(false);
+            await all.StopAsync().ConfigureAwait(false);
             await renewal.ConfigureAwait(false);
             await outboxRecovery.ConfigureAwait(false);
             pulse?.Stopped();
@@ -130,19 +141,20 @@ internal sealed class TaskWorker(
 
     /// <summary>Takes free slots and starts a claim round with them; a round that could not even be sent comes back failed, its slots given back.</summary>
     // A ValueTask: taking slots and the connection nearly always completes at once, and a Task per claim would be an allocation the old inline code did not make.
-    private async ValueTask<(Task<ClaimRound> Round, bool Sent)> StartRoundAsync(WorkerParts parts, bool backlog, CancellationToken stoppingToken)
+    private async ValueTask<(Task<ClaimRound> Round, bool Sent)> StartRoundAsync(WorkerPartitions all, Func<WorkerParts, IEnumerable<Task>> startBackground, bool backlog, CancellationToken stoppingToken)
     {
-        var wanted = await parts.Slots.TakeAsync(backlog, stoppingToken).ConfigureAwait(false);
+        var slots = all.All[0].Slots;
+        var wanted = await slots.TakeAsync(backlog, stoppingToken).ConfigureAwait(false);
         try
         {
             var database = await connection.GetDatabaseAsync(stoppingToken).ConfigureAwait(false);
-            await parts.Wake.EnsureAsync(database).ConfigureAwait(false);
-            return (parts.Claimer.StartRound(database, wanted), true);
+            await all.EnsureAsync(database, startBackground).ConfigureAwait(false);
+            return (all.StartRound(database, wanted), true);
         }
         catch (Exception e)
         {
             // Any failure gives the slots back, or stopping would wait for them for ever.
-            parts.Slots.GiveBack(wanted);
+            slots.GiveBack(wanted);
             if (e is OperationCanceledException && stoppingToken.IsCancellationRequested)
             {
                 throw;
@@ -157,20 +169,23 @@ internal sealed class TaskWorker(
     /// slot until it returns, or until its failure is reported), then hands back the tasks of
     /// handlers that overran, and waits for the outcomes still on their way to Redis.
     /// </summary>
-    private async Task DrainAsync(WorkerParts parts)
+    private async Task DrainAsync(WorkerPartitions all)
     {
-        if (!await parts.Slots.WaitForAllAsync(options.ShutdownTimeout).ConfigureAwait(false))
+        if (!await all.All[0].Slots.WaitForAllAsync(options.ShutdownTimeout).ConfigureAwait(false))
         {
             // Only handlers still running are handed back; one that has returned is reporting its own outcome.
-            await Task.WhenAll(parts.InFlight.AbandonRunning().Select(run =>
+            await Task.WhenAll(all.All.SelectMany(parts => parts.InFlight.AbandonRunning().Select(run =>
             {
-                Log.HandlerOverranShutdown(logger, TaskId.Format(keys.TaskType, run.Task.LocalId), options.ShutdownTimeout);
+                Log.HandlerOverranShutdown(logger, TaskId.Format(parts.Keys, run.Task.LocalId), options.ShutdownTimeout);
                 return parts.Reporter.HandBackAsync(run);
-            })).ConfigureAwait(false);
+            }))).ConfigureAwait(false);
         }
 
         // Handlers that returned gave their slot back before their acknowledgement landed; it must
         // land before the worker stops, or the task would run again after its lease.
-        await parts.Reporter.WaitForReportsAsync().ConfigureAwait(false);
+        foreach (var parts in all.All)
+        {
+            await parts.Reporter.WaitForReportsAsync().ConfigureAwait(false);
+        }
     }
 }

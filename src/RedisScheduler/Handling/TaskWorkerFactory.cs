@@ -23,6 +23,6 @@ internal sealed class TaskWorkerFactory(
         var logger = loggerFactory.CreateLogger("RedisScheduler.TaskWorker." + keys.TaskType);
         var handler = handlerOptions.Get(optionsName);
         var pulse = instance.Add(keys.TaskType, handler.Concurrency);
-        return new(keys, handler, options.Value, connection, new OutboxPump(keys, relay, connection, logger), invoker, time, logger, pulse);
+        return new(keys, handler, options.Value, connection, new OutboxPump(keys, relay, connection, logger), invoker, time, logger, pulse, names.PartitionsOf(keys.TaskType));
     }
 }

@@ -23,16 +23,25 @@ internal sealed class WorkerParts : IDisposable
         ITaskHandlerInvoker invoker,
         TimeProvider time,
         ILogger logger,
-        CancellationToken stoppingToken)
+        CancellationToken stoppingToken,
+        WorkerParts? sharing = null)
     {
         var retry = handler.Retry ?? options.Retry;
-        Slots = new ConcurrencySlots(handler.Concurrency, time);
+        // The partitions of a type share the worker's slots (its Concurrency) and its wake-up signal.
+        owner = sharing is null;
+        Signal = sharing?.Signal ?? new WakeSignal();
+        Slots = sharing?.Slots ?? new ConcurrencySlots(handler.Concurrency, time);
+        // The claimer reads the cluster-wide limits from its own copy, which ShareLimits changes.
+        limits = new TaskHandlerOptions { GlobalConcurrencyLimit = handler.GlobalConcurrencyLimit, RateLimitPerSecond = handler.RateLimitPerSecond };
+        this.handler = handler;
+        Keys = keys;
+        Outbox = outbox;
         InFlight = new InFlightTasks();
         Reporter = new OutcomeReporter(keys, options, retry, Slots, InFlight, new OutcomeSender(keys, connection, options.LeaseDuration, time, logger), outbox, invoker, logger);
         var handlers = new HandlerRunQueue(new TaskRunner(keys.TaskType, handler.LinkToSchedulingTrace, invoker, Reporter, InFlight, Slots, time, logger, stoppingToken));
         Claimer = new TaskClaimer(
             keys,
-            handler,
+            limits,
             retry,
             options,
             new RetentionSweepTimer(options.DeadLetterRetention, options.ResultRetention, time),
@@ -47,6 +56,16 @@ internal sealed class WorkerParts : IDisposable
         Renewer = new LeaseRenewer(keys, InFlight, connection, options.LeaseDuration, time, logger);
         Gauges = TaskGauges.Register(keys, connection, time, logger);
     }
+
+    private readonly bool owner;
+    private readonly TaskHandlerOptions handler;
+    private readonly TaskHandlerOptions limits;
+
+    /// <summary>The keys of the partition these parts claim from.</summary>
+    public TaskTypeKeys Keys { get; }
+
+    /// <summary>Delivers this partition's outbox to continuations.</summary>
+    public OutboxPump Outbox { get; }
 
     /// <summary>1. Free slots decide how many tasks a claim may take.</summary>
     public ConcurrencySlots Slots { get; }
@@ -72,12 +91,31 @@ internal sealed class WorkerParts : IDisposable
     /// <summary>Reports the type's backlog as observable gauges while the worker runs.</summary>
     private IDisposable Gauges { get; }
 
-    private WakeSignal Signal { get; } = new();
+    private WakeSignal Signal { get; }
+
+    /// <summary>
+    /// Gives this partition its share of the type's cluster-wide limits: one claim.lua call can only
+    /// count one partition's deliveries (one cluster slot), so each of <paramref name="partitions"/>
+    /// enforces ⌊limit / partitions⌋, the first (limit mod partitions) one more, and the shares add up
+    /// to the limit. A share is never below 1 (0 would mean no limit to claim.lua, and the partition's
+    /// tasks would never run), so with more partitions than the limit, at most one per partition run.
+    /// </summary>
+    public void ShareLimits(int partition, int partitions)
+    {
+        limits.GlobalConcurrencyLimit = Share(handler.GlobalConcurrencyLimit, partition, partitions);
+        limits.RateLimitPerSecond = Share(handler.RateLimitPerSecond, partition, partitions);
+
+        static int? Share(int? limit, int partition, int partitions)
+            => limit is { } total ? Math.Max(1, (total / partitions) + (partition < total % partitions ? 1 : 0)) : null;
+    }
 
     public void Dispose()
     {
-        Slots.Dispose();
-        Signal.Dispose();
         Gauges.Dispose();
+        if (owner)
+        {
+            Slots.Dispose();
+            Signal.Dispose();
+        }
     }
 }

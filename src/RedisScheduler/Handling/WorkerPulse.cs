@@ -7,7 +7,7 @@ namespace RedisScheduler.Handling;
 /// </summary>
 internal sealed class WorkerPulse(string taskType, int concurrency, TimeProvider time)
 {
-    private InFlightTasks? inFlight;
+    private Func<int>? running;
     private long lastCycle;
     private int state; // 0 not started, 1 running, 2 stopped
 
@@ -20,15 +20,18 @@ internal sealed class WorkerPulse(string taskType, int concurrency, TimeProvider
     public bool HasStopped => Volatile.Read(ref state) == 2;
 
     /// <summary>How many tasks the worker holds now (0 when it does not run).</summary>
-    public int Running => Volatile.Read(ref inFlight)?.Count ?? 0;
+    public int Running => Volatile.Read(ref running)?.Invoke() ?? 0;
 
     /// <summary>Whether every slot is taken: the loop then waits for a handler to finish, which is not a stall.</summary>
     public bool IsSaturated => Running >= Concurrency;
 
     /// <summary>The worker's loop began.</summary>
-    public void Started(InFlightTasks tasks)
+    public void Started(InFlightTasks tasks) => Started(() => tasks.Count);
+
+    /// <summary>The worker's loop began; <paramref name="tasks"/> counts what it holds (over every partition of its type).</summary>
+    public void Started(Func<int> tasks)
     {
-        Volatile.Write(ref inFlight, tasks);
+        Volatile.Write(ref running, tasks);
         Cycle();
         Volatile.Write(ref state, 1);
     }
@@ -40,7 +43,7 @@ internal sealed class WorkerPulse(string taskType, int concurrency, TimeProvider
     public void Stopped()
     {
         Volatile.Write(ref state, 2);
-        Volatile.Write(ref inFlight, null);
+        Volatile.Write(ref running, null);
     }
 
     /// <summary>How long ago the loop last began a cycle.</summary>

@@ -13,7 +13,9 @@ internal sealed class RedisDeadLetterStore(RedisConnection connection, TaskTypeN
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, 1000);
         var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        return await DeadLettersScript.ListAsync(database, names.GetKeys(taskType), offset, count).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await PartitionedReads.PageAsync(
+            database, names, taskType, c => c.DeadLettered, (keys, skip, take) => DeadLettersScript.ListAsync(database, keys, skip, take), offset, count)
+            .WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<bool> RequeueAsync(string taskId, CancellationToken cancellationToken = default)
@@ -26,22 +28,25 @@ internal sealed class RedisDeadLetterStore(RedisConnection connection, TaskTypeN
     public async Task<long> RequeueAllAsync(string taskType, CancellationToken cancellationToken = default)
     {
         TaskTypeNames.ThrowIfInvalidName(taskType, nameof(taskType));
-        var keys = names.GetKeys(taskType);
         // Only letters dead before the call: one that fails again while this runs is not requeued twice.
         var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         var time = await database.ExecuteAsync("TIME").WaitAsync(cancellationToken).ConfigureAwait(false);
         var serverNowMs = (((long)time[0]) * 1000) + (((long)time[1]) / 1000) + 1;
+        var (partitions, _) = await PartitionedReads.CountAsync(database, names, taskType).WaitAsync(cancellationToken).ConfigureAwait(false);
         long total = 0;
-        long kept = 0;
-        int requeued, keptNow;
-        do
+        foreach (var keys in partitions)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            (requeued, keptNow) = await DeadLettersScript.RequeueAllAsync(database, keys, serverNowMs, kept).WaitAsync(cancellationToken).ConfigureAwait(false);
-            total += requeued;
-            kept += keptNow;
+            long kept = 0;
+            int requeued, keptNow;
+            do
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                (requeued, keptNow) = await DeadLettersScript.RequeueAllAsync(database, keys, serverNowMs, kept).WaitAsync(cancellationToken).ConfigureAwait(false);
+                total += requeued;
+                kept += keptNow;
+            }
+            while (requeued + keptNow == DeadLettersScript.RequeueAllBatch);
         }
-        while (requeued + keptNow == DeadLettersScript.RequeueAllBatch);
 
         return total;
     }

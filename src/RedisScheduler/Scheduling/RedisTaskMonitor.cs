@@ -10,29 +10,27 @@ internal sealed class RedisTaskMonitor(RedisConnection connection, TaskTypeNames
     public async Task<TaskCounts> GetCountsAsync(string taskType, CancellationToken cancellationToken = default)
     {
         TaskTypeNames.ThrowIfInvalidName(taskType, nameof(taskType));
-        var keys = names.GetKeys(taskType);
         var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var batch = database.CreateBatch();
-        var counts = new QueuedTaskCounts(batch, keys);
-        batch.Execute();
-        await counts.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return counts.Result(taskType);
+        var (_, counts) = await PartitionedReads.CountAsync(database, names, taskType).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return counts.Count == 1 ? counts[0] : QueuedTaskCounts.Sum(taskType, counts);
     }
 
     public async Task<IReadOnlyList<TaskInfo>> ListAsync(string taskType, TaskState state, int offset = 0, int count = 100, CancellationToken cancellationToken = default)
     {
         ThrowIfBadPage(taskType, offset, count);
-        var keys = names.GetKeys(taskType);
         var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        return await ListScript.ListAsync(database, keys, state, offset, count).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await PartitionedReads.PageAsync(
+            database, names, taskType, c => PartitionedReads.InState(c, state), (keys, skip, take) => ListScript.ListAsync(database, keys, state, skip, take), offset, count)
+            .WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<SucceededTask>> ListSucceededAsync(string taskType, int offset = 0, int count = 100, CancellationToken cancellationToken = default)
     {
         ThrowIfBadPage(taskType, offset, count);
-        var keys = names.GetKeys(taskType);
         var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        return await ListScript.ListSucceededAsync(database, keys, offset, count).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await PartitionedReads.PageAsync(
+            database, names, taskType, c => c.Succeeded, (keys, skip, take) => ListScript.ListSucceededAsync(database, keys, skip, take), offset, count)
+            .WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public Task<IReadOnlyList<WorkerInfo>> ListWorkersAsync(CancellationToken cancellationToken = default)

@@ -9,7 +9,7 @@ namespace RedisScheduler.Scheduling;
 
 /// <summary>Writes tasks into the schedule with schedule.lua; one EVALSHA per call, or per chunk of a batch.</summary>
 internal sealed class RedisTaskScheduler(
-    RedisConnection connection, TaskTypeNames names, PayloadSerializer serializer, TimeProvider time, ContinuationScheduler continuations, ContinuationRelay relay) : ITaskScheduler
+    RedisConnection connection, TaskTypeNames names, PartitionRouter router, PayloadSerializer serializer, TimeProvider time, ContinuationScheduler continuations, ContinuationRelay relay) : ITaskScheduler
 {
     /// <summary>Tasks per script call in a batch: large enough to amortise a call's cost, small enough not to hold Redis for long (about 2 ms).</summary>
     internal const int BatchChunkSize = 500;
@@ -56,9 +56,11 @@ internal sealed class RedisTaskScheduler(
         try
         {
             var json = serializer.Serialize(payload);
+            // Only once the input is known good: routing may record the partition count in Redis.
+            keys = router.ForNewTask(typeof(T));
             var args = ScheduleScript.GeneratedIds(keys, relative: false, "", 1, StoredTraceContext.Capture(Activity.Current));
             ScheduleScript.SetTask(args, 0, timestamp * 1000, json);
-            var id = TaskId.FormatGenerated(keys.TaskType, "", ScheduleScript.Run(connection.GetDatabase(), keys, args));
+            var id = TaskId.FormatGenerated(keys, "", ScheduleScript.Run(connection.GetDatabase(), keys, args));
             SchedulerActivities.Sent(activity, keys.TaskType, 1, id);
             return id;
         }
@@ -77,7 +79,7 @@ internal sealed class RedisTaskScheduler(
         using var activity = SchedulerActivities.StartSend(keys.TaskType);
         try
         {
-            var ids = await ScheduleManyAsync(keys, tasks, StoredTraceContext.Capture(Activity.Current), cancellationToken).ConfigureAwait(false);
+            var ids = await ScheduleManyAsync<T>(tasks, StoredTraceContext.Capture(Activity.Current), cancellationToken).ConfigureAwait(false);
             SchedulerActivities.Sent(activity, keys.TaskType, ids.Count);
             return ids;
         }
@@ -88,9 +90,10 @@ internal sealed class RedisTaskScheduler(
         }
     }
 
-    private async Task<IReadOnlyList<string>> ScheduleManyAsync<T>(TaskTypeKeys keys, IEnumerable<(DateTimeOffset DueAt, T Payload)> tasks, string? trace, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<string>> ScheduleManyAsync<T>(IEnumerable<(DateTimeOffset DueAt, T Payload)> tasks, string? trace, CancellationToken cancellationToken)
     {
         // Every payload is serialized before anything is sent: a bad one fails the call with nothing written.
+        var keys = names.GetKeys(typeof(T));
         var args = new List<RedisValue[]>();
         RedisValue[]? chunk = null;
         var filled = 0;
@@ -121,13 +124,22 @@ internal sealed class RedisTaskScheduler(
             return [];
         }
 
+        // Each chunk is one schedule.lua call on one partition of a partitioned type, the partitions in
+        // turn; chosen only now that every payload is known good, as routing may record the count in Redis.
+        var chunkKeys = new TaskTypeKeys[args.Count];
+        for (var i = 0; i < chunkKeys.Length; i++)
+        {
+            chunkKeys[i] = await router.ForNewTaskAsync(typeof(T), cancellationToken).ConfigureAwait(false);
+            ScheduleScript.MoveTo(args[i], chunkKeys[i]);
+        }
+
         var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         // Issued together, the calls share the multiplexer's pipeline: Redis runs one while the next
         // is still being written, and no call waits for the previous one's reply.
         var calls = new Task<long>[args.Count];
         for (var i = 0; i < calls.Length; i++)
         {
-            calls[i] = ScheduleScript.RunAsync(database, keys, args[i]);
+            calls[i] = ScheduleScript.RunAsync(database, chunkKeys[i], args[i]);
         }
 
         var firsts = await Task.WhenAll(calls).WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -138,7 +150,7 @@ internal sealed class RedisTaskScheduler(
             var first = firsts[i];
             for (var n = 0; n < ScheduleScript.TaskCount(args[i]); n++)
             {
-                ids.Add(TaskId.FormatGenerated(keys.TaskType, "", first + n));
+                ids.Add(TaskId.FormatGenerated(chunkKeys[i], "", first + n));
             }
         }
 
@@ -160,11 +172,12 @@ internal sealed class RedisTaskScheduler(
         try
         {
             var json = serializer.Serialize(payload);
+            keys = await router.ForTaskKeyAsync(typeof(T), taskKey, cancellationToken).ConfigureAwait(false);
             var localId = TaskIdPrefix.TaskKey + taskKey;
             var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
             var created = await ScheduleScript.RunOnceAsync(database, keys, localId, CeilingUnixMilliseconds(dueAt), json, StoredTraceContext.Capture(Activity.Current))
                 .WaitAsync(cancellationToken).ConfigureAwait(false);
-            var id = TaskId.Format(keys.TaskType, localId);
+            var id = TaskId.Format(keys, localId);
             SchedulerActivities.Sent(activity, keys.TaskType, created ? 1 : 0, id);
             return new ScheduleOnceResult(id, created);
         }
@@ -234,10 +247,11 @@ internal sealed class RedisTaskScheduler(
         try
         {
             var json = serializer.Serialize(payload);
+            keys = await router.ForNewTaskAsync(typeof(T), cancellationToken).ConfigureAwait(false);
             var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
             var first = await ScheduleScript.RunOneAsync(database, keys, relative, prefix, due, json, StoredTraceContext.Capture(Activity.Current))
                 .WaitAsync(cancellationToken).ConfigureAwait(false);
-            var id = TaskId.FormatGenerated(keys.TaskType, prefix, first);
+            var id = TaskId.FormatGenerated(keys, prefix, first);
             SchedulerActivities.Sent(activity, keys.TaskType, 1, id);
             return id;
         }

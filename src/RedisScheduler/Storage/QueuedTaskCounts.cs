@@ -32,6 +32,12 @@ internal sealed class QueuedTaskCounts
     /// <summary>Completes when every count has arrived (after the batch is executed).</summary>
     public Task Completion { get; }
 
+    /// <summary>The counts of a partitioned type: each state summed over its partitions.</summary>
+    public static TaskCounts Sum(string taskType, IEnumerable<TaskCounts> partitions)
+        => partitions.Aggregate(
+            new TaskCounts(taskType, 0, 0, 0, 0, 0, 0, 0),
+            (sum, p) => new(taskType, sum.Scheduled + p.Scheduled, sum.Ready + p.Ready, sum.Processing + p.Processing, sum.DeadLettered + p.DeadLettered, sum.Waiting + p.Waiting, sum.Succeeded + p.Succeeded, sum.Failed + p.Failed));
+
     /// <summary>The counts, once <see cref="Completion"/> has completed.</summary>
     public TaskCounts Result(string taskType)
         => new(taskType, scheduled.Result, ready.Sum(r => r.Result), processing.Result, dead.Result, waiting.Result, succeeded.Result, failed.Result);

@@ -1,12 +1,16 @@
 namespace RedisScheduler.Storage;
 
 /// <summary>
-/// Public task ids are <c>&lt;task type&gt;/&lt;local id&gt;</c>: the type says which keys hold the
-/// task, the local id is its member in them.
+/// Public task ids are <c>&lt;id type&gt;/&lt;local id&gt;</c>: the id type (the task type, with
+/// <c>#p</c> for partition p ≥ 1 of a partitioned type, see <see cref="TaskPartitions"/>) says which
+/// keys hold the task, the local id is its member in them.
 /// </summary>
 internal static class TaskId
 {
-    public static string Format(string taskType, string localId) => taskType + "/" + localId;
+    public static string Format(string idType, string localId) => idType + "/" + localId;
+
+    /// <summary>The public id of the task <paramref name="localId"/> kept in <paramref name="keys"/>.</summary>
+    public static string Format(TaskTypeKeys keys, string localId) => keys.IdType + "/" + localId;
 
     /// <summary>A generated local id: length-prefixed decimal, as encode_id in Scripts/common.lua writes it ("c123" for 123).</summary>
     public static string Generated(long sequence)
@@ -19,10 +23,10 @@ internal static class TaskId
     /// The public id of a generated task, <c>type/</c> + priority prefix + <see cref="Generated"/>, made
     /// as one string: a batch makes one per task.
     /// </summary>
-    public static string FormatGenerated(string taskType, string priorityPrefix, long sequence)
+    public static string FormatGenerated(TaskTypeKeys keys, string priorityPrefix, long sequence)
     {
         Span<char> local = stackalloc char[21];
-        return string.Concat(taskType, "/", priorityPrefix, local[..WriteGenerated(sequence, local)]);
+        return string.Concat(keys.IdType, "/", priorityPrefix, local[..WriteGenerated(sequence, local)]);
     }
 
     /// <summary>Writes the generated local id of <paramref name="sequence"/> into <paramref name="into"/> (21 chars suffice); returns its length.</summary>
@@ -33,7 +37,8 @@ internal static class TaskId
         return count + 1;
     }
 
-    public static (string TaskType, string LocalId) Parse(string taskId)
+    /// <summary>Splits a task id into its id type (pass it to <c>TaskTypeNames.GetKeys</c>) and local id.</summary>
+    public static (string IdType, string LocalId) Parse(string taskId)
     {
         ArgumentException.ThrowIfNullOrEmpty(taskId);
         return TryParse(taskId, out var taskType, out var localId)
@@ -47,7 +52,7 @@ internal static class TaskId
     public static bool TryParse(string taskId, out string taskType, out string localId)
     {
         var slash = taskId.IndexOf('/', StringComparison.Ordinal);
-        if (slash <= 0 || slash == taskId.Length - 1 || !TaskTypeNames.IsValidName(taskId[..slash]))
+        if (slash <= 0 || slash == taskId.Length - 1 || !TaskPartitions.TryParseIdType(taskId[..slash], out _, out _))
         {
             (taskType, localId) = (string.Empty, string.Empty);
             return false;

@@ -3,15 +3,20 @@ using StackExchange.Redis;
 namespace RedisScheduler.Storage;
 
 /// <summary>
-/// The Redis keys of one task type. They share the hash tag <c>{type}</c>, so every script touches
-/// one cluster slot while different types may live on different nodes. See docs/key-layout.md.
+/// The Redis keys of one task type, or of one partition of a partitioned type. They share the hash
+/// tag <c>{type}</c> (partition 0, and every type that is not partitioned) or <c>{type#p}</c>
+/// (partition p ≥ 1), so every script touches one cluster slot while different types, and the
+/// partitions of one type, may live on different nodes. See docs/key-layout.md and docs/scaling.md.
 /// </summary>
 internal sealed class TaskTypeKeys
 {
-    public TaskTypeKeys(string prefix, string taskType)
+    public TaskTypeKeys(string prefix, string taskType, int partition = 0)
     {
+        Prefix = prefix;
         TaskType = taskType;
-        var stem = $"{prefix}:{{{taskType}}}:";
+        Partition = partition;
+        IdType = TaskPartitions.IdType(taskType, partition);
+        var stem = $"{prefix}:{{{IdType}}}:";
         Due = stem + "due";
         Ready = stem + "ready";
         InFlight = stem + "inflight";
@@ -33,6 +38,7 @@ internal sealed class TaskTypeKeys
         Succeeded = stem + "succeeded";
         Failed = stem + "failed";
         parentsStem = stem + "parents:";
+        PartitionCounts = stem + "partitions";
         DoneChannel = stem + "done-channel";
         WakeChannel = stem + "wake";
         All = [Due, Ready, InFlight, Tasks, Sequence, DeadLetters, Errors, RateWindow, Recurring, RecurringNext, ReadyHigh, ReadyLow, Results, Done, Waiters, Waiting, Dependents, Outbox, Succeeded, Failed];
@@ -40,7 +46,20 @@ internal sealed class TaskTypeKeys
 
     private readonly string parentsStem;
 
+    /// <summary>The key prefix (<see cref="RedisSchedulerOptions.KeyPrefix"/>).</summary>
+    public string Prefix { get; }
+
+    /// <summary>The task type's name, the same for every partition: what telemetry and <see cref="TaskInfo.TaskType"/> show.</summary>
     public string TaskType { get; }
+
+    /// <summary>Which partition of the type these keys hold (0 for a type that is not partitioned).</summary>
+    public int Partition { get; }
+
+    /// <summary>
+    /// The part of a task id before the <c>/</c>, which is also the hash tag: the type's name for
+    /// partition 0, <c>type#p</c> for partition p, so an id names the keys that hold its task.
+    /// </summary>
+    public string IdType { get; }
 
     public RedisKey Due { get; }
 
@@ -81,6 +100,13 @@ internal sealed class TaskTypeKeys
     public RedisKey Succeeded { get; }
 
     public RedisKey Failed { get; }
+
+    /// <summary>
+    /// On partition 0 of a type that has ever been partitioned: a ZSET of every partition count used
+    /// for it (member and score the count), so workers claim from as many partitions as were ever
+    /// used and no task is stranded when the count is lowered. Not among <see cref="All"/>: no script uses it.
+    /// </summary>
+    public RedisKey PartitionCounts { get; }
 
     /// <summary>Pub/sub channel (not a key): ids of tasks that finished, while anyone waits for one.</summary>
     public string DoneChannel { get; }

@@ -15,12 +15,26 @@ internal sealed partial class TaskTypeNames
     private readonly ConcurrentDictionary<Type, TaskTypeKeys> keysByType = new();
     private readonly ConcurrentDictionary<string, TaskTypeKeys> keysByName = new(StringComparer.Ordinal);
     private readonly RedisSchedulerOptions options;
+    private Dictionary<string, int>? partitionsByName;
 
     public TaskTypeNames(IOptions<RedisSchedulerOptions> options) => this.options = options.Value;
 
     public TaskTypeKeys GetKeys(Type payloadType) => keysByType.GetOrAdd(payloadType, t => GetKeys(NameOf(t)));
 
-    public TaskTypeKeys GetKeys(string taskType) => keysByName.GetOrAdd(taskType, n => new TaskTypeKeys(options.KeyPrefix, n));
+    /// <summary>The keys named by a task type, or by the id type of one of its partitions (<c>type#p</c>, from a task id).</summary>
+    public TaskTypeKeys GetKeys(string idType) => keysByName.GetOrAdd(idType, n => TaskPartitions.TryParseIdType(n, out var type, out var partition)
+        ? new TaskTypeKeys(options.KeyPrefix, type, partition)
+        : throw new ArgumentException($"'{n}' is not a task type name.", nameof(idType)));
+
+    /// <summary>The keys of <paramref name="partition"/> of <paramref name="taskType"/>.</summary>
+    public TaskTypeKeys GetKeys(string taskType, int partition) => GetKeys(TaskPartitions.IdType(taskType, partition));
+
+    /// <summary>How many partitions this application schedules <paramref name="taskType"/> into (<c>PartitionTaskType</c>); 1 when it is not partitioned.</summary>
+    public int PartitionsOf(string taskType)
+    {
+        var byName = partitionsByName ??= options.TaskTypePartitions.ToDictionary(p => NameOf(p.Key), p => p.Value, StringComparer.Ordinal);
+        return byName.GetValueOrDefault(taskType, 1);
+    }
 
     public static bool IsValidName(string? name) => name is not null && NamePattern().IsMatch(name);
 

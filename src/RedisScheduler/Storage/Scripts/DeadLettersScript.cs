@@ -21,7 +21,7 @@ internal static class DeadLettersScript
             // A MalformedRecord letter shows when it died as its times, and its record as stored.
             var record = TaskRecord.ParseOrRaw((byte[])reply[i + 2]!, diedAtMs);
             letters.Add(new DeadLetter(
-                TaskId.Format(keys.TaskType, (string)reply[i]!),
+                TaskId.Format(keys, (string)reply[i]!),
                 keys.TaskType,
                 record.Attempt,
                 DateTimeOffset.FromUnixTimeMilliseconds(record.ScheduledAtMs),
@@ -40,7 +40,7 @@ internal static class DeadLettersScript
         => (int)await RunAsync(database, keys, ["requeue", keys.WakeChannel, localId]).ConfigureAwait(false) switch
         {
             -1 => throw new InvalidOperationException(
-                $"Dead letter {TaskId.Format(keys.TaskType, localId)} cannot be requeued: its record in Redis is missing or not in the format RedisScheduler writes (reason MalformedRecord). " +
+                $"Dead letter {TaskId.Format(keys, localId)} cannot be requeued: its record in Redis is missing or not in the format RedisScheduler writes (reason MalformedRecord). " +
                 "Write a correct record into the type's tasks hash and requeue it again, or delete it."),
             var requeued => requeued == 1,
         };

@@ -24,6 +24,6 @@ internal static class GetScript
             "failed" => TaskState.Failed,
             _ => TaskState.Processing,
         };
-        return TaskRecord.ParseOrRaw((byte[])reply[1]!, 0).ToTaskInfo(TaskId.Format(keys.TaskType, localId), keys.TaskType, state, (string?)reply[2]);
+        return TaskRecord.ParseOrRaw((byte[])reply[1]!, 0).ToTaskInfo(TaskId.Format(keys, localId), keys.TaskType, state, (string?)reply[2]);
     }
 }

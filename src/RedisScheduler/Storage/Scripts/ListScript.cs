@@ -23,7 +23,7 @@ internal static class ListScript
         var tasks = new List<TaskInfo>(reply.Length / 3);
         for (var i = 0; i + 2 < reply.Length; i += 3)
         {
-            tasks.Add(TaskRecord.ParseOrRaw((byte[])reply[i + 1]!, 0).ToTaskInfo(TaskId.Format(keys.TaskType, (string)reply[i]!), keys.TaskType, state, (string?)reply[i + 2]));
+            tasks.Add(TaskRecord.ParseOrRaw((byte[])reply[i + 1]!, 0).ToTaskInfo(TaskId.Format(keys, (string)reply[i]!), keys.TaskType, state, (string?)reply[i + 2]));
         }
 
         return tasks;
@@ -38,7 +38,7 @@ internal static class ListScript
         {
             var resultJson = (string?)reply[i + 2];
             tasks.Add(new SucceededTask(
-                TaskId.Format(keys.TaskType, (string)reply[i]!),
+                TaskId.Format(keys, (string)reply[i]!),
                 DateTimeOffset.FromUnixTimeMilliseconds((long)reply[i + 1]),
                 string.IsNullOrEmpty(resultJson) ? null : resultJson));
         }

@@ -38,6 +38,9 @@ internal static class ScheduleScript
         args[Fixed + (2 * index) + 1] = payload;
     }
 
+    /// <summary>Points arguments made for one partition's keys at <paramref name="keys"/>, another partition of the same type.</summary>
+    public static void MoveTo(RedisValue[] args, TaskTypeKeys keys) => args[0] = keys.WakeChannel;
+
     /// <summary>How many tasks arguments made here hold.</summary>
     public static int TaskCount(RedisValue[] args) => (args.Length - Fixed) / 2;
 
