@@ -4,7 +4,7 @@ using RedisScheduler.Storage.Scripts;
 
 namespace RedisScheduler.Scheduling;
 
-/// <summary>Counts with ZCARD/LLEN in one pipelined round trip; pages with list.lua.</summary>
+/// <summary>Counts with ZCARD/LLEN in one pipelined round trip; pages with list.lua; chart data with timeline.lua and activity.lua.</summary>
 internal sealed class RedisTaskMonitor(RedisConnection connection, TaskTypeNames names, RegistryKeys registry) : ITaskMonitor
 {
     public async Task<TaskCounts> GetCountsAsync(string taskType, CancellationToken cancellationToken = default)
@@ -33,6 +33,20 @@ internal sealed class RedisTaskMonitor(RedisConnection connection, TaskTypeNames
         var keys = names.GetKeys(taskType);
         var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
         return await ListScript.ListSucceededAsync(database, keys, offset, count).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<DueTimeline> GetDueTimelineAsync(string taskType, DateTimeOffset? from = null, CancellationToken cancellationToken = default)
+    {
+        TaskTypeNames.ThrowIfInvalidName(taskType, nameof(taskType));
+        var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        return await DashboardScripts.TimelineAsync(database, names.GetKeys(taskType), from).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<TaskActivity> GetActivityAsync(string taskType, DateTimeOffset? until = null, CancellationToken cancellationToken = default)
+    {
+        TaskTypeNames.ThrowIfInvalidName(taskType, nameof(taskType));
+        var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        return await DashboardScripts.ActivityAsync(database, names.GetKeys(taskType), until).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public Task<IReadOnlyList<WorkerInfo>> ListWorkersAsync(CancellationToken cancellationToken = default)

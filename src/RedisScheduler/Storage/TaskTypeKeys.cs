@@ -33,12 +33,14 @@ internal sealed class TaskTypeKeys
         Succeeded = stem + "succeeded";
         Failed = stem + "failed";
         parentsStem = stem + "parents:";
+        activityStem = stem + "activity:";
         DoneChannel = stem + "done-channel";
         WakeChannel = stem + "wake";
         All = [Due, Ready, InFlight, Tasks, Sequence, DeadLetters, Errors, RateWindow, Recurring, RecurringNext, ReadyHigh, ReadyLow, Results, Done, Waiters, Waiting, Dependents, Outbox, Succeeded, Failed];
     }
 
     private readonly string parentsStem;
+    private readonly string activityStem;
 
     public string TaskType { get; }
 
@@ -89,6 +91,9 @@ internal sealed class TaskTypeKeys
 
     /// <summary>The hash of a continuation's parents and their outcomes (parents_key in Scripts/common.lua).</summary>
     public RedisKey ParentsOf(string localId) => parentsStem + localId;
+
+    /// <summary>The hash of one hour's activity buckets, a field per minute (<see cref="ActivityBucket"/>; activity_key in Scripts/common.lua).</summary>
+    public RedisKey ActivityOf(long unixHour) => activityStem + unixHour.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The keys in the order every script expects them (see Scripts/common.lua).</summary>
     public RedisKey[] All { get; }
