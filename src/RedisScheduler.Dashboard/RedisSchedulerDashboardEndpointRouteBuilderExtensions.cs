@@ -43,6 +43,7 @@ public static class RedisSchedulerDashboardEndpointRouteBuilderExtensions
         group.AddEndpointFilter(new DashboardRequestFilter(options));
         var api = group.MapGroup("api");
         OverviewEndpoints.Map(api);
+        ChartEndpoints.Map(api);
         TaskEndpoints.Map(api, options);
         DeadLetterEndpoints.Map(api, options);
         RecurringEndpoints.Map(api, options);

@@ -80,4 +80,12 @@ public interface ITaskMonitor
     /// <param name="cancellationToken">Stops waiting for Redis.</param>
     /// <returns>Sixty minutes, oldest first.</returns>
     Task<TaskActivity> GetActivityAsync(string taskType, DateTimeOffset? until = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Reads the Redis server's clock (TIME), by which every due time is kept and compared: what an
+    /// operator compares with the application's own clock. On a Redis Cluster, one primary's clock.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting for Redis.</param>
+    /// <returns>The server's time, to the microsecond.</returns>
+    Task<DateTimeOffset> GetServerTimeAsync(CancellationToken cancellationToken = default);
 }

@@ -49,6 +49,13 @@ internal sealed class RedisTaskMonitor(RedisConnection connection, TaskTypeNames
         return await DashboardScripts.ActivityAsync(database, names.GetKeys(taskType), until).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task<DateTimeOffset> GetServerTimeAsync(CancellationToken cancellationToken = default)
+    {
+        var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var time = (long[])(await database.ExecuteAsync("TIME").WaitAsync(cancellationToken).ConfigureAwait(false))!;
+        return DateTimeOffset.UnixEpoch.AddTicks((time[0] * TimeSpan.TicksPerSecond) + (time[1] * TimeSpan.TicksPerMicrosecond));
+    }
+
     public Task<IReadOnlyList<WorkerInfo>> ListWorkersAsync(CancellationToken cancellationToken = default)
         => WorkerRegistryReader.ListWorkersAsync(connection, registry, cancellationToken);
 
