@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using RedisScheduler;
 using RedisScheduler.Dashboard;
 using RedisScheduler.Dashboard.Api;
+using RedisScheduler.Dashboard.OpenApi;
 
 // In ASP.NET Core's namespace, as MapHealthChecks is: a Program.cs needs no using of ours.
 namespace Microsoft.AspNetCore.Builder;
@@ -44,6 +45,7 @@ public static class RedisSchedulerDashboardEndpointRouteBuilderExtensions
         var api = group.MapGroup("api");
         OverviewEndpoints.Map(api);
         ChartEndpoints.Map(api);
+        OpenApiDocument.Map(api);
         TaskEndpoints.Map(api, options);
         DeadLetterEndpoints.Map(api, options);
         RecurringEndpoints.Map(api, options);
