@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using RedisScheduler;
 using RedisScheduler.Dashboard;
 using RedisScheduler.Dashboard.Api;
+using RedisScheduler.Dashboard.OpenApi;
 using RedisScheduler.Dashboard.Pages;
 
 // In ASP.NET Core's namespace, as MapHealthChecks is: a Program.cs needs no using of ours.
@@ -47,6 +48,8 @@ public static class RedisSchedulerDashboardEndpointRouteBuilderExtensions
         DashboardPages.Map(group, options, antiforgery);
         var api = group.MapGroup("api");
         OverviewEndpoints.Map(api);
+        ChartEndpoints.Map(api);
+        OpenApiDocument.Map(api);
         TaskEndpoints.Map(api, options);
         DeadLetterEndpoints.Map(api, options);
         RecurringEndpoints.Map(api, options);

@@ -55,4 +55,37 @@ public interface ITaskMonitor
     /// <param name="cancellationToken">Stops waiting for Redis.</param>
     /// <returns>The type names, sorted.</returns>
     Task<IReadOnlyList<string>> ListTaskTypesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Counts the scheduled tasks of a type that fall due in each of the next 60 minutes and the next
+    /// 24 hours, by the Redis server's clock: the coming load. One read-only script call of 84 ZCOUNTs
+    /// on the schedule, O(log n) each, whatever the number of tasks. Tasks waiting for a retry are
+    /// counted at their next attempt; tasks already due and not yet taken count in the first minute and hour.
+    /// </summary>
+    /// <param name="taskType">The task type name.</param>
+    /// <param name="from">A time whose minute and hour come first; <see langword="null"/> for now by the server's clock. Pass one time for several types so their buckets line up.</param>
+    /// <param name="cancellationToken">Stops waiting for Redis.</param>
+    /// <returns>The counts per minute and per hour.</returns>
+    Task<DueTimeline> GetDueTimelineAsync(string taskType, DateTimeOffset? from = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Reads what the workers of a type finished in each of the last 60 minutes, by the Redis server's
+    /// clock: successes, failed attempts and how late the tasks started. The figures are kept in
+    /// Redis, one small key per type and minute written by the scripts that acknowledge and fail
+    /// tasks (no extra round trip) and expiring after 24 hours, so every instance reads the same.
+    /// One read-only script call (one MGET).
+    /// </summary>
+    /// <param name="taskType">The task type name.</param>
+    /// <param name="until">A time whose minute comes last; <see langword="null"/> for now by the server's clock.</param>
+    /// <param name="cancellationToken">Stops waiting for Redis.</param>
+    /// <returns>Sixty minutes, oldest first.</returns>
+    Task<TaskActivity> GetActivityAsync(string taskType, DateTimeOffset? until = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Reads the Redis server's clock (TIME), by which every due time is kept and compared: what an
+    /// operator compares with the application's own clock. On a Redis Cluster, one primary's clock.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting for Redis.</param>
+    /// <returns>The server's time, to the microsecond.</returns>
+    Task<DateTimeOffset> GetServerTimeAsync(CancellationToken cancellationToken = default);
 }

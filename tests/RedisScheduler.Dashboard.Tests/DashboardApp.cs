@@ -49,13 +49,18 @@ public sealed class DashboardApp : IAsyncDisposable
 
     public ITaskScheduler Scheduler => app.Services.GetRequiredService<ITaskScheduler>();
 
-    public static async Task<DashboardApp> StartAsync(Action<RedisSchedulerDashboardOptions>? configure = null, IPAddress? remote = null, string? policy = null, Action<IServiceCollection>? services = null)
+    public static async Task<DashboardApp> StartAsync(Action<RedisSchedulerDashboardOptions>? configure = null, IPAddress? remote = null, string? policy = null, Action<IServiceCollection>? services = null, TimeProvider? time = null)
     {
         var server = RedisServerFixture.Server;
         var prefix = "dash-" + Guid.NewGuid().ToString("N")[..12];
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseTestServer();
         builder.Logging.ClearProviders();
+        if (time is not null)
+        {
+            builder.Services.AddSingleton(time);
+        }
+
         builder.Services.AddRedisScheduler(o =>
             {
                 o.Configuration = server.Configuration;

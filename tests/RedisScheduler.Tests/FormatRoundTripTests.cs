@@ -183,6 +183,46 @@ public sealed class FormatRoundTripTests
     }
 
     /// <summary>Runs <paramref name="body"/> after the prelude every script starts with, with the scope's twenty keys.</summary>
+    [Test]
+    public async Task ActivityBucket_WrittenInCSharp_IsAddedToByLua_AndReadBack()
+    {
+        await using var scope = new TestScope();
+        const long Minute = 28_333_333; // minute 13 of its hour
+        await scope.Database.HashSetAsync(scope.Keys().ActivityOf(Minute / 60), "13", new ActivityBucket(5, 2, 4, 1_000, 400).Format());
+
+        var written = (string)(await RunAsync(scope, """
+            local bucket = read_activity(tonumber(ARGV[1]))
+            add_activity(bucket, 3, 1, 2, 900, 700)
+            local second = read_activity(tonumber(ARGV[1]) + 59999)
+            add_activity(second, 1, 0, 1, 5, 5)
+            return redis.call('HGET', bucket.key, bucket.field)
+            """, Minute * 60_000))!;
+
+        Assert.That(ActivityBucket.Parse(written), Is.EqualTo(new ActivityBucket(9, 3, 7, 1_905, 700)), "both calls fell in the same minute");
+        Assert.That(ActivityBucket.Parse(written).Format(), Is.EqualTo(written), "C# writes the same text back");
+        Assert.That(ActivityBucket.Parse(written).ToMinuteActivity(DateTimeOffset.UnixEpoch).LatenessAverage, Is.EqualTo(TimeSpan.FromMilliseconds(1_905.0 / 7)));
+    }
+
+    [Test]
+    public async Task ActivityBucket_WrittenByLuaFromNothing_IsReadByCSharp_AndADamagedOneStartsOver()
+    {
+        await using var scope = new TestScope();
+        const long Minute = 28_333_334; // minute 14 of its hour
+        await scope.Database.HashSetAsync(scope.Keys().ActivityOf(Minute / 60), "15", "not|a|bucket");
+
+        var reply = (RedisResult[])(await RunAsync(scope, """
+            local fresh = read_activity(tonumber(ARGV[1]))
+            add_activity(fresh, 0, 1, 0, 0, 0)
+            local damaged = read_activity(tonumber(ARGV[1]) + 60000)
+            add_activity(damaged, 2, 0, 0, 0, 0)
+            return { redis.call('HGET', fresh.key, fresh.field), redis.call('HGET', damaged.key, damaged.field) }
+            """, Minute * 60_000))!;
+
+        Assert.That(ActivityBucket.Parse((string?)reply[0]), Is.EqualTo(new ActivityBucket(0, 1, 0, 0, 0)));
+        Assert.That(ActivityBucket.Parse((string?)reply[1]), Is.EqualTo(new ActivityBucket(2, 0, 0, 0, 0)));
+        Assert.That(ActivityBucket.Parse("not|a|bucket"), Is.EqualTo(default(ActivityBucket)));
+    }
+
     private static Task<RedisResult> RunAsync(TestScope scope, string body, params RedisValue[] args)
         => scope.Database.ScriptEvaluateAsync(SchedulerScripts.Instance.Prelude + "\n" + body, scope.Keys().All, args);
 }

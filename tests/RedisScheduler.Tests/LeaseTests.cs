@@ -51,11 +51,11 @@ public sealed class LeaseTests(string redis)
         await scope.CreateScheduler().EnqueueTaskAsync(new ProbeTask(1));
         var claim = (await ClaimAsync(scope, leaseMs: 30_000))!.Value;
 
-        var stale = await scope.RunScriptAsync(Scripts.Ack, scope.Keys().DoneChannel, 10, claim.LocalId, "999999", "0", "");
+        var stale = await scope.RunScriptAsync(Scripts.Ack, scope.Keys().DoneChannel, 10, 0, 0, 0, claim.LocalId, "999999", "0", "");
         Assert.That(((RedisResult[])stale!).Skip(1).Select(r => (string)r!), Is.EqualTo(new[] { claim.LocalId }), "reported as lost");
         Assert.That(await scope.Database.HashExistsAsync(scope.Keys().Tasks, claim.LocalId), Is.True);
 
-        var ack = await scope.RunScriptAsync(Scripts.Ack, scope.Keys().DoneChannel, 10, claim.LocalId, claim.Token, "0", "");
+        var ack = await scope.RunScriptAsync(Scripts.Ack, scope.Keys().DoneChannel, 10, 0, 0, 0, claim.LocalId, claim.Token, "0", "");
         Assert.That(((RedisResult[])ack!).Skip(1), Is.Empty);
         Assert.That(scope.KeysWritten().Select(k => k.ToString()), Is.EquivalentTo(new[] { scope.Keys().Sequence.ToString(), scope.Keys().Succeeded.ToString() }), "a finished task leaves nothing but the id counter and the succeeded history");
     }
@@ -70,7 +70,7 @@ public sealed class LeaseTests(string redis)
         var first = (await ClaimAsync(scope, leaseMs: 30_000))!.Value;
         var second = (await ClaimAsync(scope, leaseMs: 30_000))!.Value;
 
-        var lost = (RedisResult[])(await scope.RunScriptAsync(Scripts.Ack, scope.Keys().DoneChannel, 10, first.LocalId, first.Token, "0", "", second.LocalId, "1", "0", "", second.LocalId, second.Token, "0", ""))!;
+        var lost = (RedisResult[])(await scope.RunScriptAsync(Scripts.Ack, scope.Keys().DoneChannel, 10, 0, 0, 0, first.LocalId, first.Token, "0", "", second.LocalId, "1", "0", "", second.LocalId, second.Token, "0", ""))!;
 
         Assert.That(lost.Skip(1).Select(r => (string)r!), Is.EqualTo(new[] { second.LocalId }), "only the delivery with the stale token is refused");
         Assert.That(scope.KeysWritten().Select(k => k.ToString()), Is.EquivalentTo(new[] { scope.Keys().Sequence.ToString(), scope.Keys().Succeeded.ToString() }));
@@ -93,9 +93,9 @@ public sealed class LeaseTests(string redis)
             Assert.That(second.Record.Attempt, Is.EqualTo(2));
             Assert.That(second.NowMs, Is.GreaterThanOrEqualTo(first.NowMs + 200), "not handed out again before the lease ran out");
         });
-        Assert.That((RedisResult[])(await scope.RunScriptAsync(Scripts.Ack, scope.Keys().DoneChannel, 10, first.LocalId, first.Token, "0", ""))!, Has.Length.EqualTo(2), "the zombie's ack is refused");
+        Assert.That((RedisResult[])(await scope.RunScriptAsync(Scripts.Ack, scope.Keys().DoneChannel, 10, 0, 0, 0, first.LocalId, first.Token, "0", ""))!, Has.Length.EqualTo(2), "the zombie's ack is refused");
         Assert.That((int)await scope.RunScriptAsync(Scripts.Retry, first.LocalId, first.Token, 0, scope.Keys().WakeChannel, "{}"), Is.Zero, "the zombie's retry is refused");
-        Assert.That((RedisResult[])(await scope.RunScriptAsync(Scripts.Ack, scope.Keys().DoneChannel, 10, second.LocalId, second.Token, "1", ""))!, Has.Length.EqualTo(1));
+        Assert.That((RedisResult[])(await scope.RunScriptAsync(Scripts.Ack, scope.Keys().DoneChannel, 10, 0, 0, 0, second.LocalId, second.Token, "1", ""))!, Has.Length.EqualTo(1));
     }
 
     [Test]

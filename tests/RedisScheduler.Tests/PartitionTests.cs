@@ -147,6 +147,35 @@ public sealed class PartitionTests(string redis)
     }
 
     [Test]
+    public async Task ChartData_OfAPartitionedType_AddsUpEveryPartition()
+    {
+        await using var scope = new TestScope(redis);
+        var scheduler = scope.CreateScheduler(Partitions(3));
+        await ScheduleEachAsync(scheduler, 12, DateTimeOffset.UtcNow.AddMinutes(10));
+        var ran = await ScheduleEachAsync(scheduler, 9, null);
+        var (_, probe) = await scope.StartWorkerAsync("A", configure: Partitions(3));
+        await probe.WaitForAsync(ran.Count, Bound);
+        foreach (var id in ran)
+        {
+            await scheduler.WaitForCompletionAsync(id, Bound);
+        }
+
+        // A plain monitor: it learns the partitions from the counts recorded in Redis.
+        var monitor = scope.CreateMonitor();
+        var timeline = await monitor.GetDueTimelineAsync("probe");
+        var activity = await monitor.GetActivityAsync("probe");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(ran.Select(IdType).Distinct().Count(), Is.EqualTo(3), "the tasks that ran came from every partition");
+            Assert.That(timeline.Minutes.Sum(), Is.EqualTo(12), "the due tasks of all three partitions");
+            Assert.That(timeline.Hours.Sum(), Is.EqualTo(12));
+            Assert.That(activity.Minutes.Sum(m => m.Succeeded), Is.EqualTo(9), "the finished tasks of all three partitions");
+            Assert.That(activity.Minutes.Where(m => m.Succeeded > 0).Select(m => m.LatenessMax), Has.All.Not.Null);
+        });
+    }
+
+    [Test]
     public async Task DeadLetters_InEveryPartition_AreListedAndRequeuedAsOneType()
     {
         await using var scope = new TestScope(redis);

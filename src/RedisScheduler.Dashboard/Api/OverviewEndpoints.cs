@@ -21,7 +21,25 @@ internal static class OverviewEndpoints
         {
             var types = await CountsAsync(monitor, registry, cancellationToken).ConfigureAwait(false);
             var workers = await monitor.ListWorkersAsync(cancellationToken).ConfigureAwait(false);
-            return Results.Json(new { Status = "healthy", Redis = "reachable", CheckedAt = time.GetUtcNow(), LiveWorkers = workers.Count, Types = types }, DashboardJson.Options);
+            // Both clocks: due times are kept by the server's, and an app whose own clock drifts
+            // from it shows times (and schedules relative ones) off by the difference.
+            // The app's time is taken halfway through the call, so the offset leaves out the round trip.
+            var asked = time.GetUtcNow();
+            var serverTime = await monitor.GetServerTimeAsync(cancellationToken).ConfigureAwait(false);
+            var appTime = asked + ((time.GetUtcNow() - asked) / 2);
+            return Results.Json(
+                new
+                {
+                    Status = "healthy",
+                    Redis = "reachable",
+                    CheckedAt = appTime,
+                    AppTime = appTime.UtcDateTime,
+                    ServerTime = serverTime.UtcDateTime,
+                    ClockOffsetMs = Math.Round((appTime - serverTime).TotalMilliseconds, 1),
+                    LiveWorkers = workers.Count,
+                    Types = types,
+                },
+                DashboardJson.Options);
         }
         catch (RedisException e)
         {

@@ -2,7 +2,8 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Options;
+using RedisScheduler.Scheduling;
+using RedisScheduler.Storage;
 
 namespace RedisScheduler.Dashboard.Api;
 
@@ -36,7 +37,7 @@ internal static class RecurringEndpoints
     }
 
     /// <summary>Makes one task now from the schedule's payload, read into this app's payload class; the schedule itself is not moved.</summary>
-    private static async Task<IResult> TriggerAsync(string type, string name, IRecurringTaskManager manager, ITaskScheduler scheduler, ITaskTypeRegistry registry, IOptions<RedisSchedulerOptions> schedulerOptions, CancellationToken cancellationToken)
+    private static async Task<IResult> TriggerAsync(string type, string name, IRecurringTaskManager manager, RedisTaskScheduler scheduler, ITaskTypeRegistry registry, PayloadSerializer serializer, CancellationToken cancellationToken)
     {
         if ((DashboardInput.CheckTaskType(type) ?? CheckName(name)) is { } problem)
         {
@@ -55,7 +56,7 @@ internal static class RecurringEndpoints
         }
 
         using var stored = JsonDocument.Parse(schedule.PayloadJson);
-        if (RegisteredPayloads.Read(stored.RootElement, payloadType, schedulerOptions, "payload", out var payload) is { } unreadable)
+        if (RegisteredPayloads.Read(stored.RootElement, payloadType, serializer, "payload", out var payload) is { } unreadable)
         {
             return unreadable;
         }

@@ -1,7 +1,8 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Options;
+using RedisScheduler.Scheduling;
+using RedisScheduler.Storage;
 
 namespace RedisScheduler.Dashboard.Api;
 
@@ -75,7 +76,7 @@ internal static class TaskEndpoints
         return Results.Json(TaskJson.Of(task, options, batch), DashboardJson.Options);
     }
 
-    private static async Task<IResult> ScheduleAsync(string type, HttpRequest request, ITaskScheduler scheduler, ITaskTypeRegistry registry, IOptions<RedisSchedulerOptions> schedulerOptions, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> ScheduleAsync(string type, HttpRequest request, RedisTaskScheduler scheduler, ITaskTypeRegistry registry, PayloadSerializer serializer, TimeProvider time, CancellationToken cancellationToken)
     {
         if (DashboardInput.CheckTaskType(type) is { } problem)
         {
@@ -99,7 +100,7 @@ internal static class TaskEndpoints
         }
 
         var badPriority = DashboardInput.CheckPriority(body.Priority, out var priority);
-        var badPayload = RegisteredPayloads.Read(json, payloadType, schedulerOptions, "payload", out var payload);
+        var badPayload = RegisteredPayloads.Read(json, payloadType, serializer, "payload", out var payload);
         problem = DashboardInput.CheckDueAt(body.DueAt, time.GetUtcNow()) ?? badPriority ?? badPayload;
         if (problem is not null)
         {

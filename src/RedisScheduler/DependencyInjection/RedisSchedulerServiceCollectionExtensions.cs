@@ -62,7 +62,10 @@ public static class RedisSchedulerServiceCollectionExtensions
         services.TryAddSingleton<RegistryKeys>();
         services.TryAddSingleton<ContinuationRelay>();
         services.TryAddSingleton<ContinuationScheduler>();
-        services.TryAddSingleton<ITaskScheduler, RedisTaskScheduler>();
+        // Registered as itself too: the dashboard package schedules registered payload classes
+        // through its internal non-generic path (RedisTaskScheduler.ScheduleRegisteredAsync).
+        services.TryAddSingleton<RedisTaskScheduler>();
+        services.TryAddSingleton<ITaskScheduler>(sp => sp.GetRequiredService<RedisTaskScheduler>());
         services.TryAddSingleton<IDeadLetterStore, RedisDeadLetterStore>();
         services.TryAddSingleton<ITaskMonitor, RedisTaskMonitor>();
         services.TryAddSingleton<IRecurringTaskManager, RedisRecurringTaskManager>();

@@ -62,10 +62,14 @@ internal sealed class AckBatcher(TaskTypeKeys keys, int succeededHistoryLimit, O
             try
             {
                 var call = AckScript.Create(keys, succeededHistoryLimit, batch.Count);
+                var lateness = default(LatenessTally);
                 for (var i = 0; i < batch.Count; i++)
                 {
                     AckScript.SetTask(call, i, batch[i].Run.Task, batch[i].Result);
+                    lateness.Add(batch[i].Run.LatenessMs);
                 }
+
+                AckScript.SetLateness(call, lateness);
 
                 if (await sender.SendAsync(call).ConfigureAwait(false) is { } reply)
                 {

@@ -4,12 +4,13 @@ using StackExchange.Redis;
 namespace RedisScheduler.Handling;
 
 /// <summary>
-/// ack.lua's arguments and reply. One call acknowledges a batch: two arguments for the call, then
-/// four per task (see the script's header).
+/// ack.lua's arguments and reply. One call acknowledges a batch: five arguments for the call (the
+/// last three the batch's lateness, see <see cref="SetLateness"/>), then four per task (see the script's header).
 /// </summary>
 internal static class AckScript
 {
-    private const int CallArguments = 2;
+    private const int CallArguments = 5;
+    private static readonly RedisValue Zero = 0;
     private const int ArgumentsPerTask = 4;
 
     /// <summary>Arguments for <paramref name="tasks"/> tasks, each filled in with <see cref="SetTask"/>.</summary>
@@ -18,6 +19,7 @@ internal static class AckScript
         var args = new RedisValue[CallArguments + (tasks * ArgumentsPerTask)];
         args[0] = keys.DoneChannel;
         args[1] = succeededHistoryLimit;
+        args[2] = args[3] = args[4] = Zero;
         return new(SchedulerScripts.Instance.Ack, args);
     }
 
@@ -32,6 +34,14 @@ internal static class AckScript
         into[1] = task.Token;
         into[2] = task.Record.Attempt > 1 ? "1" : "0";
         into[3] = result is null ? RedisValue.EmptyString : (RedisValue)result;
+    }
+
+    /// <summary>The lateness of the batch's tasks, for the minute's activity bucket: added once per call, not per task.</summary>
+    public static void SetLateness(ScriptCall call, LatenessTally lateness)
+    {
+        call.Arguments[2] = lateness.Samples;
+        call.Arguments[3] = lateness.SumMs;
+        call.Arguments[4] = lateness.MaxMs;
     }
 
     /// <summary>The reply: how many continuation notices were written, then the ids whose lease was lost.</summary>

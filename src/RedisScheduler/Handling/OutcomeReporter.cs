@@ -77,7 +77,7 @@ internal sealed class OutcomeReporter
                 }
                 else if (failure is not null)
                 {
-                    await FailAsync(task, failure, traceParent).ConfigureAwait(false);
+                    await FailAsync(task, failure, run.LatenessMs, traceParent).ConfigureAwait(false);
                 }
                 else
                 {
@@ -154,7 +154,7 @@ internal sealed class OutcomeReporter
         }
     }
 
-    private Task FailAsync(ClaimedTask task, Exception failure, string? traceParent)
+    private Task FailAsync(ClaimedTask task, Exception failure, long? latenessMs, string? traceParent)
     {
         var taskId = TaskId.Format(keys, task.LocalId);
         var error = TaskErrorJson.From(failure);
@@ -162,12 +162,12 @@ internal sealed class OutcomeReporter
         if (permanent || task.Record.Attempt >= retry.MaxAttempts)
         {
             Log.TaskDeadLettered(logger, failure, taskId, task.Record.Attempt, permanent);
-            return FinishAsync(task, FinishScripts.Dead(keys, task, error), SchedulerMetrics.DeadLettered);
+            return FinishAsync(task, FinishScripts.Dead(keys, task, error, latenessMs), SchedulerMetrics.DeadLettered);
         }
 
         var delay = retry.DelayAfter(task.Record.Attempt, Random.Shared.NextDouble());
         Log.TaskFailed(logger, failure, taskId, task.Record.Attempt, delay);
-        return FinishAsync(task, FinishScripts.Retry(keys, task, delay, error, traceParent), SchedulerMetrics.Retried);
+        return FinishAsync(task, FinishScripts.Retry(keys, task, delay, error, latenessMs, traceParent), SchedulerMetrics.Retried);
     }
 
     private async Task FinishAsync(ClaimedTask task, ScriptCall call, string outcome)

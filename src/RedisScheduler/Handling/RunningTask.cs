@@ -18,6 +18,12 @@ internal sealed class RunningTask(ClaimedTask task) : IDisposable
 
     public ClaimedTask Task { get; } = task;
 
+    /// <summary>
+    /// How late the handler started, in whole ms, on a first attempt (a retry's due time is not
+    /// stored); <see langword="null"/> otherwise. Counted in the minute's activity bucket when the task ends.
+    /// </summary>
+    public long? LatenessMs { get; set; }
+
     /// <summary>Whether the task still holds its worker's concurrency slot while its acknowledgement travels (see TaskWorker).</summary>
     public bool HoldsSlotUntilAcknowledged { get; set; }
 

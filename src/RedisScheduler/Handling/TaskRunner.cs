@@ -33,9 +33,9 @@ internal sealed class TaskRunner(
         var task = run.Task;
         var record = task.Record;
         // Lateness only on a first attempt: the due time of a retry is not stored, only the first one.
-        double? lateness = record.Attempt == 1 && (SchedulerMetrics.Lateness.Enabled || SchedulerActivities.Source.HasListeners())
-            ? task.Call.LatenessSeconds(record.DueAtMs, time)
-            : null;
+        // Always measured (one clock read): the activity buckets in Redis count it when the task ends.
+        double? lateness = record.Attempt == 1 ? task.Call.LatenessSeconds(record.DueAtMs, time) : null;
+        run.LatenessMs = lateness is { } late ? (long)Math.Max(0, Math.Round(late * 1000)) : null;
         using var activity = SchedulerActivities.StartProcess(taskType, task.Call.IdType ?? taskType, task.LocalId, record, linkToSchedulingTrace, lateness);
         using var scope = logger.IsEnabled(LogLevel.Critical)
             ? logger.BeginScope(new TaskLogScope(TaskId.Format(task.Call.IdType ?? taskType, task.LocalId), taskType, record.Attempt))

@@ -4,7 +4,7 @@ using RedisScheduler.Storage.Scripts;
 
 namespace RedisScheduler.Scheduling;
 
-/// <summary>Counts with ZCARD/LLEN in one pipelined round trip; pages with list.lua.</summary>
+/// <summary>Counts with ZCARD/LLEN in one pipelined round trip; pages with list.lua; chart data with timeline.lua and activity.lua.</summary>
 internal sealed class RedisTaskMonitor(RedisConnection connection, TaskTypeNames names, RegistryKeys registry) : ITaskMonitor
 {
     public async Task<TaskCounts> GetCountsAsync(string taskType, CancellationToken cancellationToken = default)
@@ -31,6 +31,27 @@ internal sealed class RedisTaskMonitor(RedisConnection connection, TaskTypeNames
         return await PartitionedReads.PageAsync(
             database, names, taskType, c => c.Succeeded, (keys, skip, take) => ListScript.ListSucceededAsync(database, keys, skip, take), offset, count)
             .WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<DueTimeline> GetDueTimelineAsync(string taskType, DateTimeOffset? from = null, CancellationToken cancellationToken = default)
+    {
+        TaskTypeNames.ThrowIfInvalidName(taskType, nameof(taskType));
+        var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        return await PartitionedCharts.TimelineAsync(database, names, taskType, from).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<TaskActivity> GetActivityAsync(string taskType, DateTimeOffset? until = null, CancellationToken cancellationToken = default)
+    {
+        TaskTypeNames.ThrowIfInvalidName(taskType, nameof(taskType));
+        var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        return await PartitionedCharts.ActivityAsync(database, names, taskType, until).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<DateTimeOffset> GetServerTimeAsync(CancellationToken cancellationToken = default)
+    {
+        var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var time = (long[])(await database.ExecuteAsync("TIME").WaitAsync(cancellationToken).ConfigureAwait(false))!;
+        return DateTimeOffset.UnixEpoch.AddTicks((time[0] * TimeSpan.TicksPerSecond) + (time[1] * TimeSpan.TicksPerMicrosecond));
     }
 
     public Task<IReadOnlyList<WorkerInfo>> ListWorkersAsync(CancellationToken cancellationToken = default)

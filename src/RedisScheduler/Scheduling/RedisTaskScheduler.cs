@@ -239,26 +239,56 @@ internal sealed class RedisTaskScheduler(
     internal static long CeilingUnixMilliseconds(DateTimeOffset dueAt)
         => dueAt.ToUnixTimeMilliseconds() + (dueAt.UtcTicks % TimeSpan.TicksPerMillisecond > 0 ? 1 : 0);
 
-    private async Task<string> ScheduleOneAsync<T>(bool relative, long due, T payload, CancellationToken cancellationToken, TaskPriority priority = TaskPriority.Normal)
+    /// <summary>
+    /// Schedules (or, without <paramref name="dueAt"/>, enqueues) a task of a payload class the
+    /// application registered, known here as a <see cref="Type"/> from <see cref="ITaskTypeRegistry"/>
+    /// rather than a type argument: the admin API's path. Non-generic all the way (no generic method
+    /// made at run time), so it is safe to trim; the type never comes from a name in data.
+    /// </summary>
+    /// <exception cref="ArgumentException">The payload cannot be serialized or is too large; nothing was written.</exception>
+    internal async Task<string> ScheduleRegisteredAsync(Type payloadType, object payload, DateTimeOffset? dueAt, TaskPriority priority, CancellationToken cancellationToken)
     {
-        var prefix = TaskIdPrefix.For(priority);
-        var keys = names.GetKeys(typeof(T));
+        var keys = names.GetKeys(payloadType);
         using var activity = SchedulerActivities.StartSend(keys.TaskType);
         try
         {
-            var json = serializer.Serialize(payload);
-            keys = await router.ForNewTaskAsync(typeof(T), cancellationToken).ConfigureAwait(false);
-            var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-            var first = await ScheduleScript.RunOneAsync(database, keys, relative, prefix, due, json, StoredTraceContext.Capture(Activity.Current))
-                .WaitAsync(cancellationToken).ConfigureAwait(false);
-            var id = TaskId.FormatGenerated(keys, prefix, first);
-            SchedulerActivities.Sent(activity, keys.TaskType, 1, id);
-            return id;
+            var json = serializer.Serialize(payload, payloadType);
+            // Routed only once the payload serialized: a rejected input writes nothing, not even a partition count.
+            keys = await router.ForNewTaskAsync(payloadType, cancellationToken).ConfigureAwait(false);
+            return await SendOneAsync(keys, activity, relative: dueAt is null, dueAt is { } at ? CeilingUnixMilliseconds(at) : 0, json, priority, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
         {
             SchedulerActivities.Failed(activity, e);
             throw;
         }
+    }
+
+    private async Task<string> ScheduleOneAsync<T>(bool relative, long due, T payload, CancellationToken cancellationToken, TaskPriority priority = TaskPriority.Normal)
+    {
+        var keys = names.GetKeys(typeof(T));
+        using var activity = SchedulerActivities.StartSend(keys.TaskType);
+        try
+        {
+            var json = serializer.Serialize(payload);
+            keys = await router.ForNewTaskAsync(typeof(T), cancellationToken).ConfigureAwait(false);
+            return await SendOneAsync(keys, activity, relative, due, json, priority, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            SchedulerActivities.Failed(activity, e);
+            throw;
+        }
+    }
+
+    private async Task<string> SendOneAsync(TaskTypeKeys keys, Activity? activity, bool relative, long due, byte[] json, TaskPriority priority, CancellationToken cancellationToken)
+    {
+        var prefix = TaskIdPrefix.For(priority);
+        var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var first = await ScheduleScript.RunOneAsync(database, keys, relative, prefix, due, json, StoredTraceContext.Capture(Activity.Current))
+            .WaitAsync(cancellationToken).ConfigureAwait(false);
+        var id = TaskId.FormatGenerated(keys, prefix, first);
+        SchedulerActivities.Sent(activity, keys.TaskType, 1, id);
+        return id;
     }
 }

@@ -4,13 +4,18 @@
 -- ARGV[1]  the type's done channel, announced to while WaitForCompletionAsync callers wait
 -- ARGV[2]  how many succeeded ids to keep in the succeeded history (0: keep none); as it is trimmed
 --          in steps, it may hold up to min(ARGV[2], 256) more, plus one call's ids
--- ARGV[3..n] quadruples (local task id, delivery token from claim.lua, '1' when an earlier attempt
+-- ARGV[3]  how many of these tasks ran on their first attempt and so have a lateness (see
+--          ClaimCall.LatenessSeconds); ARGV[4] their lateness summed, ARGV[5] the largest (whole ms)
+-- ARGV[6..n] quadruples (local task id, delivery token from claim.lua, '1' when an earlier attempt
 --       failed so its last error is deleted too, else '0', the result as JSON or '' for none)
 -- Returns: { how many outbox entries were written for continuations of these tasks, then the
 -- local ids whose delivery's lease was lost (the task was handed out again) }; nothing is changed
 -- for those: a stale worker can never complete another's delivery.
+-- The successes and the lateness figures are added to this minute's activity bucket (common.lua).
+local now = now_ms()
+local activity = read_activity(now)
 local members = {}
-for i = 3, #ARGV, 4 do
+for i = 6, #ARGV, 4 do
   members[#members + 1] = lease_member(ARGV[i], ARGV[i + 1])
 end
 -- The fencing check (see take_lease) for the whole batch: which deliveries still hold their lease,
@@ -24,10 +29,9 @@ local results = {}
 local finished = {}
 local history = {}
 local lost = { 0 }
-local now = now_ms()
 local now_text = int(now)
 for j, member in ipairs(members) do
-  local at = 4 * j - 1
+  local at = 4 * j + 2
   local id = ARGV[at]
   if scores[j] then
     live[#live + 1] = member
@@ -66,6 +70,7 @@ if #live > 0 then
     redis.call('DEL', SUCCEEDED)
   end
   lost[1] = notify_dependents(ids, 's', details, now)
+  add_activity(activity, #ids, 0, tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]))
 end
 if #errors > 0 then
   redis.call('HDEL', ERRORS, unpack(errors))

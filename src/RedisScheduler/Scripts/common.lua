@@ -227,6 +227,51 @@ local function parents_key(id)
   return string.sub(TASKS, 1, -6) .. 'parents:' .. id
 end
 
+-- Activity buckets (ActivityBucket in C#): what a type's workers finished in one minute of the
+-- server clock, for dashboards, kept in Redis so every replica of an app shows the same picture.
+-- "<succeeded>|<failed attempts>|<lateness samples>|<lateness sum ms>|<lateness max ms>", the field
+-- '<minute of the hour>' (0-59) of one HASH per type and hour, '<prefix>:{<type>}:activity:<Unix
+-- hour>' (derived like parents_key, so it sits in the declared keys' slot). A small hash is a
+-- listpack: 60 minutes cost about a sixth of 60 keys. Each hour's hash expires ACTIVITY_TTL_MS after
+-- the first change of its last active minute (set then, not at every change: one command less per
+-- call), so it outlives its hour by 24 h and at most 26 are kept per type, whatever the load.
+-- Written by the scripts that end deliveries (ack.lua once per batch, retry.lua, dead.lua): no
+-- round trip of its own, and two commands per call (three in a minute's first), not per task.
+local ACTIVITY_TTL_MS = '90000000'
+
+local function activity_key(hour)
+  return string.sub(TASKS, 1, -6) .. 'activity:' .. hour
+end
+
+-- Reads the bucket of the minute `now` falls in, before the calling script writes anything (see
+-- touch_parents: a key already moved by a slot migration then fails the call before any change).
+-- Returns it as a table for add_activity.
+local function read_activity(now)
+  local minute = math.floor(now / 60000)
+  local key = activity_key(int(math.floor(minute / 60)))
+  local field = int(minute % 60)
+  local bucket = { key = key, field = field, new = true, 0, 0, 0, 0, 0 }
+  local text = redis.call('HGET', key, field)
+  if text then
+    local s, f, n, t, m = string.match(text, '^(%d+)|(%d+)|(%d+)|(%d+)|(%d+)$')
+    -- A bucket in another format (edited by hand) starts over rather than failing the ack.
+    if s then bucket = { key = key, field = field, tonumber(s), tonumber(f), tonumber(n), tonumber(t), tonumber(m) } end
+  end
+  return bucket
+end
+
+-- Adds `succeeded` successes and `failed` failed attempts, and `samples` lateness samples summing
+-- to `sum` ms with `max` ms the largest, to a bucket read by read_activity, and stores it.
+local function add_activity(bucket, succeeded, failed, samples, sum, max)
+  local m = bucket[5]
+  if samples > 0 and max > m then m = max end
+  redis.call('HSET', bucket.key, bucket.field, int(bucket[1] + succeeded) .. '|' .. int(bucket[2] + failed) .. '|' ..
+    int(bucket[3] + samples) .. '|' .. int(bucket[4] + sum) .. '|' .. int(m))
+  if bucket.new then
+    redis.call('PEXPIRE', bucket.key, ACTIVITY_TTL_MS)
+  end
+end
+
 -- Reads the parents hashes of the continuations among `ids` before a script writes anything: while
 -- a cluster slot migrates, a key already moved makes Redis fail the call, and failing at the first
 -- command leaves no half-done change behind.

@@ -6,19 +6,22 @@
 -- ARGV[3]  delay in ms before the next attempt
 -- ARGV[4]  wake channel (see schedule.lua)
 -- ARGV[5]  the error of this attempt (JSON), kept as the task's last error
--- ARGV[6]  optional, only when this attempt ran under a trace: its traceparent, stored in the record
+-- ARGV[6]  this attempt's lateness in whole ms, or '' when it has none (a retry's attempt): counted,
+--          with the failure, in this minute's activity bucket (common.lua)
+-- ARGV[7]  optional, only when this attempt ran under a trace: its traceparent, stored in the record
 --          (with_retry_link) so the next attempt's span links to it
 -- Returns: 1 when rescheduled; 0 when this delivery's lease was lost (nothing is changed).
+local now = now_ms()
+local activity = read_activity(now)
 if not take_lease(ARGV[1], ARGV[2]) then
   return 0
 end
-local now = now_ms()
 local due = now + tonumber(ARGV[3])
 local earliest = first_score(DUE)
-if ARGV[6] then
+if ARGV[7] then
   local record = redis.call('HGET', TASKS, ARGV[1])
   if record then
-    redis.call('HSET', TASKS, ARGV[1], with_retry_link(with_flag(record, 's'), ARGV[6]))
+    redis.call('HSET', TASKS, ARGV[1], with_retry_link(with_flag(record, 's'), ARGV[7]))
   end
 else
   set_flag(ARGV[1], 's')
@@ -26,6 +29,8 @@ end
 redis.call('HSET', ERRORS, ARGV[1], ARGV[5])
 redis.call('ZADD', FAILED, now, ARGV[1])
 redis.call('ZADD', DUE, due, ARGV[1])
+local late = tonumber(ARGV[6] or '')
+if late then add_activity(activity, 0, 1, 1, late, late) else add_activity(activity, 0, 1, 0, 0, 0) end
 if earliest == nil or due < earliest then
   publish(ARGV[4], int(due))
 end

@@ -36,6 +36,8 @@ internal sealed class SchedulerScripts
         Resolve = Load("resolve");
         Registry = Load("registry");
         Health = Load("health");
+        Timeline = Load("timeline");
+        Activity = Load("activity");
     }
 
     /// <summary>common.lua, the helpers every script starts with; tests run them on their own.</summary>
@@ -80,6 +82,10 @@ internal sealed class SchedulerScripts
     public SchedulerScript Registry { get; }
 
     public SchedulerScript Health { get; }
+
+    public SchedulerScript Timeline { get; }
+
+    public SchedulerScript Activity { get; }
 
     public static async Task<RedisResult> EvaluateAsync(IDatabaseAsync database, SchedulerScript script, RedisKey[] keys, RedisValue[] args)
     {

@@ -39,12 +39,14 @@ internal sealed class TaskTypeKeys
         Failed = stem + "failed";
         parentsStem = stem + "parents:";
         PartitionCounts = stem + "partitions";
+        activityStem = stem + "activity:";
         DoneChannel = stem + "done-channel";
         WakeChannel = stem + "wake";
         All = [Due, Ready, InFlight, Tasks, Sequence, DeadLetters, Errors, RateWindow, Recurring, RecurringNext, ReadyHigh, ReadyLow, Results, Done, Waiters, Waiting, Dependents, Outbox, Succeeded, Failed];
     }
 
     private readonly string parentsStem;
+    private readonly string activityStem;
 
     /// <summary>The key prefix (<see cref="RedisSchedulerOptions.KeyPrefix"/>).</summary>
     public string Prefix { get; }
@@ -115,6 +117,9 @@ internal sealed class TaskTypeKeys
 
     /// <summary>The hash of a continuation's parents and their outcomes (parents_key in Scripts/common.lua).</summary>
     public RedisKey ParentsOf(string localId) => parentsStem + localId;
+
+    /// <summary>The hash of one hour's activity buckets, a field per minute (<see cref="ActivityBucket"/>; activity_key in Scripts/common.lua).</summary>
+    public RedisKey ActivityOf(long unixHour) => activityStem + unixHour.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The keys in the order every script expects them (see Scripts/common.lua).</summary>
     public RedisKey[] All { get; }

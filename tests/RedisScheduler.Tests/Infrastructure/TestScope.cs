@@ -124,10 +124,11 @@ public sealed class TestScope : IAsyncDisposable
 
     /// <summary>
     /// Every key under this test's prefix, but those of the worker registry, which belong to the
-    /// instances rather than to any task (RegistryTests check them).
+    /// instances rather than to any task (RegistryTests check them), and the activity buckets, which
+    /// count finished tasks for the dashboard and expire (ChartDataTests check them).
     /// </summary>
     public IReadOnlyList<RedisKey> KeysWritten()
-        => [.. KeysMatching(Prefix + "*").Where(k => !k.ToString().StartsWith(Prefix + ":{:registry}:", StringComparison.Ordinal))];
+        => [.. KeysMatching(Prefix + "*").Where(k => !k.ToString().StartsWith(Prefix + ":{:registry}:", StringComparison.Ordinal) && !k.ToString().Contains("}:activity:", StringComparison.Ordinal))];
 
     internal Task<RedisResult> RunScriptAsync(SchedulerScript script, params RedisValue[] args)
         => SchedulerScripts.EvaluateAsync(Database, script, Keys().All, args);
