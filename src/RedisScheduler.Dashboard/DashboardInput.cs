@@ -33,6 +33,16 @@ internal static partial class DashboardInput
             ? null
             : DashboardProblems.Invalid("type", $"'{taskType}' is not a task type name: use 1 to 100 letters, digits, '.', '-' or '_', starting with a letter or digit (GET api/types lists them).");
 
+    /// <summary>
+    /// The two parts of a task id, as the per-task routes take them: the part before the '/' is a
+    /// type name, or <c>type#p</c> for a task in partition p of a partitioned type (docs/scaling.md).
+    /// </summary>
+    public static IResult? CheckTaskIdParts(string idType, string localId)
+        => (IdTypePattern().IsMatch(idType)
+            ? null
+            : DashboardProblems.Invalid("type", $"'{idType}' is not a task type name nor the type part of a task id: use the part before '/' of a task id, such as 'invoice' of 'invoice/c123' or 'invoice#2' of 'invoice#2/c123'."))
+            ?? CheckLocalId(localId);
+
     /// <summary>A task's id within its type, as the part after the '/' of a task id.</summary>
     public static IResult? CheckLocalId(string localId)
         => localId.Length is > 0 and <= MaxLocalIdLength && !localId.Any(c => char.IsControl(c) || c is '|' or '/')
@@ -45,7 +55,7 @@ internal static partial class DashboardInput
         (taskType, localId) = slash < 0 ? (taskId, "") : (taskId[..slash], taskId[(slash + 1)..]);
         return slash < 0
             ? DashboardProblems.Invalid("id", $"'{taskId}' is not a task id: pass one like 'invoice/c123', as ScheduleTaskAsync returns it.")
-            : CheckTaskType(taskType) ?? CheckLocalId(localId);
+            : CheckTaskIdParts(taskType, localId);
     }
 
     public static IResult? CheckPage(string? offsetText, string? countText, int defaultCount, out int offset, out int count)
@@ -88,4 +98,8 @@ internal static partial class DashboardInput
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$", RegexOptions.CultureInvariant)]
     private static partial Regex TaskTypePattern();
+
+    // A type name, or type#p for partition p (1 to 64) of a partitioned type.
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,99}(#[1-9][0-9]?)?$", RegexOptions.CultureInvariant)]
+    private static partial Regex IdTypePattern();
 }

@@ -31,6 +31,30 @@ public sealed class ApiTests
     }
 
     [Test]
+    public async Task TaskOfAPartitionedType_IsShownRescheduledAndCancelledByItsId()
+    {
+        await using var app = await DashboardApp.StartAsync(services: s => s.AddRedisScheduler().PartitionTaskType<Invoice>(3));
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            ids.Add(await app.Scheduler.ScheduleTaskAsync(TimeSpan.FromHours(1), new Invoice("P-" + i, i)));
+        }
+
+        // Generated ids go round-robin: one of the three is in partition 1 or 2, "invoice#p/<local id>".
+        var id = ids.First(i => i.StartsWith("invoice#", StringComparison.Ordinal));
+        var path = "/scheduler/api/tasks/" + string.Join('/', id.Split('/').Select(Uri.EscapeDataString));
+
+        var task = await app.Client.GetFromJsonAsync<JsonElement>(path);
+        Assert.That(task.GetProperty("id").GetString(), Is.EqualTo(id));
+        var later = DateTimeOffset.UtcNow.AddDays(1);
+        Assert.That((await app.PostAsync(path + "/reschedule", new { dueAt = later })).StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        Assert.That((await app.Scheduler.GetTaskAsync(id))!.DueAt, Is.EqualTo(later).Within(TimeSpan.FromMilliseconds(1)));
+        Assert.That((await app.Client.DeleteAsync(path)).StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        Assert.That(await app.Scheduler.GetTaskAsync(id), Is.Null);
+        Assert.That((await app.Client.GetAsync("/scheduler/api/tasks/invoice%23x/c1")).StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), "a partition is a number");
+    }
+
+    [Test]
     public async Task ScheduleTask_ThenGetListSearchRescheduleRunNowAndCancel()
     {
         await using var app = await DashboardApp.StartAsync();

@@ -42,7 +42,7 @@ internal static class DeadLetterEndpoints
 
     private static async Task<IResult> RequeueAsync(string type, string localId, IDeadLetterStore store, CancellationToken cancellationToken)
     {
-        if ((DashboardInput.CheckTaskType(type) ?? DashboardInput.CheckLocalId(localId)) is { } problem)
+        if ((DashboardInput.CheckTaskIdParts(type, localId)) is { } problem)
         {
             return problem;
         }
@@ -58,7 +58,7 @@ internal static class DeadLetterEndpoints
     }
 
     private static async Task<IResult> DeleteAsync(string type, string localId, IDeadLetterStore store, CancellationToken cancellationToken)
-        => DashboardInput.CheckTaskType(type) ?? DashboardInput.CheckLocalId(localId)
+        => DashboardInput.CheckTaskIdParts(type, localId)
             ?? (await store.DeleteAsync($"{type}/{localId}", cancellationToken).ConfigureAwait(false) ? Results.NoContent() : NotADeadLetter(type, localId));
 
     private static IResult NotADeadLetter(string type, string localId)

@@ -60,7 +60,7 @@ internal static class TaskEndpoints
 
     private static async Task<IResult> GetAsync(string type, string localId, RedisSchedulerDashboardOptions options, ITaskScheduler scheduler, CancellationToken cancellationToken)
     {
-        if ((DashboardInput.CheckTaskType(type) ?? DashboardInput.CheckLocalId(localId)) is { } problem)
+        if ((DashboardInput.CheckTaskIdParts(type, localId)) is { } problem)
         {
             return problem;
         }
@@ -120,7 +120,7 @@ internal static class TaskEndpoints
 
     private static async Task<IResult> CancelAsync(string type, string localId, ITaskScheduler scheduler, CancellationToken cancellationToken)
     {
-        if ((DashboardInput.CheckTaskType(type) ?? DashboardInput.CheckLocalId(localId)) is { } problem)
+        if ((DashboardInput.CheckTaskIdParts(type, localId)) is { } problem)
         {
             return problem;
         }
@@ -133,7 +133,7 @@ internal static class TaskEndpoints
 
     private static async Task<IResult> RescheduleAsync(string type, string localId, HttpRequest request, ITaskScheduler scheduler, TimeProvider time, CancellationToken cancellationToken)
     {
-        if ((DashboardInput.CheckTaskType(type) ?? DashboardInput.CheckLocalId(localId)) is { } problem)
+        if ((DashboardInput.CheckTaskIdParts(type, localId)) is { } problem)
         {
             return problem;
         }
@@ -154,7 +154,7 @@ internal static class TaskEndpoints
     }
 
     private static async Task<IResult> RunNowAsync(string type, string localId, ITaskScheduler scheduler, TimeProvider time, CancellationToken cancellationToken)
-        => DashboardInput.CheckTaskType(type) ?? DashboardInput.CheckLocalId(localId)
+        => DashboardInput.CheckTaskIdParts(type, localId)
             ?? await MoveAsync(scheduler, $"{type}/{localId}", time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
 
     private static async Task<IResult> MoveAsync(ITaskScheduler scheduler, string id, DateTimeOffset dueAt, CancellationToken cancellationToken)
