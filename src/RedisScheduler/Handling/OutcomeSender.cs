@@ -27,7 +27,9 @@ internal sealed class OutcomeSender(TaskTypeKeys keys, RedisConnection connectio
             {
                 // Redis commands take no cancellation token: finishing must reach Redis even while the host stops.
                 var database = await connection.GetDatabaseAsync(CancellationToken.None).ConfigureAwait(false);
-                return await call.EvaluateAsync(database, keys).ConfigureAwait(false);
+                var reply = await call.EvaluateAsync(database, keys).ConfigureAwait(false);
+                await WaitForReplicasAsync(database.Multiplexer).ConfigureAwait(false);
+                return reply;
             }
             catch (Exception e) when (e is RedisException or TimeoutException)
             {
@@ -41,6 +43,33 @@ internal sealed class OutcomeSender(TaskTypeKeys keys, RedisConnection connectio
 
                 await Task.Delay(delay, time, CancellationToken.None).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="RedisSchedulerOptions.WaitForReplicas"/>: the outcome is in Redis either way, so a
+    /// shortfall is logged rather than retried (sending the script again would change nothing); a
+    /// failover now could bring the delivery back, and the task would run again (at least once).
+    /// </summary>
+    private async Task WaitForReplicasAsync(IConnectionMultiplexer multiplexer)
+    {
+        var replicas = connection.Replicas;
+        if (!replicas.IsEnabled)
+        {
+            return;
+        }
+
+        try
+        {
+            var acknowledged = await replicas.WaitAsync(multiplexer, keys.Due).ConfigureAwait(false);
+            if (acknowledged < replicas.Replicas)
+            {
+                Log.OutcomeNotReplicated(logger, null, keys.TaskType, acknowledged, replicas.Replicas, replicas.Timeout);
+            }
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            Log.OutcomeNotReplicated(logger, e, keys.TaskType, 0, replicas.Replicas, replicas.Timeout);
         }
     }
 }

@@ -58,7 +58,9 @@ internal sealed class RedisTaskScheduler(
             var json = serializer.Serialize(payload);
             var args = ScheduleScript.GeneratedIds(keys, relative: false, "", 1, StoredTraceContext.Capture(Activity.Current));
             ScheduleScript.SetTask(args, 0, timestamp * 1000, json);
-            var id = TaskId.FormatGenerated(keys.TaskType, "", ScheduleScript.Run(connection.GetDatabase(), keys, args));
+            var database = connection.GetDatabase();
+            var id = TaskId.FormatGenerated(keys.TaskType, "", ScheduleScript.Run(database, keys, args));
+            connection.Replicas.Ensure(database.Multiplexer, keys.Due, id);
             SchedulerActivities.Sent(activity, keys.TaskType, 1, id);
             return id;
         }
@@ -142,6 +144,8 @@ internal sealed class RedisTaskScheduler(
             }
         }
 
+        // Every chunk went to the type's one master: one WAIT after the last covers them all.
+        await connection.Replicas.EnsureAsync(database.Multiplexer, keys.Due, () => ids).WaitAsync(cancellationToken).ConfigureAwait(false);
         return ids;
     }
 
@@ -165,6 +169,7 @@ internal sealed class RedisTaskScheduler(
             var created = await ScheduleScript.RunOnceAsync(database, keys, localId, CeilingUnixMilliseconds(dueAt), json, StoredTraceContext.Capture(Activity.Current))
                 .WaitAsync(cancellationToken).ConfigureAwait(false);
             var id = TaskId.Format(keys.TaskType, localId);
+            await connection.Replicas.EnsureAsync(database.Multiplexer, keys.Due, () => [id]).WaitAsync(cancellationToken).ConfigureAwait(false);
             SchedulerActivities.Sent(activity, keys.TaskType, created ? 1 : 0, id);
             return new ScheduleOnceResult(id, created);
         }
@@ -238,6 +243,7 @@ internal sealed class RedisTaskScheduler(
             var first = await ScheduleScript.RunOneAsync(database, keys, relative, prefix, due, json, StoredTraceContext.Capture(Activity.Current))
                 .WaitAsync(cancellationToken).ConfigureAwait(false);
             var id = TaskId.FormatGenerated(keys.TaskType, prefix, first);
+            await connection.Replicas.EnsureAsync(database.Multiplexer, keys.Due, () => [id]).WaitAsync(cancellationToken).ConfigureAwait(false);
             SchedulerActivities.Sent(activity, keys.TaskType, 1, id);
             return id;
         }
