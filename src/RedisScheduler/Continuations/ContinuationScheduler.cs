@@ -63,12 +63,6 @@ internal sealed class ContinuationScheduler(RedisConnection connection, TaskType
                 nameof(parentTaskIds));
         }
 
-        // Its own record, and its registration with each parent's type, perhaps on other masters.
-        foreach (var type in parents.Select(p => p.Type).Append(keys.TaskType).Distinct(StringComparer.Ordinal))
-        {
-            await connection.Replicas.EnsureAsync(database.Multiplexer, names.GetKeys(type).Due, () => [continuationId]).WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-
         return continuationId;
     }
 
@@ -117,8 +111,6 @@ internal sealed class ContinuationScheduler(RedisConnection connection, TaskType
             throw;
         }
 
-        await connection.Replicas.EnsureAsync(database.Multiplexer, taskKeys.Due, () => [.. taskIds, batchId]).WaitAsync(cancellationToken).ConfigureAwait(false);
-        await connection.Replicas.EnsureAsync(database.Multiplexer, completionKeys.Due, () => [.. taskIds, batchId]).WaitAsync(cancellationToken).ConfigureAwait(false);
         return new TaskBatch(batchId, taskIds);
     }
 

@@ -27,9 +27,9 @@ internal sealed class OutcomeSender(TaskTypeKeys keys, RedisConnection connectio
             {
                 // Redis commands take no cancellation token: finishing must reach Redis even while the host stops.
                 var database = await connection.GetDatabaseAsync(CancellationToken.None).ConfigureAwait(false);
-                var reply = await call.EvaluateAsync(database, keys).ConfigureAwait(false);
-                await WaitForReplicasAsync(database.Multiplexer).ConfigureAwait(false);
-                return reply;
+                return connection.Replicas.IsEnabled
+                    ? await SendReplicatedAsync(database.Multiplexer, call).ConfigureAwait(false)
+                    : await call.EvaluateAsync(database, keys).ConfigureAwait(false);
             }
             catch (Exception e) when (e is RedisException or TimeoutException)
             {
@@ -47,29 +47,20 @@ internal sealed class OutcomeSender(TaskTypeKeys keys, RedisConnection connectio
     }
 
     /// <summary>
-    /// <see cref="RedisSchedulerOptions.WaitForReplicas"/>: the outcome is in Redis either way, so a
-    /// shortfall is logged rather than retried (sending the script again would change nothing); a
-    /// failover now could bring the delivery back, and the task would run again (at least once).
+    /// <see cref="RedisSchedulerOptions.WaitForReplicas"/>: the script on the type's master, then WAIT
+    /// there. The outcome is in Redis either way, so a shortfall is logged rather than retried
+    /// (sending the script again would change nothing); a failover now could bring the delivery back,
+    /// and the task would run again (at least once).
     /// </summary>
-    private async Task WaitForReplicasAsync(IConnectionMultiplexer multiplexer)
+    private async Task<RedisResult> SendReplicatedAsync(IConnectionMultiplexer multiplexer, ScriptCall call)
     {
         var replicas = connection.Replicas;
-        if (!replicas.IsEnabled)
+        var replicated = await replicas.EvaluateAsync(multiplexer, keys, [call]).ConfigureAwait(false);
+        if (replicated.Acknowledged < replicas.Replicas || replicated.WaitFailure is not null)
         {
-            return;
+            Log.OutcomeNotReplicated(logger, replicated.WaitFailure, keys.TaskType, replicated.Acknowledged, replicas.Replicas, replicas.Timeout);
         }
 
-        try
-        {
-            var acknowledged = await replicas.WaitAsync(multiplexer, keys.Due).ConfigureAwait(false);
-            if (acknowledged < replicas.Replicas)
-            {
-                Log.OutcomeNotReplicated(logger, null, keys.TaskType, acknowledged, replicas.Replicas, replicas.Timeout);
-            }
-        }
-        catch (Exception e) when (e is RedisException or TimeoutException)
-        {
-            Log.OutcomeNotReplicated(logger, e, keys.TaskType, 0, replicas.Replicas, replicas.Timeout);
-        }
+        return replicated.Replies[0];
     }
 }

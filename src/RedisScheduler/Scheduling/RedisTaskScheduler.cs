@@ -56,11 +56,12 @@ internal sealed class RedisTaskScheduler(
         try
         {
             var json = serializer.Serialize(payload);
-            var args = ScheduleScript.GeneratedIds(keys, relative: false, "", 1, StoredTraceContext.Capture(Activity.Current));
-            ScheduleScript.SetTask(args, 0, timestamp * 1000, json);
+            var args = ScheduleScript.One(keys, relative: false, "", timestamp * 1000, json, StoredTraceContext.Capture(Activity.Current));
             var database = connection.GetDatabase();
-            var id = TaskId.FormatGenerated(keys.TaskType, "", ScheduleScript.Run(database, keys, args));
-            connection.Replicas.Ensure(database.Multiplexer, keys.Due, id);
+            var first = connection.Replicas.IsEnabled
+                ? (long)ReplicatedAsync(database, keys, [args], r => [TaskId.FormatGenerated(keys.TaskType, "", (long)r[0])], CancellationToken.None).GetAwaiter().GetResult()[0]
+                : ScheduleScript.Run(database, keys, args);
+            var id = TaskId.FormatGenerated(keys.TaskType, "", first);
             SchedulerActivities.Sent(activity, keys.TaskType, 1, id);
             return id;
         }
@@ -124,6 +125,28 @@ internal sealed class RedisTaskScheduler(
         }
 
         var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        List<string> Ids(long[] firsts)
+        {
+            var ids = new List<string>(((args.Count - 1) * BatchChunkSize) + ScheduleScript.TaskCount(args[^1]));
+            for (var i = 0; i < firsts.Length; i++)
+            {
+                // Each call answers with the sequence number of its first task; the others follow it.
+                for (var n = 0; n < ScheduleScript.TaskCount(args[i]); n++)
+                {
+                    ids.Add(TaskId.FormatGenerated(keys.TaskType, "", firsts[i] + n));
+                }
+            }
+
+            return ids;
+        }
+
+        if (connection.Replicas.IsEnabled)
+        {
+            // Every chunk goes to the type's one master: one WAIT behind the last covers them all.
+            var replies = await ReplicatedAsync(database, keys, args, r => Ids([.. r.Select(f => (long)f)]), cancellationToken).ConfigureAwait(false);
+            return Ids([.. replies.Select(f => (long)f)]);
+        }
+
         // Issued together, the calls share the multiplexer's pipeline: Redis runs one while the next
         // is still being written, and no call waits for the previous one's reply.
         var calls = new Task<long>[args.Count];
@@ -132,21 +155,7 @@ internal sealed class RedisTaskScheduler(
             calls[i] = ScheduleScript.RunAsync(database, keys, args[i]);
         }
 
-        var firsts = await Task.WhenAll(calls).WaitAsync(cancellationToken).ConfigureAwait(false);
-        var ids = new List<string>(((args.Count - 1) * BatchChunkSize) + ScheduleScript.TaskCount(args[^1]));
-        for (var i = 0; i < calls.Length; i++)
-        {
-            // Each call answers with the sequence number of its first task; the others follow it.
-            var first = firsts[i];
-            for (var n = 0; n < ScheduleScript.TaskCount(args[i]); n++)
-            {
-                ids.Add(TaskId.FormatGenerated(keys.TaskType, "", first + n));
-            }
-        }
-
-        // Every chunk went to the type's one master: one WAIT after the last covers them all.
-        await connection.Replicas.EnsureAsync(database.Multiplexer, keys.Due, () => ids).WaitAsync(cancellationToken).ConfigureAwait(false);
-        return ids;
+        return Ids(await Task.WhenAll(calls).WaitAsync(cancellationToken).ConfigureAwait(false));
     }
 
     public async Task<ScheduleOnceResult> ScheduleTaskOnceAsync<T>(string taskKey, DateTimeOffset dueAt, T payload, CancellationToken cancellationToken = default)
@@ -166,10 +175,11 @@ internal sealed class RedisTaskScheduler(
             var json = serializer.Serialize(payload);
             var localId = TaskIdPrefix.TaskKey + taskKey;
             var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-            var created = await ScheduleScript.RunOnceAsync(database, keys, localId, CeilingUnixMilliseconds(dueAt), json, StoredTraceContext.Capture(Activity.Current))
-                .WaitAsync(cancellationToken).ConfigureAwait(false);
             var id = TaskId.Format(keys.TaskType, localId);
-            await connection.Replicas.EnsureAsync(database.Multiplexer, keys.Due, () => [id]).WaitAsync(cancellationToken).ConfigureAwait(false);
+            var args = ScheduleScript.Once(keys, localId, CeilingUnixMilliseconds(dueAt), json, StoredTraceContext.Capture(Activity.Current));
+            var created = connection.Replicas.IsEnabled
+                ? ScheduleScript.Created((await ReplicatedAsync(database, keys, [args], _ => [id], cancellationToken).ConfigureAwait(false))[0])
+                : ScheduleScript.Created(await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Schedule, keys.All, args).WaitAsync(cancellationToken).ConfigureAwait(false));
             SchedulerActivities.Sent(activity, keys.TaskType, created ? 1 : 0, id);
             return new ScheduleOnceResult(id, created);
         }
@@ -227,6 +237,18 @@ internal sealed class RedisTaskScheduler(
         return await GetScript.RunAsync(database, keys, localId).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// <see cref="RedisSchedulerOptions.WaitForReplicas"/>: the schedule.lua calls on the type's master,
+    /// then WAIT there (<see cref="ReplicaWait"/>); a shortfall throws, naming the tasks written.
+    /// </summary>
+    private async Task<RedisResult[]> ReplicatedAsync(IDatabase database, TaskTypeKeys keys, IReadOnlyList<RedisValue[]> args, Func<RedisResult[], IReadOnlyList<string>> ids, CancellationToken cancellationToken)
+    {
+        var calls = args.Select(a => new ScriptCall(SchedulerScripts.Instance.Schedule, a)).ToList();
+        var replicated = await connection.Replicas.EvaluateAsync(database.Multiplexer, keys, calls).WaitAsync(cancellationToken).ConfigureAwait(false);
+        connection.Replicas.ThrowIfShort(replicated, () => ids(replicated.Replies));
+        return replicated.Replies;
+    }
+
     /// <summary>Redis stores whole milliseconds; rounding up keeps a task from starting before the instant asked for.</summary>
     internal static long CeilingUnixMilliseconds(DateTimeOffset dueAt)
         => dueAt.ToUnixTimeMilliseconds() + (dueAt.UtcTicks % TimeSpan.TicksPerMillisecond > 0 ? 1 : 0);
@@ -240,10 +262,11 @@ internal sealed class RedisTaskScheduler(
         {
             var json = serializer.Serialize(payload);
             var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-            var first = await ScheduleScript.RunOneAsync(database, keys, relative, prefix, due, json, StoredTraceContext.Capture(Activity.Current))
-                .WaitAsync(cancellationToken).ConfigureAwait(false);
+            var trace = StoredTraceContext.Capture(Activity.Current);
+            var first = connection.Replicas.IsEnabled
+                ? (long)(await ReplicatedAsync(database, keys, [ScheduleScript.One(keys, relative, prefix, due, json, trace)], r => [TaskId.FormatGenerated(keys.TaskType, prefix, (long)r[0])], cancellationToken).ConfigureAwait(false))[0]
+                : await ScheduleScript.RunOneAsync(database, keys, relative, prefix, due, json, trace).WaitAsync(cancellationToken).ConfigureAwait(false);
             var id = TaskId.FormatGenerated(keys.TaskType, prefix, first);
-            await connection.Replicas.EnsureAsync(database.Multiplexer, keys.Due, () => [id]).WaitAsync(cancellationToken).ConfigureAwait(false);
             SchedulerActivities.Sent(activity, keys.TaskType, 1, id);
             return id;
         }
