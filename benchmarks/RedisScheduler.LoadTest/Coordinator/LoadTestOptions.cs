@@ -190,7 +190,8 @@ internal sealed class LoadTestOptions
                     options.Out = Value();
                     break;
                 case "--redis":
-                    options.Redis = Value() is "single" or "cluster" and var topology ? topology : throw new ArgumentException("--redis takes 'single' or 'cluster'.");
+                    var topology = Value();
+                    options.Redis = topology is "single" or "cluster" ? topology : throw new ArgumentException($"--redis takes 'single' or 'cluster', not '{topology}'.");
                     break;
                 case "--report":
                     options.Report = Value();
