@@ -39,6 +39,7 @@ if (options.Report is { } report)
 }
 
 AgentProcess.ExtraSettings = options.ExtraSettings;
+MeasuredRedis.Topology = options.Redis;
 var missingAgent = options.Systems.Select(n => SystemDefinition.All.First(s => s.Name == n)).FirstOrDefault(s => !File.Exists(s.AgentAssembly));
 if (missingAgent is not null)
 {

@@ -68,4 +68,7 @@ internal static partial class Log
     // 21 to 24 are free; 25 and up follow.
     [LoggerMessage(EventId = 25, Level = LogLevel.Warning, Message = "Could not read the backlog of task type '{TaskType}' for its gauges; they keep their last values until the next collection")]
     public static partial void GaugeReadFailed(ILogger logger, Exception exception, string taskType);
+
+    [LoggerMessage(EventId = 26, Level = LogLevel.Warning, Message = "Finished tasks of type '{TaskType}' were confirmed by {Acknowledged} of the {Required} replica(s) RedisSchedulerOptions.WaitForReplicas asks for within {Timeout}; a failover now could hand them out again")]
+    public static partial void OutcomeNotReplicated(ILogger logger, Exception? exception, string taskType, int acknowledged, int required, TimeSpan timeout);
 }

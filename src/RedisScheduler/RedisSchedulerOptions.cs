@@ -108,6 +108,34 @@ public sealed class RedisSchedulerOptions
     /// <value>Default: 15 seconds.</value>
     public TimeSpan HeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// Durability, opt-in: how many replicas must confirm a write before the call that made it
+    /// returns. Redis replicates asynchronously, so a master that dies just after acknowledging a
+    /// schedule may take it with it when a replica takes over (Cluster or Sentinel). With a value
+    /// above 0, each scheduling call (<see cref="ITaskScheduler.ScheduleTaskAsync{T}(TimeSpan, T, CancellationToken)"/>
+    /// and its overloads, <see cref="ITaskScheduler.EnqueueTaskAsync{T}(T, CancellationToken)"/>,
+    /// <see cref="ITaskScheduler.ScheduleTasksAsync{T}"/>, <see cref="ITaskScheduler.ScheduleTaskOnceAsync{T}"/>)
+    /// sends Redis <c>WAIT</c> after its write (one per call, whatever the size of a batch) and
+    /// throws <see cref="ReplicationTimeoutException"/> when fewer replicas confirmed it within
+    /// <see cref="WaitForReplicasTimeout"/>: the task then most likely exists, but is not yet safe
+    /// from a failover (continuations, <see cref="ITaskScheduler.ScheduleBatchAsync{T, TCompletion}"/>, cancel and
+    /// reschedule do not wait). Workers wait the same way after each batch of acknowledgements (and each
+    /// retry, dead letter or hand-back), so a finished task is not run again after a failover;
+    /// when too few replicas confirm one, they log a warning and carry on (the task may run again).
+    /// Each WAIT costs a replication round trip and holds the scheduler's socket to that master for
+    /// as long (docs/scaling.md has the measured cost). Not a guarantee against every loss: a
+    /// replica that confirmed may itself fail, and a failover may still promote a replica that did not.
+    /// </summary>
+    /// <value>Default: 0 (do not wait).</value>
+    public int WaitForReplicas { get; set; }
+
+    /// <summary>
+    /// The longest a write waits for <see cref="WaitForReplicas"/> replicas. Keep it below the
+    /// connection's <c>asyncTimeout</c> (5 seconds by default), which otherwise ends the wait first.
+    /// </summary>
+    /// <value>Default: 1 second.</value>
+    public TimeSpan WaitForReplicasTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
     internal Dictionary<Type, string> TaskTypeNames { get; } = [];
 
     /// <summary>Partition counts of the payload types given to <c>PartitionTaskType</c>; a type not listed has one.</summary>

@@ -218,10 +218,13 @@ public sealed class BadInputTests
                 o.MaxIdleDelay = TimeSpan.Zero;
                 o.DispatchBatchSize = 0;
                 o.MaxPayloadBytes = 0;
+                o.WaitForReplicas = -1;
+                o.WaitForReplicasTimeout = TimeSpan.Zero;
             },
             concurrency: 1);
 
-        Assert.That(error.Message, Does.Contain("LeaseDuration").And.Contain("MaxIdleDelay").And.Contain("DispatchBatchSize").And.Contain("MaxPayloadBytes"));
+        Assert.That(error.Message, Does.Contain("LeaseDuration").And.Contain("MaxIdleDelay").And.Contain("DispatchBatchSize").And.Contain("MaxPayloadBytes")
+            .And.Contain("WaitForReplicas is -1").And.Contain("WaitForReplicasTimeout is 00:00:00"));
     }
 
     private static OptionsValidationException StartHostExpectingFailure(Action<RedisSchedulerOptions> configure, int concurrency)

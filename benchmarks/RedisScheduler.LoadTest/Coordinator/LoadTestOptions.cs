@@ -31,6 +31,8 @@ internal sealed class LoadTestOptions
           --drain-cap S            W2: stop waiting after S seconds and report the rate so far (default 45)
           --set SYSTEM:KEY=VALUE   an extra agent setting for one system, for experiments (repeatable), e.g.
                                    redisscheduler:max-idle-ms=5000 (MaxIdleDelay) or hangfire:polling-ms=500
+          --redis single|cluster   what each measurement runs against: one redis-server (default), or a
+                                   3-master + 3-replica Redis Cluster on loopback (use --systems redisscheduler)
           --out DIR                where results.md, results.json and the charts go
                                    (default: benchmarks/results/loadtest, or .../loadtest/quick with --quick)
           --report FILE            no run: rewrite results.md and the charts from a results.json (beside it, or into --out)
@@ -89,6 +91,10 @@ internal sealed class LoadTestOptions
 
     [JsonInclude]
     public string? Out { get; private set; }
+
+    /// <summary>"single" or "cluster" (see <see cref="MeasuredRedis.Topology"/>).</summary>
+    [JsonInclude]
+    public string Redis { get; private set; } = "single";
 
     /// <summary>Extra agent settings per system (<c>--set SYSTEM:KEY=VALUE</c>).</summary>
     public Dictionary<string, List<string>> ExtraSettings { get; } = new(StringComparer.Ordinal);
@@ -182,6 +188,10 @@ internal sealed class LoadTestOptions
                     break;
                 case "--out":
                     options.Out = Value();
+                    break;
+                case "--redis":
+                    var topology = Value();
+                    options.Redis = topology is "single" or "cluster" ? topology : throw new ArgumentException($"--redis takes 'single' or 'cluster', not '{topology}'.");
                     break;
                 case "--report":
                     options.Report = Value();

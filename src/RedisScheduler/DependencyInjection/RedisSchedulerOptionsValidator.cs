@@ -72,6 +72,16 @@ internal sealed class RedisSchedulerOptionsValidator : IValidateOptions<RedisSch
             failures.Add($"RedisSchedulerOptions.HeartbeatTimeout is {options.HeartbeatTimeout}: set it from twice HeartbeatInterval ({2 * options.HeartbeatInterval}) to 1 hour (default 15 seconds).");
         }
 
+        if (options.WaitForReplicas is < 0 or > 100)
+        {
+            failures.Add($"RedisSchedulerOptions.WaitForReplicas is {options.WaitForReplicas}: set it from 0 (do not wait, the default) to the number of replicas each master has.");
+        }
+
+        if (options.WaitForReplicasTimeout < TimeSpan.FromMilliseconds(1) || options.WaitForReplicasTimeout > TimeSpan.FromMinutes(1))
+        {
+            failures.Add($"RedisSchedulerOptions.WaitForReplicasTimeout is {options.WaitForReplicasTimeout}: set it from 1 ms to 1 minute, below the connection's asyncTimeout (default 1 second).");
+        }
+
         if (options.Retry is null)
         {
             failures.Add("RedisSchedulerOptions.Retry is null: leave the default or assign a RetryPolicy.");

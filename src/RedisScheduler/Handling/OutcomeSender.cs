@@ -27,7 +27,9 @@ internal sealed class OutcomeSender(TaskTypeKeys keys, RedisConnection connectio
             {
                 // Redis commands take no cancellation token: finishing must reach Redis even while the host stops.
                 var database = await connection.GetDatabaseAsync(CancellationToken.None).ConfigureAwait(false);
-                return await call.EvaluateAsync(database, keys).ConfigureAwait(false);
+                return connection.Replicas.IsEnabled
+                    ? await SendReplicatedAsync(database.Multiplexer, call).ConfigureAwait(false)
+                    : await call.EvaluateAsync(database, keys).ConfigureAwait(false);
             }
             catch (Exception e) when (e is RedisException or TimeoutException)
             {
@@ -42,5 +44,23 @@ internal sealed class OutcomeSender(TaskTypeKeys keys, RedisConnection connectio
                 await Task.Delay(delay, time, CancellationToken.None).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// <see cref="RedisSchedulerOptions.WaitForReplicas"/>: the script on the type's master, then WAIT
+    /// there. The outcome is in Redis either way, so a shortfall is logged rather than retried
+    /// (sending the script again would change nothing); a failover now could bring the delivery back,
+    /// and the task would run again (at least once).
+    /// </summary>
+    private async Task<RedisResult> SendReplicatedAsync(IConnectionMultiplexer multiplexer, ScriptCall call)
+    {
+        var replicas = connection.Replicas;
+        var replicated = await replicas.EvaluateAsync(multiplexer, keys, [call]).ConfigureAwait(false);
+        if (replicated.Acknowledged < replicas.Replicas || replicated.WaitFailure is not null)
+        {
+            Log.OutcomeNotReplicated(logger, replicated.WaitFailure, keys.TaskType, replicated.Acknowledged, replicas.Replicas, replicas.Timeout);
+        }
+
+        return replicated.Replies[0];
     }
 }

@@ -58,9 +58,12 @@ internal sealed class RedisTaskScheduler(
             var json = serializer.Serialize(payload);
             // Only once the input is known good: routing may record the partition count in Redis.
             keys = router.ForNewTask(typeof(T));
-            var args = ScheduleScript.GeneratedIds(keys, relative: false, "", 1, StoredTraceContext.Capture(Activity.Current));
-            ScheduleScript.SetTask(args, 0, timestamp * 1000, json);
-            var id = TaskId.FormatGenerated(keys, "", ScheduleScript.Run(connection.GetDatabase(), keys, args));
+            var args = ScheduleScript.One(keys, relative: false, "", timestamp * 1000, json, StoredTraceContext.Capture(Activity.Current));
+            var database = connection.GetDatabase();
+            var first = connection.Replicas.IsEnabled
+                ? (long)ScheduleChunks.ReplicatedAsync(connection, database, keys, [args], r => [TaskId.FormatGenerated(keys, "", (long)r[0])], CancellationToken.None).GetAwaiter().GetResult()[0]
+                : ScheduleScript.Run(database, keys, args);
+            var id = TaskId.FormatGenerated(keys, "", first);
             SchedulerActivities.Sent(activity, keys.TaskType, 1, id);
             return id;
         }
@@ -124,37 +127,7 @@ internal sealed class RedisTaskScheduler(
             return [];
         }
 
-        // Each chunk is one schedule.lua call on one partition of a partitioned type, the partitions in
-        // turn; chosen only now that every payload is known good, as routing may record the count in Redis.
-        var chunkKeys = new TaskTypeKeys[args.Count];
-        for (var i = 0; i < chunkKeys.Length; i++)
-        {
-            chunkKeys[i] = await router.ForNewTaskAsync(typeof(T), cancellationToken).ConfigureAwait(false);
-            ScheduleScript.MoveTo(args[i], chunkKeys[i]);
-        }
-
-        var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        // Issued together, the calls share the multiplexer's pipeline: Redis runs one while the next
-        // is still being written, and no call waits for the previous one's reply.
-        var calls = new Task<long>[args.Count];
-        for (var i = 0; i < calls.Length; i++)
-        {
-            calls[i] = ScheduleScript.RunAsync(database, chunkKeys[i], args[i]);
-        }
-
-        var firsts = await Task.WhenAll(calls).WaitAsync(cancellationToken).ConfigureAwait(false);
-        var ids = new List<string>(((args.Count - 1) * BatchChunkSize) + ScheduleScript.TaskCount(args[^1]));
-        for (var i = 0; i < calls.Length; i++)
-        {
-            // Each call answers with the sequence number of its first task; the others follow it.
-            var first = firsts[i];
-            for (var n = 0; n < ScheduleScript.TaskCount(args[i]); n++)
-            {
-                ids.Add(TaskId.FormatGenerated(chunkKeys[i], "", first + n));
-            }
-        }
-
-        return ids;
+        return await ScheduleChunks.SendAsync(connection, router, typeof(T), args, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<ScheduleOnceResult> ScheduleTaskOnceAsync<T>(string taskKey, DateTimeOffset dueAt, T payload, CancellationToken cancellationToken = default)
@@ -175,9 +148,11 @@ internal sealed class RedisTaskScheduler(
             keys = await router.ForTaskKeyAsync(typeof(T), taskKey, cancellationToken).ConfigureAwait(false);
             var localId = TaskIdPrefix.TaskKey + taskKey;
             var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-            var created = await ScheduleScript.RunOnceAsync(database, keys, localId, CeilingUnixMilliseconds(dueAt), json, StoredTraceContext.Capture(Activity.Current))
-                .WaitAsync(cancellationToken).ConfigureAwait(false);
             var id = TaskId.Format(keys, localId);
+            var args = ScheduleScript.Once(keys, localId, CeilingUnixMilliseconds(dueAt), json, StoredTraceContext.Capture(Activity.Current));
+            var created = connection.Replicas.IsEnabled
+                ? ScheduleScript.Created((await ScheduleChunks.ReplicatedAsync(connection, database, keys, [args], _ => [id], cancellationToken).ConfigureAwait(false))[0])
+                : ScheduleScript.Created(await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Schedule, keys.All, args).WaitAsync(cancellationToken).ConfigureAwait(false));
             SchedulerActivities.Sent(activity, keys.TaskType, created ? 1 : 0, id);
             return new ScheduleOnceResult(id, created);
         }
@@ -285,8 +260,10 @@ internal sealed class RedisTaskScheduler(
     {
         var prefix = TaskIdPrefix.For(priority);
         var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var first = await ScheduleScript.RunOneAsync(database, keys, relative, prefix, due, json, StoredTraceContext.Capture(Activity.Current))
-            .WaitAsync(cancellationToken).ConfigureAwait(false);
+        var trace = StoredTraceContext.Capture(Activity.Current);
+        var first = connection.Replicas.IsEnabled
+            ? (long)(await ScheduleChunks.ReplicatedAsync(connection, database, keys, [ScheduleScript.One(keys, relative, prefix, due, json, trace)], r => [TaskId.FormatGenerated(keys, prefix, (long)r[0])], cancellationToken).ConfigureAwait(false))[0]
+            : await ScheduleScript.RunOneAsync(database, keys, relative, prefix, due, json, trace).WaitAsync(cancellationToken).ConfigureAwait(false);
         var id = TaskId.FormatGenerated(keys, prefix, first);
         SchedulerActivities.Sent(activity, keys.TaskType, 1, id);
         return id;

@@ -21,7 +21,11 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
         var value = options.Value;
         owned = value.ConnectionMultiplexerFactory is null;
         connect = value.ConnectionMultiplexerFactory ?? (() => ConnectAsync(value.Configuration!));
+        Replicas = new ReplicaWait(value);
     }
+
+    /// <summary>Gets the wait for replicas after a write (<see cref="RedisSchedulerOptions.WaitForReplicas"/>).</summary>
+    public ReplicaWait Replicas { get; }
 
     public async Task<IConnectionMultiplexer> GetMultiplexerAsync(CancellationToken cancellationToken)
         => await Connecting().WaitAsync(cancellationToken).ConfigureAwait(false);

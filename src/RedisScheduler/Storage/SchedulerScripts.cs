@@ -113,7 +113,7 @@ internal sealed class SchedulerScripts
         }
     }
 
-    private static bool IsNoScript(RedisServerException e) => e.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal);
+    internal static bool IsNoScript(RedisServerException e) => e.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal);
 
     private static string ReadResource(string name)
     {

@@ -9,12 +9,9 @@ namespace RedisScheduler.Dashboard.Tests.Browser;
 
 /// <summary>
 /// The two charts against their endpoints' contracts, answered by the browser itself (Playwright's request
-/// routing): api/timeline and api/stats come from another branch, and this test must not map them.
+/// routing), so the pages stay pinned to the JSON shape whatever the data; DashboardBrowserTests draws the
+/// timeline from the real endpoint.
 /// </summary>
-/// <remarks>
-/// TODO(lead, after merging branch dashdata): keep these (they pin the pages to the contract) and make
-/// DashboardBrowserTests' timeline page require bars from the real endpoint.
-/// </remarks>
 [NonParallelizable]
 public sealed class ChartContractTests
 {

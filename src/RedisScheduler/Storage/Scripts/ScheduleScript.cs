@@ -57,20 +57,30 @@ internal static class ScheduleScript
 
     /// <summary>Schedules one task with a generated id; returns its sequence number.</summary>
     public static Task<long> RunOneAsync(IDatabaseAsync database, TaskTypeKeys keys, bool relative, string priorityPrefix, long due, RedisValue payload, string? trace = null)
+        => RunAsync(database, keys, One(keys, relative, priorityPrefix, due, payload, trace));
+
+    /// <summary>The arguments of <see cref="RunOneAsync"/>.</summary>
+    public static RedisValue[] One(TaskTypeKeys keys, bool relative, string priorityPrefix, long due, RedisValue payload, string? trace)
     {
         var args = GeneratedIds(keys, relative, priorityPrefix, 1, trace);
         SetTask(args, 0, due, payload);
-        return RunAsync(database, keys, args);
+        return args;
     }
 
-    /// <summary>Schedules one task under the caller's <paramref name="localId"/>, due at a Unix time in ms; <see langword="false"/> when a task with that id exists already.</summary>
-    public static async Task<bool> RunOnceAsync(IDatabaseAsync database, TaskTypeKeys keys, string localId, long dueAtMs, RedisValue payload, string? trace = null)
+    /// <summary>The arguments of <see cref="RunOnceAsync"/>.</summary>
+    public static RedisValue[] Once(TaskTypeKeys keys, string localId, long dueAtMs, RedisValue payload, string? trace)
     {
         var args = Arguments(keys, relative: false, localId, 1, trace);
         SetTask(args, 0, dueAtMs, payload);
-        var reply = await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Schedule, keys.All, args).ConfigureAwait(false);
-        return !reply[0].IsNull;
+        return args;
     }
+
+    /// <summary>Whether a <see cref="RunOnceAsync"/> call created its task: <see langword="false"/> when one with that id existed.</summary>
+    public static bool Created(RedisResult reply) => !reply[0].IsNull;
+
+    /// <summary>Schedules one task under the caller's <paramref name="localId"/>, due at a Unix time in ms; <see langword="false"/> when a task with that id exists already.</summary>
+    public static async Task<bool> RunOnceAsync(IDatabaseAsync database, TaskTypeKeys keys, string localId, long dueAtMs, RedisValue payload, string? trace = null)
+        => Created(await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Schedule, keys.All, Once(keys, localId, dueAtMs, payload, trace)).ConfigureAwait(false));
 
     private static RedisValue[] Arguments(TaskTypeKeys keys, bool relative, RedisValue ids, int count, string? trace)
     {
