@@ -18,7 +18,11 @@ public sealed class RedisSchedulerOptions
 
     /// <summary>
     /// Supplies a connection the application already owns. The scheduler never disposes a
-    /// connection it did not create. When set, <see cref="Configuration"/> is ignored.
+    /// connection it did not create, and uses it with the settings it was made with. When set,
+    /// <see cref="Configuration"/> is ignored. The settings the scheduler gives the connections it
+    /// opens itself (and recommends for yours: <c>AbortOnConnectFail = false</c>,
+    /// <c>ReconnectRetryPolicy = new LinearRetry(1000)</c>, <c>SocketManager = SocketManager.ThreadPool</c>)
+    /// and why are in docs/performance.md.
     /// </summary>
     /// <value>Default: <see langword="null"/>.</value>
     public Func<Task<IConnectionMultiplexer>>? ConnectionMultiplexerFactory { get; set; }
