@@ -45,11 +45,9 @@ internal static class PartitionedCharts
     private static async Task<(T First, IReadOnlyList<TaskTypeKeys> Others)> PartitionsAsync<T>(IDatabase database, TaskTypeNames names, string taskType, Func<TaskTypeKeys, Task<T>> read)
     {
         var keys = names.GetKeys(taskType);
-        var highest = database.SortedSetRangeByRankWithScoresAsync(keys.PartitionCounts, -1, -1);
+        var count = PartitionRouter.ReadCountAsync(database, keys, names.PartitionsOf(taskType));
         var first = await read(keys).ConfigureAwait(false);
-        var recorded = await highest.ConfigureAwait(false) is [var entry] ? (int)Math.Min(entry.Score, TaskPartitions.Max) : 1;
-        var count = Math.Max(names.PartitionsOf(taskType), recorded);
-        return (first, [.. Enumerable.Range(1, count - 1).Select(p => names.GetKeys(taskType, p))]);
+        return (first, [.. Enumerable.Range(1, await count.ConfigureAwait(false) - 1).Select(p => names.GetKeys(taskType, p))]);
     }
 
     private static List<long> Sum(IReadOnlyList<long> first, IEnumerable<IReadOnlyList<long>> others)

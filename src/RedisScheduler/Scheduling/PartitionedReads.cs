@@ -20,8 +20,7 @@ internal static class PartitionedReads
         var firstCounts = new QueuedTaskCounts(batch, first);
         batch.Execute();
         await Task.WhenAll(highest, firstCounts.Completion).ConfigureAwait(false);
-        var recorded = highest.Result is [var entry] ? (int)Math.Min(entry.Score, TaskPartitions.Max) : 1;
-        var count = Math.Max(names.PartitionsOf(taskType), recorded);
+        var count = PartitionRouter.CountFrom(highest.Result, names.PartitionsOf(taskType));
         if (count == 1)
         {
             return ([first], [firstCounts.Result(taskType)]);

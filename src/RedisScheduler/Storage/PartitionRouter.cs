@@ -41,10 +41,11 @@ internal sealed class PartitionRouter(TaskTypeNames names, RedisConnection conne
 
     /// <summary>The largest partition count ever recorded for the type, and at least <paramref name="configured"/>: how many partitions hold its tasks.</summary>
     public static async Task<int> ReadCountAsync(IDatabaseAsync database, TaskTypeKeys keys, int configured)
-    {
-        var highest = await database.SortedSetRangeByRankWithScoresAsync(keys.PartitionCounts, -1, -1).ConfigureAwait(false);
-        return highest is [var entry] ? Math.Max(configured, (int)Math.Min(entry.Score, TaskPartitions.Max)) : configured;
-    }
+        => CountFrom(await database.SortedSetRangeByRankWithScoresAsync(keys.PartitionCounts, -1, -1).ConfigureAwait(false), configured);
+
+    /// <summary>How many partitions hold the type's tasks, from the highest entry of its recorded counts (<c>ZRANGE … -1 -1 WITHSCORES</c>).</summary>
+    public static int CountFrom(SortedSetEntry[] highest, int configured)
+        => highest is [var entry] ? Math.Max(configured, (int)Math.Min(entry.Score, TaskPartitions.Max)) : configured;
 
     /// <summary>Records <paramref name="partitions"/> among the counts used for the type (idempotent: ZADD of the count as member and score).</summary>
     public static Task RecordCountAsync(IDatabaseAsync database, TaskTypeKeys keys, int partitions)
