@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
+using RedisScheduler.Storage;
 
 namespace RedisScheduler.Dashboard;
 
@@ -38,7 +39,7 @@ internal static partial class DashboardInput
     /// type name, or <c>type#p</c> for a task in partition p of a partitioned type (docs/scaling.md).
     /// </summary>
     public static IResult? CheckTaskIdParts(string idType, string localId)
-        => (IdTypePattern().IsMatch(idType)
+        => (TaskPartitions.TryParseIdType(idType, out var taskType, out _) && TaskTypePattern().IsMatch(taskType)
             ? null
             : DashboardProblems.Invalid("type", $"'{idType}' is not a task type name nor the type part of a task id: use the part before '/' of a task id, such as 'invoice' of 'invoice/c123' or 'invoice#2' of 'invoice#2/c123'."))
             ?? CheckLocalId(localId);
@@ -98,8 +99,4 @@ internal static partial class DashboardInput
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$", RegexOptions.CultureInvariant)]
     private static partial Regex TaskTypePattern();
-
-    // A type name, or type#p for partition p (1 to 64) of a partitioned type.
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,99}(#[1-9][0-9]?)?$", RegexOptions.CultureInvariant)]
-    private static partial Regex IdTypePattern();
 }
