@@ -26,10 +26,10 @@ public static class RedisSchedulerDiagnostics
     /// <summary>Attribute: the attempt of the delivery, 1 on the first run.</summary>
     public const string AttemptTag = "redis_scheduler.task.attempt";
 
-    /// <summary>Attribute: when the task was first due (ISO 8601, the Redis server's clock).</summary>
+    /// <summary>Attribute: when this attempt was due (ISO 8601, the Redis server's clock): a retry's own due time.</summary>
     public const string DueAtTag = "redis_scheduler.task.due_at";
 
-    /// <summary>Attribute: how late the handler started after the task's due time, in seconds (first attempts only).</summary>
+    /// <summary>Attribute: how late the handler started after the task's due time, in seconds, every attempt from its own due time.</summary>
     public const string LatenessTag = "redis_scheduler.task.lateness";
 
     /// <summary>Metric attribute: what became of a delivery (<c>succeeded</c>, <c>retried</c>, <c>dead_lettered</c>, <c>released</c>, <c>lease_lost</c>).</summary>

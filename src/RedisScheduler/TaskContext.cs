@@ -44,7 +44,7 @@ public sealed class TaskContext
     /// <summary>When the task was scheduled, by the Redis server's clock.</summary>
     public DateTimeOffset ScheduledAt { get; }
 
-    /// <summary>When the task was due, by the Redis server's clock.</summary>
+    /// <summary>When this attempt was due, by the Redis server's clock: for a retry, when the retry fell due, not the first attempt.</summary>
     public DateTimeOffset DueAt { get; }
 
     /// <summary>

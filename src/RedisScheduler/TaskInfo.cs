@@ -6,7 +6,7 @@ namespace RedisScheduler;
 /// <param name="State">Where the task is now.</param>
 /// <param name="Attempt">How many times it has been handed to a worker so far.</param>
 /// <param name="ScheduledAt">When it was scheduled, by the Redis server's clock.</param>
-/// <param name="DueAt">When it was first due (or last rescheduled to), by the Redis server's clock; retries keep this time.</param>
+/// <param name="DueAt">When it is (or was) due, by the Redis server's clock: the time it was scheduled or last rescheduled for, or, after a failed attempt, when its retry is due.</param>
 /// <param name="PayloadJson">The payload as stored, in JSON.</param>
 /// <param name="LastError">Why the last attempt failed; <see langword="null"/> when none has.</param>
 public sealed record TaskInfo(

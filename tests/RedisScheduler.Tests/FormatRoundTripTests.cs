@@ -58,8 +58,8 @@ public sealed class FormatRoundTripTests
 
         var reply = (RedisResult[])(await RunAsync(scope, """
             local r = new_record('s', '0', ARGV[1], ARGV[2], ARGV[3], ARGV[4])
-            local linked = with_retry_link(with_attempt(r, 'p', 2), ARGV[5])
-            return { r, with_due(r, 'w', '42'), linked, with_retry_link(linked, ARGV[5]), with_flag(linked, 'd') }
+            local linked = with_link(with_attempt(r, 'p', 2), ARGV[5])
+            return { r, with_due(r, 'w', '42'), linked, with_link(linked, ARGV[5]), with_flag(linked, 'd') }
             """, 1_700_000_000_001, 1_700_000_000_002, Payload, trace, Link))!;
 
         var records = reply.Select(r => TaskRecord.Parse((byte[])r!)).ToArray();
@@ -73,8 +73,8 @@ public sealed class FormatRoundTripTests
             Assert.That(stored.Scheduled, Is.EqualTo(activity.Context).Using<System.Diagnostics.ActivityContext>((a, b) => a.TraceId == b.TraceId && a.SpanId == b.SpanId && a.TraceState == b.TraceState));
             Assert.That(stored.Baggage, Is.EqualTo(new[] { new KeyValuePair<string, string?>("user", "x,y=z~|") }));
             Assert.That(StoredTraceContext.Parse(records[1].TraceContext.AsSpan()).Scheduled.SpanId, Is.EqualTo(activity.SpanId), "with_due keeps it");
-            Assert.That(linked.Scheduled.SpanId, Is.EqualTo(activity.SpanId), "with_retry_link keeps the scheduling context");
-            Assert.That(linked.PreviousAttempt.SpanId.ToString(), Is.EqualTo("b7ad6b7169203331"));
+            Assert.That(linked.Scheduled.SpanId, Is.EqualTo(activity.SpanId), "with_link keeps the scheduling context");
+            Assert.That(linked.Link.SpanId.ToString(), Is.EqualTo("b7ad6b7169203331"));
             Assert.That((byte[])reply[3]!, Is.EqualTo((byte[])reply[2]!), "a second link replaces the first");
             Assert.That(records[4].Flag, Is.EqualTo(TaskRecord.DeadLettered));
             Assert.That(records[2].Format(), Is.EqualTo((byte[])reply[2]!), "C# writes the same bytes back");

@@ -55,6 +55,7 @@ public sealed class MetricsTests
     {
         using var outcomes = Collect<long>("redis_scheduler.task.outcomes");
         using var duration = Collect<double>("messaging.process.duration");
+        using var lateness = Collect<double>("redis_scheduler.task.lateness");
         await using var scope = new TestScope();
         var (_, probe) = await scope.StartWorkerAsync("worker", configure: o => o.Retry = new RetryPolicy { InitialDelay = TimeSpan.FromMilliseconds(10), MaxAttempts = 2 });
         await scope.CreateScheduler().EnqueueTaskAsync(new ProbeTask(1, ProbeBehavior.AlwaysFail));
@@ -63,6 +64,7 @@ public sealed class MetricsTests
 
         Assert.That(outcomes.GetMeasurementSnapshot().Select(m => m.Tags[RedisSchedulerDiagnostics.OutcomeTag]), Is.EqualTo(new[] { "retried", "dead_lettered" }));
         Assert.That(duration.GetMeasurementSnapshot().Select(m => m.Tags["error.type"]), Has.All.EqualTo(typeof(InvalidOperationException).FullName));
+        Assert.That(lateness.GetMeasurementSnapshot(), Has.Count.EqualTo(2), "one lateness measurement per run, the retry's too");
     }
 
     [Test]

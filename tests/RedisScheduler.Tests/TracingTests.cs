@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
@@ -96,7 +97,8 @@ public sealed class TracingTests
         var spans = new SpanList();
         using var tracing = Collect(spans);
         await using var scope = new TestScope();
-        var (_, probe) = await scope.StartWorkerAsync("worker", configure: o => o.Retry = new RetryPolicy { InitialDelay = TimeSpan.FromMilliseconds(10) });
+        // A retry 3 s later: measured from the first attempt's due time, its lateness would be 3 s or more.
+        var (_, probe) = await scope.StartWorkerAsync("worker", configure: o => o.Retry = new RetryPolicy { InitialDelay = TimeSpan.FromSeconds(3), JitterFactor = 0 });
         using (Requests.StartActivity("request"))
         {
             await scope.CreateScheduler().EnqueueTaskAsync(new ProbeTask(1, ProbeBehavior.FailOnFirstAttempt));
@@ -116,7 +118,37 @@ public sealed class TracingTests
             Assert.That(second.Status, Is.EqualTo(ActivityStatusCode.Unset));
             Assert.That(new[] { first.ParentSpanId, second.ParentSpanId }, Has.All.EqualTo(send.SpanId), "every attempt continues the scheduling trace");
             Assert.That(second.Links.Select(l => l.Context.SpanId), Is.EqualTo(new[] { first.SpanId }), "the retry links to the attempt that failed");
-            Assert.That(second.GetTagItem(RedisSchedulerDiagnostics.LatenessTag), Is.Null, "a retry's own due time is not stored");
+            Assert.That(second.GetTagItem(RedisSchedulerDiagnostics.LatenessTag), Is.TypeOf<double>().And.GreaterThanOrEqualTo(0).And.LessThan(2.5), "a retry's lateness is measured from its own due time");
+        });
+    }
+
+    [Test]
+    public async Task ProcessSpan_RecurringOccurrence_IsARootLinkedToTheCallThatDefinedTheSchedule()
+    {
+        var spans = new SpanList();
+        using var tracing = Collect(spans);
+        await using var scope = new TestScope();
+        var (host, probe) = await scope.StartWorkerAsync("worker");
+        ActivityContext definer;
+        using (var request = Requests.StartActivity("request"))
+        {
+            definer = request!.Context;
+            await host.Services.GetRequiredService<IRecurringTaskManager>().AddOrUpdateAsync("tick", "* * * * * *", new ProbeTask(7));
+        }
+
+        await probe.WaitForAsync(1, TimeSpan.FromSeconds(20));
+        var process = (await spans.WaitForAsync("process probe"))[0];
+        var manager = host.Services.GetRequiredService<IRecurringTaskManager>();
+        var listed = await manager.ListAsync("probe");
+        await manager.RemoveAsync("probe", "tick");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(listed.Select(s => s.Name), Is.EqualTo(new[] { "tick" }), "the link kept beside the definition is no schedule of its own");
+            Assert.That(await scope.Database.HashLengthAsync(scope.Keys().Recurring), Is.Zero, "the link went with the schedule");
+            Assert.That(process.TraceId, Is.Not.EqualTo(definer.TraceId), "each occurrence is a trace of its own, not one trace growing for as long as the schedule lives");
+            Assert.That(process.ParentSpanId, Is.EqualTo(default(ActivitySpanId)));
+            Assert.That(process.Links.Select(l => (l.Context.TraceId, l.Context.SpanId)), Is.EqualTo(new[] { (definer.TraceId, definer.SpanId) }), "linked to the call that defined the schedule");
         });
     }
 

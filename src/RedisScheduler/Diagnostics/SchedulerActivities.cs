@@ -47,7 +47,7 @@ internal static class SchedulerActivities
     /// <summary>
     /// Starts the span around a handler: a child of the span the task was scheduled under, or, with
     /// <paramref name="newTrace"/>, the root of a new trace linked to it; linked as well to the attempt
-    /// that failed before this one. Never a child of the worker loop's own ambient activity.
+    /// that failed before this one, and a recurring occurrence to the call that defined its schedule. Never a child of the worker loop's own ambient activity.
     /// </summary>
     public static Activity? StartProcess(string taskType, string idType, string localId, in TaskRecord record, bool newTrace, double? latenessSeconds)
     {
@@ -73,9 +73,9 @@ internal static class SchedulerActivities
             }
         }
 
-        if (stored.PreviousAttempt != default)
+        if (stored.Link != default)
         {
-            (links ??= []).Add(new ActivityLink(stored.PreviousAttempt));
+            (links ??= []).Add(new ActivityLink(stored.Link));
         }
 
         var activity = Source.StartActivity(ActivityKind.Consumer, parent, tags: null, links, name: "process " + taskType);

@@ -38,7 +38,7 @@ internal static class SchedulerMetrics
         "redis_scheduler.tasks.running", "{task}", "Handlers running now in this process.");
 
     public static readonly Histogram<double> Lateness = Meter.CreateHistogram(
-        "redis_scheduler.task.lateness", "s", "How late handlers started after their tasks were due (the Redis server's clock), first attempts only.", tags: null, new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
+        "redis_scheduler.task.lateness", "s", "How late handlers started after their tasks were due (the Redis server's clock), every run: a retry from its own due time.", tags: null, new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
 
     /// <summary>The tags every measurement of a task type carries.</summary>
     public static TagList Tags(string taskType, string operation) => new()

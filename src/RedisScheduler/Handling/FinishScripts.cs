@@ -15,7 +15,7 @@ internal static class FinishScripts
     /// <param name="task">The delivery that failed.</param>
     /// <param name="delay">How long until the next attempt.</param>
     /// <param name="errorJson">The error of this attempt.</param>
-    /// <param name="latenessMs">How late this attempt started, if known (a first attempt): counted in the minute's activity bucket.</param>
+    /// <param name="latenessMs">How late this attempt started, if known: counted in the minute's activity bucket.</param>
     /// <param name="traceParent">The traceparent of the failed attempt's span, when it had one: the next attempt's span links to it.</param>
     public static ScriptCall Retry(TaskTypeKeys keys, ClaimedTask task, TimeSpan delay, string errorJson, long? latenessMs = null, string? traceParent = null)
         => new(

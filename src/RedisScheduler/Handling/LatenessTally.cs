@@ -12,7 +12,7 @@ internal struct LatenessTally
 
     public long MaxMs { get; private set; }
 
-    /// <summary>Adds a task's lateness; <see langword="null"/> (a retry's attempt, or a delivery made by hand) adds nothing.</summary>
+    /// <summary>Adds a task's lateness; <see langword="null"/> (a delivery made by hand) adds nothing.</summary>
     public void Add(long? latenessMs)
     {
         if (latenessMs is not { } ms)

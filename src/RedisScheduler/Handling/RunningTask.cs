@@ -19,8 +19,8 @@ internal sealed class RunningTask(ClaimedTask task) : IDisposable
     public ClaimedTask Task { get; } = task;
 
     /// <summary>
-    /// How late the handler started, in whole ms, on a first attempt (a retry's due time is not
-    /// stored); <see langword="null"/> otherwise. Counted in the minute's activity bucket when the task ends.
+    /// How late the handler started after this attempt's due time, in whole ms; <see langword="null"/>
+    /// for a delivery made by hand. Counted in the minute's activity bucket when the task ends.
     /// </summary>
     public long? LatenessMs { get; set; }
 

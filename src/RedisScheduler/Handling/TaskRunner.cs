@@ -32,9 +32,9 @@ internal sealed class TaskRunner(
 
         var task = run.Task;
         var record = task.Record;
-        // Lateness only on a first attempt: the due time of a retry is not stored, only the first one.
-        // Always measured (one clock read): the activity buckets in Redis count it when the task ends.
-        double? lateness = record.Attempt == 1 ? task.Call.LatenessSeconds(record.DueAtMs, time) : null;
+        // Every run, from its own due time: retry.lua stores a retry's due time in the record. Always
+        // measured (one clock read): the activity buckets in Redis count it when the task ends.
+        double? lateness = task.Call.LatenessSeconds(record.DueAtMs, time);
         run.LatenessMs = lateness is { } late ? (long)Math.Max(0, Math.Round(late * 1000)) : null;
         using var activity = SchedulerActivities.StartProcess(taskType, task.Call.IdType ?? taskType, task.LocalId, record, linkToSchedulingTrace, lateness);
         using var scope = logger.IsEnabled(LogLevel.Critical)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using RedisScheduler.Storage;
 using RedisScheduler.Storage.Scripts;
@@ -52,9 +53,9 @@ internal sealed class RedisRecurringTaskManager(RedisConnection connection, Task
         batch.Execute();
         await Task.WhenAll(definitions, nexts).WaitAsync(cancellationToken).ConfigureAwait(false);
         var nextByName = nexts.Result.ToDictionary(e => (string)e.Element!, e => (long)e.Score, StringComparer.Ordinal);
-        var paused = definitions.Result.Select(e => (string)e.Name!).Where(DefineScript.IsPausedField).ToHashSet(StringComparer.Ordinal);
+        var fields = definitions.Result.Select(e => (string)e.Name!).ToHashSet(StringComparer.Ordinal);
         return [.. definitions.Result
-            .Where(entry => !DefineScript.IsPausedField(entry.Name!))
+            .Where(entry => DefineScript.IsDefinitionField(entry.Name!))
             .Select(entry => (Name: (string)entry.Name!, Definition: RecurringDefinition.FromJson((string)entry.Value!)))
             .OrderBy(e => e.Name, StringComparer.Ordinal)
             .Select(e => new RecurringTaskInfo(
@@ -67,7 +68,7 @@ internal sealed class RedisRecurringTaskManager(RedisConnection connection, Task
                 nextByName.TryGetValue(e.Name, out var next) ? DateTimeOffset.FromUnixTimeMilliseconds(next) : null,
                 e.Definition.Payload)
             {
-                IsPaused = paused.Contains(DefineScript.PausedField(e.Name)),
+                IsPaused = fields.Contains(DefineScript.PausedField(e.Name)),
             })];
     }
 
@@ -129,6 +130,8 @@ internal sealed class RedisRecurringTaskManager(RedisConnection connection, Task
         // the clock, and whether it is due is decided by the Redis server's clock as for any task.
         var first = definition.NextAfter(time.GetUtcNow().ToUnixTimeMilliseconds());
         var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
-        return await DefineScript.SetAsync(database, keys, name, definition.ToJson(), first).WaitAsync(cancellationToken).ConfigureAwait(false);
+        // Its occurrences run as roots of their own traces, each linked to this call (recur.lua).
+        var link = StoredTraceContext.CaptureLink(Activity.Current);
+        return await DefineScript.SetAsync(database, keys, name, definition.ToJson(), first, link).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 }

@@ -4,8 +4,8 @@
 -- ARGV[1]  the type's done channel, announced to while WaitForCompletionAsync callers wait
 -- ARGV[2]  how many succeeded ids to keep in the succeeded history (0: keep none); as it is trimmed
 --          in steps, it may hold up to min(ARGV[2], 256) more, plus one call's ids
--- ARGV[3]  how many of these tasks ran on their first attempt and so have a lateness (see
---          ClaimCall.LatenessSeconds); ARGV[4] their lateness summed, ARGV[5] the largest (whole ms)
+-- ARGV[3]  how many of these tasks have a lateness (see ClaimCall.LatenessSeconds; all but
+--          deliveries made by hand); ARGV[4] their lateness summed, ARGV[5] the largest (whole ms)
 -- ARGV[6..n] quadruples (local task id, delivery token from claim.lua, '1' when an earlier attempt
 --       failed so its last error is deleted too, else '0', the result as JSON or '' for none)
 -- Returns: { how many outbox entries were written for continuations of these tasks, then the

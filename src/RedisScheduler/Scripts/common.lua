@@ -119,7 +119,8 @@ end
 -- `trace` (nil for none) is the scheduling trace context, which follows the scheduledAt digits:
 -- '~<traceparent>[~<tracestate>[~<baggage>]]', made and read by StoredTraceContext in C# and passed
 -- through here whole, only when an activity was current at scheduling. The helpers below keep it,
--- as they keep scheduledAt; with_retry_link adds the link to a failed attempt after it.
+-- as they keep scheduledAt; with_link adds a link after it (to a failed attempt, or to the call that
+-- defined a recurring schedule).
 local function new_record(flag, attempt, scheduled_at, due_at, payload, trace)
   return flag .. attempt .. '|' .. scheduled_at .. (trace or '') .. '|' .. due_at .. '|' .. payload
 end
@@ -165,14 +166,27 @@ local function with_due(record, flag, due_at)
   return flag .. string.sub(record, 2, second) .. due_at .. string.sub(record, third)
 end
 
--- The record with '^<traceparent>' of the attempt that just failed after its scheduledAt field (and
--- trace context), replacing an earlier one: the next attempt's span links to it (StoredTraceContext).
-local function with_retry_link(record, link)
+-- The record with '^<traceparent>' after its scheduledAt field (and trace context), replacing an
+-- earlier one: the span of its next run links to that span (StoredTraceContext). retry.lua links a
+-- retry to the attempt that just failed; recur.lua an occurrence to the call that defined its schedule.
+local function with_link(record, link)
   local first = string.find(record, '|', 1, true)
   local second = string.find(record, '|', first + 1, true)
   local keep = string.find(record, '^', first + 1, true)
   if keep == nil or keep > second then keep = second end
   return string.sub(record, 1, keep - 1) .. '^' .. link .. string.sub(record, second)
+end
+
+-- Fields of a type's RECURRING hash beside a schedule's definition (field '<name>'). A schedule name
+-- has no '|', so they cannot clash with a definition (DefineScript in C#):
+--   '<name>|paused' marks a paused schedule (see define.lua);
+--   '<name>|link'   the traceparent of the call that defined it, which its occurrences link to.
+local function paused_field(name)
+  return name .. '|paused'
+end
+
+local function link_field(name)
+  return name .. '|link'
 end
 
 -- Rewrites the flag of a task's record, if it still has one.

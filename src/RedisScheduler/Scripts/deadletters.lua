@@ -7,7 +7,7 @@
 --              many to skip: the oldest 1000 dead before that time after those skipped (the caller
 --              repeats while the two counts returned add up to 1000, with the same time, so tasks
 --              that fail again meanwhile are not requeued twice, and skipping the letters it kept);
---              or ARGV[3..n] local ids. The tasks become due now, with their attempts reset. A
+--              or ARGV[3..n] local ids. The tasks become due now (their records' dueAt too), with their attempts reset. A
 --              letter whose record is missing or cannot be read (MalformedRecord, see claim.lua)
 --              is kept instead. Returns for 'all' { how many were requeued, how many kept };
 --              else how many were requeued, or -1 when any was kept.
@@ -56,7 +56,7 @@ for _, id in ipairs(ids) do
     if op == 'requeue' then
       -- A fresh start: attempts from zero and no last error (ack.lua only cleans up errors of
       -- tasks past their first attempt).
-      redis.call('HSET', TASKS, id, with_attempt(record, 's', 0, bar))
+      redis.call('HSET', TASKS, id, with_due(with_attempt(record, 's', 0, bar), 's', int(now)))
       redis.call('HDEL', ERRORS, id)
       redis.call('ZADD', DUE, now, id)
     else

@@ -7,6 +7,8 @@
 -- ARGV[3]  the next occurrence (Unix ms), or '' when the schedule never fires again
 -- ARGV[4]  '1' to schedule a task for this occurrence; '0' to skip it (a misfire the policy skips)
 -- ARGV[5]  wake channel (see schedule.lua)
+-- An occurrence's record carries the link to the call that defined the schedule, when one was kept
+-- (link_field, see define.lua), so its span is the root of a trace of its own, linked to that call.
 -- Returns: 1 when this call advanced the schedule; 0 when another instance already had.
 local name = ARGV[1]
 local current = redis.call('ZSCORE', RECURRING_NEXT, name)
@@ -24,7 +26,10 @@ if ARGV[4] == '1' then
   local id = '@' .. name .. ':' .. ARGV[2]
   if redis.call('HEXISTS', TASKS, id) == 0 then
     local earliest = first_score(DUE)
-    redis.call('HSET', TASKS, id, new_record('s', '0', int(now), int(due), payload))
+    local record = new_record('s', '0', int(now), int(due), payload)
+    local link = redis.call('HGET', RECURRING, link_field(name))
+    if link then record = with_link(record, link) end
+    redis.call('HSET', TASKS, id, record)
     redis.call('ZADD', DUE, due, id)
     if earliest == nil or due < earliest then
       publish(ARGV[5], int(due))

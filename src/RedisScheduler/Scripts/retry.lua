@@ -6,10 +6,12 @@
 -- ARGV[3]  delay in ms before the next attempt
 -- ARGV[4]  wake channel (see schedule.lua)
 -- ARGV[5]  the error of this attempt (JSON), kept as the task's last error
--- ARGV[6]  this attempt's lateness in whole ms, or '' when it has none (a retry's attempt): counted,
---          with the failure, in this minute's activity bucket (common.lua)
+-- ARGV[6]  this attempt's lateness in whole ms (start minus its due time), or '' when unknown:
+--          counted, with the failure, in this minute's activity bucket (common.lua)
 -- ARGV[7]  optional, only when this attempt ran under a trace: its traceparent, stored in the record
---          (with_retry_link) so the next attempt's span links to it
+--          (with_link) so the next attempt's span links to it
+-- The record keeps the next attempt's due time (with_due), so that attempt's lateness is measured
+-- from when it was due, not from the first attempt's due time.
 -- Returns: 1 when rescheduled; 0 when this delivery's lease was lost (nothing is changed).
 local now = now_ms()
 local activity = read_activity(now)
@@ -18,13 +20,11 @@ if not take_lease(ARGV[1], ARGV[2]) then
 end
 local due = now + tonumber(ARGV[3])
 local earliest = first_score(DUE)
-if ARGV[7] then
-  local record = redis.call('HGET', TASKS, ARGV[1])
-  if record then
-    redis.call('HSET', TASKS, ARGV[1], with_retry_link(with_flag(record, 's'), ARGV[7]))
-  end
-else
-  set_flag(ARGV[1], 's')
+local record = redis.call('HGET', TASKS, ARGV[1])
+if record then
+  record = with_due(record, 's', int(due))
+  if ARGV[7] then record = with_link(record, ARGV[7]) end
+  redis.call('HSET', TASKS, ARGV[1], record)
 end
 redis.call('HSET', ERRORS, ARGV[1], ARGV[5])
 redis.call('ZADD', FAILED, now, ARGV[1])

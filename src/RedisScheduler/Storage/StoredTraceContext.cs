@@ -4,18 +4,19 @@ using System.Text;
 namespace RedisScheduler.Storage;
 
 /// <summary>
-/// The trace context a task record may carry (the C# side of <c>trace_suffix</c> and <c>with_retry_link</c>
+/// The trace context a task record may carry (the C# side of <c>new_record</c>'s trace and <c>with_link</c>
 /// in Scripts/common.lua): right after the record's scheduledAt digits,
 /// <c>~&lt;traceparent&gt;[~&lt;tracestate&gt;[~&lt;baggage&gt;]]</c> when an activity was current at
-/// scheduling, then <c>^&lt;traceparent&gt;</c> of the attempt that failed last, once one has been
-/// retried under a trace. W3C header values (baggage percent-encoded, <c>~</c> included), the trace state with <c>%</c>, <c>|</c>, <c>~</c> and <c>^</c> escaped
+/// scheduling, then <c>^&lt;traceparent&gt;</c> of a span its next run links to: the attempt that failed
+/// last, once one has been retried under a trace, or the call that defined the recurring schedule an
+/// occurrence was made from. W3C header values (baggage percent-encoded, <c>~</c> included), the trace state with <c>%</c>, <c>|</c>, <c>~</c> and <c>^</c> escaped
 /// as <c>%25</c>, <c>%7C</c>, <c>%7E</c>, <c>%5E</c>. A record without either is byte for byte the
 /// format of earlier versions, so tracing costs nothing in Redis unless it is on.
 /// </summary>
 internal static class StoredTraceContext
 {
     public const char Marker = '~';
-    public const char RetryMarker = '^';
+    public const char LinkMarker = '^';
 
     /// <summary>The suffix for tasks scheduled under <paramref name="activity"/>; <see langword="null"/> when there is none (or it is not W3C).</summary>
     public static string? Capture(Activity? activity)
@@ -41,6 +42,13 @@ internal static class StoredTraceContext
         return Marker + traceParent + Marker + Escape(state ?? "") + (baggage is null ? "" : Marker + baggage);
     }
 
+    /// <summary>
+    /// The traceparent a later run links to (after <see cref="LinkMarker"/>); <see langword="null"/>
+    /// when there is no W3C activity. Only the span's id: a link needs no state or baggage.
+    /// </summary>
+    public static string? CaptureLink(Activity? activity)
+        => activity is { IdFormat: ActivityIdFormat.W3C, Id: { } traceParent } ? traceParent : null;
+
     /// <summary>Reads the text after a record's scheduledAt digits (empty when it carries none).</summary>
     public static TaskTraceContext Parse(ReadOnlySpan<byte> stored)
     {
@@ -50,17 +58,17 @@ internal static class StoredTraceContext
         }
 
         var text = Encoding.ASCII.GetString(stored);
-        ActivityContext previous = default;
-        var retry = text.IndexOf(RetryMarker, StringComparison.Ordinal);
-        if (retry >= 0)
+        ActivityContext link = default;
+        var linkAt = text.IndexOf(LinkMarker, StringComparison.Ordinal);
+        if (linkAt >= 0)
         {
-            _ = ActivityContext.TryParse(text[(retry + 1)..], null, isRemote: true, out previous);
-            text = text[..retry];
+            _ = ActivityContext.TryParse(text[(linkAt + 1)..], null, isRemote: true, out link);
+            text = text[..linkAt];
         }
 
         if (text.Length == 0 || text[0] != Marker)
         {
-            return new TaskTraceContext(default, null, previous);
+            return new TaskTraceContext(default, null, link);
         }
 
         var parts = text[1..].Split(Marker);
@@ -80,7 +88,7 @@ internal static class StoredTraceContext
             }
         }
 
-        return new TaskTraceContext(scheduled, baggage, previous);
+        return new TaskTraceContext(scheduled, baggage, link);
     }
 
     // Percent-encoded as in the W3C baggage header, and '~' too, so no separator of the record appears.
@@ -100,5 +108,8 @@ internal static class StoredTraceContext
                 .Replace("%5E", "^", StringComparison.Ordinal).Replace("%25", "%", StringComparison.Ordinal);
 }
 
-/// <summary>A stored task's trace context: the span it was scheduled under, that span's baggage, and the attempt that failed before this one.</summary>
-internal readonly record struct TaskTraceContext(ActivityContext Scheduled, IReadOnlyList<KeyValuePair<string, string?>>? Baggage, ActivityContext PreviousAttempt);
+/// <summary>
+/// A stored task's trace context: the span it was scheduled under, that span's baggage, and the span
+/// its run links to (the attempt that failed before this one, or the call that defined its recurring schedule).
+/// </summary>
+internal readonly record struct TaskTraceContext(ActivityContext Scheduled, IReadOnlyList<KeyValuePair<string, string?>>? Baggage, ActivityContext Link);
