@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
 
@@ -70,6 +71,30 @@ public sealed partial class PageTests
         Assert.That(wrongToken.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
         Assert.That(await app.SnapshotAsync(), Is.EqualTo(before));
         Assert.That((await SendAsync(app, cookie, token)).StatusCode, Is.EqualTo(HttpStatusCode.Created));
+    }
+
+    [Test]
+    public async Task Replicas_TokenFromOneIsAcceptedByAnother_OnlyWithASharedKeyRing()
+    {
+        // Two replicas of one app behind a load balancer: the page comes from one, the click goes to the other.
+        var keyRing = Directory.CreateTempSubdirectory("rs-keys-");
+        try
+        {
+            void SharedKeys(IServiceCollection s) => s.AddDataProtection().PersistKeysToFileSystem(keyRing).SetApplicationName("ops");
+            await using var first = await DashboardApp.StartAsync(services: SharedKeys);
+            await using var second = await DashboardApp.StartAsync(services: SharedKeys);
+            await using var unshared = await DashboardApp.StartAsync();
+            var shell = await first.Client.GetAsync("/scheduler/");
+            var cookie = shell.Headers.GetValues("Set-Cookie").Single().Split(';')[0];
+            var token = TokenOf(await shell.Content.ReadAsStringAsync());
+
+            Assert.That((await SendAsync(unshared, cookie, token)).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), "a replica with keys of its own refuses the token");
+            Assert.That((await SendAsync(second, cookie, token)).StatusCode, Is.EqualTo(HttpStatusCode.Created), "a replica sharing the key ring accepts it");
+        }
+        finally
+        {
+            keyRing.Delete(recursive: true);
+        }
     }
 
     [Test]
