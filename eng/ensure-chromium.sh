@@ -4,6 +4,8 @@
 # ExecutablePath, so Playwright never downloads a browser of its own (PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD
 # is set for any tool that might try). Installs the package when run as root; otherwise says what to run.
 
+source "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh"
+
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 find_chromium() {
@@ -21,13 +23,8 @@ find_chromium() {
 }
 
 if ! find_chromium; then
-  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    echo "chromium not found: installing Debian's chromium package..." >&2
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >&2
-    # The fonts make the screenshots readable; recommends (a desktop's worth of packages) are not needed headless.
-    apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >&2
-  fi
+  # The fonts make the screenshots readable.
+  apt_install_as_root chromium chromium fonts-dejavu-core || true
   if ! find_chromium; then
     echo "error: chromium is not installed; the dashboard's browser tests run in it (headless)." >&2
     echo "  On Debian/Ubuntu run:  sudo apt-get install -y --no-install-recommends chromium fonts-dejavu-core" >&2

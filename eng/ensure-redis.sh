@@ -5,6 +5,8 @@
 # tests use to form their Redis Cluster (redis-cli --cluster create). Installs Debian's packages when
 # run as root; otherwise says what to run.
 
+source "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh"
+
 find_redis_server() {
   if [ -n "${REDIS_SERVER_PATH:-}" ] && [ -x "${REDIS_SERVER_PATH}" ]; then
     return 0
@@ -22,13 +24,7 @@ find_redis_server() {
 }
 
 if ! find_redis_server; then
-  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    echo "redis-server not found: installing Debian's redis-server package..." >&2
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >&2
-    # Only the binary is needed: the package's own service is not started here (no systemd in CI).
-    apt-get install -y -qq --no-install-recommends redis-server >&2
-  fi
+  apt_install_as_root redis-server redis-server || true
   if ! find_redis_server; then
     echo "error: redis-server (Redis 7.0 or newer) is not installed." >&2
     echo "  On Debian/Ubuntu run:  sudo apt-get install -y redis-server" >&2
@@ -39,24 +35,14 @@ fi
 
 # The TLS tests make a certificate authority with openssl.
 if ! command -v openssl >/dev/null 2>&1; then
-  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    echo "openssl not found: installing Debian's openssl package..." >&2
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >&2
-    apt-get install -y -qq --no-install-recommends openssl >&2
-  else
+  if ! apt_install_as_root openssl openssl; then
     echo "warning: openssl is not installed, so the TLS tests will fail. On Debian/Ubuntu run:  sudo apt-get install -y openssl" >&2
   fi
 fi
 
 # redis-cli: the tests look for it next to redis-server first, then on PATH.
 if ! [ -x "$(dirname "$REDIS_SERVER_PATH")/redis-cli" ] && ! command -v redis-cli >/dev/null 2>&1; then
-  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    echo "redis-cli not found: installing Debian's redis-tools package..." >&2
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >&2
-    apt-get install -y -qq --no-install-recommends redis-tools >&2
-  fi
+  apt_install_as_root redis-cli redis-tools || true
   if ! [ -x "$(dirname "$REDIS_SERVER_PATH")/redis-cli" ] && ! command -v redis-cli >/dev/null 2>&1; then
     echo "error: redis-cli is not installed; the Cluster tests form their cluster with it." >&2
     echo "  On Debian/Ubuntu run:  sudo apt-get install -y redis-tools" >&2
