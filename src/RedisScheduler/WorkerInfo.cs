@@ -22,4 +22,13 @@ public sealed record WorkerInfo(
     DateTimeOffset StartedAt,
     DateTimeOffset LastHeartbeat,
     DateTimeOffset ExpiresAt,
-    int RunningTasks);
+    int RunningTasks)
+{
+    /// <summary>
+    /// The ids of tasks it was running at its last heartbeat, refreshed at each one: all of them when
+    /// <see cref="RunningTasks"/> is at most 50, otherwise a sample of 50 (each handled type gets its
+    /// share), so a busy instance's registration stays small. Empty when it runs none, or when the
+    /// instance runs a version that did not report them. A task that ends shows here until the next heartbeat.
+    /// </summary>
+    public IReadOnlyList<string> RunningTaskIds { get; init; } = [];
+}

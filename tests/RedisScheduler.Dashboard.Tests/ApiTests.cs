@@ -31,6 +31,30 @@ public sealed class ApiTests
     }
 
     [Test]
+    public async Task Workers_ListTheIdsOfTheTasksEachRunsNow_WithoutPayloads_UntilTheyEnd()
+    {
+        var gate = new StallGate();
+        await using var app = await DashboardApp.StartAsync(
+            o => o.ShowPayloads = false,
+            services: s =>
+            {
+                s.AddSingleton(gate);
+                s.AddRedisScheduler().AddTaskHandler<StalledHandler>();
+                s.Configure<RedisSchedulerOptions>(o => o.HeartbeatInterval = TimeSpan.FromMilliseconds(200));
+            });
+        var id = await app.Scheduler.EnqueueTaskAsync(new Stalled("SECRET-PAYLOAD"));
+        await gate.Started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        var running = await WaitForWorkerAsync(app, w => w.GetProperty("runningTasks").GetInt32() == 1);
+        gate.Open.SetResult();
+        var idle = await WaitForWorkerAsync(app, w => w.GetProperty("runningTaskIds").GetArrayLength() == 0);
+
+        Assert.That(running.GetProperty("runningTaskIds").EnumerateArray().Select(i => i.GetString()), Is.EqualTo(new[] { id }));
+        Assert.That(running.ToString(), Does.Not.Contain("SECRET-PAYLOAD"), "ids only: no payload, whatever ShowPayloads says");
+        Assert.That(idle.GetProperty("runningTasks").GetInt32(), Is.Zero, "gone at the heartbeat after the task ended");
+    }
+
+    [Test]
     public async Task TaskOfAPartitionedType_IsShownRescheduledAndCancelledByItsId()
     {
         await using var app = await DashboardApp.StartAsync(services: s => s.AddRedisScheduler().PartitionTaskType<Invoice>(3));
@@ -169,14 +193,16 @@ public sealed class ApiTests
         Assert.That(task, Does.Contain(id));
     }
 
-    private static async Task<JsonElement> WaitForWorkerAsync(DashboardApp app)
+    /// <summary>Polls api/workers (a heartbeat has no event to await) until the app's instance is listed as <paramref name="shows"/> wants, for at most 10 s.</summary>
+    private static async Task<JsonElement> WaitForWorkerAsync(DashboardApp app, Func<JsonElement, bool>? shows = null)
     {
         for (var deadline = DateTime.UtcNow.AddSeconds(10); ; await Task.Delay(50))
         {
             var items = (await app.Client.GetFromJsonAsync<JsonElement>("/scheduler/api/workers")).GetProperty("items");
-            if (items.GetArrayLength() > 0 || DateTime.UtcNow > deadline)
+            if ((items.GetArrayLength() > 0 && (shows is null || shows(items[0]))) || DateTime.UtcNow > deadline)
             {
                 Assert.That(items.GetArrayLength(), Is.EqualTo(1), "the app's worker instance registered within 10 s");
+                Assert.That(shows is null || shows(items[0]), $"the instance listed as expected within 10 s: {items[0]}");
                 return items[0];
             }
         }

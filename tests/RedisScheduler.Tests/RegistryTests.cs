@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
+using RedisScheduler.Handling;
 using RedisScheduler.Registry;
 using RedisScheduler.Tests.Infrastructure;
 
@@ -19,7 +20,7 @@ public sealed class RegistryTests(string redis)
         await using var scope = new TestScope(redis);
         var (host, probe) = await scope.StartWorkerAsync("A", concurrency: 3, configure: Fast);
         var monitor = host.Services.GetRequiredService<ITaskMonitor>();
-        await scope.CreateScheduler().EnqueueTaskAsync(new ProbeTask(1, ProbeBehavior.IgnoreCancellation));
+        var id = await scope.CreateScheduler().EnqueueTaskAsync(new ProbeTask(1, ProbeBehavior.IgnoreCancellation));
         await probe.Started.Task.WaitAsync(TimeSpan.FromSeconds(20));
 
         var worker = await PollAsync(monitor, all => all.SingleOrDefault(w => w.RunningTasks == 1), "the running task in a heartbeat");
@@ -33,6 +34,7 @@ public sealed class RegistryTests(string redis)
             Assert.That(worker.InstanceId, Does.StartWith($"{Environment.MachineName}:{Environment.ProcessId}:"));
             Assert.That(worker.ExpiresAt - worker.LastHeartbeat, Is.EqualTo(FastTimeout));
             Assert.That(worker.StartedAt, Is.LessThanOrEqualTo(DateTimeOffset.UtcNow));
+            Assert.That(worker.RunningTaskIds, Is.EqualTo(new[] { id }), "the running task's id rides in the same heartbeat as its count");
         });
         Assert.That(await monitor.ListTaskTypesAsync(), Is.EqualTo(new[] { "probe" }));
 
@@ -40,6 +42,99 @@ public sealed class RegistryTests(string redis)
         await host.StopAsync();
 
         Assert.That(await monitor.ListWorkersAsync(), Is.Empty, "deregistered on a graceful stop, without waiting for the timeout");
+    }
+
+    [Test]
+    public async Task ListWorkersAsync_BlockedTaskEnds_ItsIdGoneAtTheNextHeartbeat()
+    {
+        await using var scope = new TestScope(redis);
+        var (host, probe) = await scope.StartWorkerAsync("A", concurrency: 3, configure: Fast);
+        var monitor = host.Services.GetRequiredService<ITaskMonitor>();
+        var scheduler = scope.CreateScheduler();
+        var id = await scheduler.EnqueueTaskAsync(new ProbeTask(1, ProbeBehavior.IgnoreCancellation));
+        var running = await PollAsync(monitor, all => all.SingleOrDefault(w => w.RunningTaskIds.Contains(id)), "the blocked task's id in a heartbeat");
+
+        probe.Release.SetResult();
+        Assert.That((await scheduler.WaitForCompletionAsync(id, TimeSpan.FromSeconds(20))).Outcome, Is.EqualTo(TaskOutcome.Finished), "the handler (no result) returned");
+        var after = await PollAsync(monitor, all => all.SingleOrDefault(w => w.RunningTaskIds.Count == 0), "a heartbeat without the finished task");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(running.RunningTaskIds, Is.EqualTo(new[] { id }));
+            Assert.That(after.InstanceId, Is.EqualTo(running.InstanceId));
+            Assert.That(after.RunningTasks, Is.Zero);
+            Assert.That(after.LastHeartbeat, Is.GreaterThan(running.LastHeartbeat), "a later heartbeat dropped it; nothing in Redis is per task");
+        });
+    }
+
+    [Test]
+    public async Task ListWorkersAsync_MoreRunningThanTheBound_ListsTheBoundOfThem_AndTheTrueCount()
+    {
+        const int Blocked = WorkerRecord.MaxRunningTaskIds + 10;
+        await using var scope = new TestScope(redis);
+        var (host, probe) = await scope.StartWorkerAsync("A", concurrency: Blocked, configure: Fast);
+        var monitor = host.Services.GetRequiredService<ITaskMonitor>();
+        try
+        {
+            var ids = await scope.CreateScheduler().ScheduleTasksAsync(Enumerable.Range(1, Blocked).Select(i => (DateTimeOffset.UtcNow, new ProbeTask(i, ProbeBehavior.IgnoreCancellation))));
+            await probe.WaitForAsync(Blocked, TimeSpan.FromSeconds(30));
+
+            var worker = await PollAsync(monitor, all => all.SingleOrDefault(w => w.RunningTasks == Blocked), "every blocked task counted in a heartbeat");
+
+            Assert.That(worker.RunningTaskIds, Has.Count.EqualTo(WorkerRecord.MaxRunningTaskIds).And.Unique.And.SubsetOf(ids));
+        }
+        finally
+        {
+            probe.Release.SetResult(); // the handlers ignore cancellation: the host's stop waits for them
+        }
+    }
+
+    [Test]
+    public void RunningTaskIds_SeveralTypes_EachGetsItsShareOfTheBound()
+    {
+        var workers = new InstanceWorkers(TimeProvider.System);
+        var busy = Held(workers.Add("busy", 100), "busy", 80);
+        var quiet = Held(workers.Add("quiet", 100), "quiet", 3);
+        var half = Held(workers.Add("half", 100), "half", 30);
+
+        var ids = workers.RunningTaskIds(WorkerRecord.MaxRunningTaskIds);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(ids, Has.Count.EqualTo(WorkerRecord.MaxRunningTaskIds).And.Unique);
+            Assert.That(ids.Where(quiet.Contains), Has.Exactly(3).Items, "a quiet type's tasks all shown beside a busy one");
+            Assert.That(ids.Count(busy.Contains), Is.EqualTo(ids.Count(half.Contains)).Within(1), "what the quiet type left is shared by the others");
+        });
+
+        static HashSet<string> Held(WorkerPulse pulse, string idType, int count)
+        {
+            var tasks = new InFlightTasks();
+            pulse.Started(tasks);
+            for (var i = 0; i < count; i++)
+            {
+                tasks.Add(new ClaimedTask($"c{i}", new ClaimCall("t", 0, 0, idType), default));
+            }
+
+            return [.. Enumerable.Range(0, count).Select(i => $"{idType}/c{i}")];
+        }
+    }
+
+    [Test]
+    public void WorkerRecord_WrittenAndParsed_KeepsTheBoundedIds_AndAnOlderRecordWithoutIdsParses()
+    {
+        var ids = Enumerable.Range(0, WorkerRecord.MaxRunningTaskIds + 5).Select(i => $"probe#2/c{i}").ToList();
+        var written = WorkerRecord.Write("m", 7, "0.1", DateTimeOffset.UnixEpoch, FastTimeout, ids.Count, ids, []);
+
+        var parsed = WorkerRecord.Parse("m:7:x", 5_000, written);
+        var older = WorkerRecord.Parse("m:7:y", 5_000, """{"machine":"m","pid":7,"version":"0.0","started":0,"timeout":1000,"running":2,"types":[]}"""u8);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(parsed.RunningTasks, Is.EqualTo(ids.Count), "the true count");
+            Assert.That(parsed.RunningTaskIds, Is.EqualTo(ids.Take(WorkerRecord.MaxRunningTaskIds)), "the ids, cut at the bound");
+            Assert.That(older.RunningTasks, Is.EqualTo(2));
+            Assert.That(older.RunningTaskIds, Is.Empty);
+        });
     }
 
     [Test]

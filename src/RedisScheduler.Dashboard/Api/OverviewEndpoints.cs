@@ -70,6 +70,8 @@ internal static class OverviewEndpoints
                     HeartbeatAgeMs = Math.Max(0, (long)(now - w.LastHeartbeat).TotalMilliseconds),
                     w.ExpiresAt,
                     w.RunningTasks,
+                    // Ids only, never payloads: nothing ShowPayloads = false hides.
+                    w.RunningTaskIds,
                 }),
             },
             DashboardJson.Options);

@@ -27,6 +27,25 @@ internal sealed class InstanceWorkers(TimeProvider time)
         }
     }
 
+    /// <summary>
+    /// The ids of tasks this instance's workers hold now, at most <paramref name="max"/>: a heartbeat
+    /// must not grow with the work in flight. When more are held, each worker gets an equal share, and
+    /// what a worker holding fewer leaves goes to the others (they are asked fewest-held first), so a
+    /// busy type does not hide a quiet one's tasks.
+    /// </summary>
+    public List<string> RunningTaskIds(int max)
+    {
+        var ids = new List<string>();
+        var pulses = Pulses.OrderBy(pulse => pulse.Running).ToArray();
+        for (var i = 0; i < pulses.Length && ids.Count < max; i++)
+        {
+            var share = (max - ids.Count) / (pulses.Length - i);
+            pulses[i].AddTaskIds(ids, ids.Count + Math.Max(share, 1));
+        }
+
+        return ids;
+    }
+
     public WorkerPulse Add(string taskType, int concurrency)
     {
         var pulse = new WorkerPulse(taskType, concurrency, time);

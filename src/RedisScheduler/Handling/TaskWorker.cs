@@ -47,7 +47,7 @@ internal sealed class TaskWorker(
             partition => new WorkerParts(partition, handler, options, connection, outbox.For(partition), invoker, time, logger, stoppingToken, parts),
             logger);
         Log.WorkerStarted(logger, keys.TaskType, handler.Concurrency);
-        pulse?.Started(() => all.Running);
+        pulse?.Started(all);
         // Leases are renewed until the last handler is finished or handed back, not only until
         // stopping begins: a handler given ShutdownTimeout to finish must keep its task meanwhile.
         using var renewalStop = new CancellationTokenSource();

@@ -13,7 +13,7 @@ namespace RedisScheduler.Handling;
 /// each partition gets its share of the slots; a worker sleeps only after a round in which none had
 /// a task for it.
 /// </summary>
-internal sealed class WorkerPartitions(WorkerParts first, TaskTypeKeys keys, int configured, Func<TaskTypeKeys, WorkerParts> create, ILogger logger)
+internal sealed class WorkerPartitions(WorkerParts first, TaskTypeKeys keys, int configured, Func<TaskTypeKeys, WorkerParts> create, ILogger logger) : IHeldTasks
 {
     private readonly List<Task> background = [];
     // Replaced, never changed in place: the heartbeat and a stop read it from other threads.
@@ -25,7 +25,7 @@ internal sealed class WorkerPartitions(WorkerParts first, TaskTypeKeys keys, int
     public IReadOnlyList<WorkerParts> All => Volatile.Read(ref all);
 
     /// <summary>How many tasks the worker holds over every partition.</summary>
-    public int Running
+    public int Count
     {
         get
         {
@@ -36,6 +36,15 @@ internal sealed class WorkerPartitions(WorkerParts first, TaskTypeKeys keys, int
             }
 
             return sum;
+        }
+    }
+
+    /// <summary>The ids of tasks the worker holds, partition 0's first, until <paramref name="ids"/> holds <paramref name="max"/>.</summary>
+    public void AddTaskIds(List<string> ids, int max)
+    {
+        foreach (var parts in Volatile.Read(ref all))
+        {
+            parts.InFlight.AddTaskIds(ids, max);
         }
     }
 

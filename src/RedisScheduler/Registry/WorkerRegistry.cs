@@ -10,7 +10,8 @@ namespace RedisScheduler.Registry;
 
 /// <summary>
 /// Registers this instance in the worker registry when its host starts, renews the registration
-/// every <see cref="RedisSchedulerOptions.HeartbeatInterval"/> with how many tasks it runs, and
+/// every <see cref="RedisSchedulerOptions.HeartbeatInterval"/> with how many tasks it runs and the ids
+/// of at most <see cref="WorkerRecord.MaxRunningTaskIds"/> of them, and
 /// deregisters when the host stops gracefully. Each heartbeat is one registry.lua call, whatever
 /// the number of tasks or types. An instance that dies without deregistering expires
 /// <see cref="RedisSchedulerOptions.HeartbeatTimeout"/> after its last heartbeat. Registered once,
@@ -70,7 +71,7 @@ internal sealed class WorkerRegistry(
 
     public void Dispose() => stopping.Dispose();
 
-    /// <summary>One heartbeat: registers or renews this instance with its running count.</summary>
+    /// <summary>One heartbeat: registers or renews this instance with its running count and a bounded sample of the running ids.</summary>
     internal async Task BeatAsync(CancellationToken cancellationToken)
     {
         var value = options.Value;
@@ -79,7 +80,7 @@ internal sealed class WorkerRegistry(
         args[0] = Beat;
         args[1] = InstanceId;
         args[2] = (long)value.HeartbeatTimeout.TotalMilliseconds;
-        args[3] = WorkerRecord.Write(Environment.MachineName, Environment.ProcessId, LibraryVersion, startedAt, value.HeartbeatTimeout, workers.Running, pulses);
+        args[3] = WorkerRecord.Write(Environment.MachineName, Environment.ProcessId, LibraryVersion, startedAt, value.HeartbeatTimeout, workers.Running, workers.RunningTaskIds(WorkerRecord.MaxRunningTaskIds), pulses);
         for (var i = 0; i < pulses.Count; i++)
         {
             args[4 + i] = pulses[i].TaskType;

@@ -104,6 +104,22 @@ public sealed class DashboardBrowserTests
     }
 
     [Test]
+    public async Task Workers_ListTheTaskTheInstanceRunsNow_LinkingToItsPage()
+    {
+        await using var context = await ChromiumFixture.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(site.PageAddress + "#/workers");
+
+        var running = page.Locator("main section").Filter(new() { HasText = "Running on" });
+        var link = running.GetByRole(AriaRole.Link, new() { Name = data.Processing, Exact = true });
+        await Expect(link).ToHaveAttributeAsync("href", "#/task?id=" + Uri.EscapeDataString(data.Processing));
+        await link.ClickAsync();
+
+        await Expect(page.Locator("main h1")).ToHaveTextAsync("Task " + data.Processing);
+        await Expect(page.Locator("main")).ToContainTextAsync("processing");
+    }
+
+    [Test]
     public async Task LiveRefresh_ShowsANewTask_WithoutReloading()
     {
         await using var context = await ChromiumFixture.NewContextAsync();

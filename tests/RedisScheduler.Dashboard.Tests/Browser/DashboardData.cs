@@ -67,6 +67,8 @@ public static class DashboardDataFiller
         await recurring.AddOrUpdateAsync(CronSchedule, "0 2 * * *", new Invoice("NIGHTLY", 0m));
         await recurring.AddOrUpdateAsync(IntervalSchedule, TimeSpan.FromHours(1), new Invoice("RECONCILE", 0m));
         var processing = (await monitor.ListAsync("report", TaskState.Processing)).Single().Id;
+        // The workers page lists what each instance's last heartbeat reported (every 5 s by default).
+        await UntilAsync(async () => (await monitor.ListWorkersAsync()).Any(w => w.RunningTaskIds.Contains(processing)), "the app's heartbeat reported the running report");
         return new DashboardData(scheduled[0], reports.Single(id => id != processing), processing, failed, waiting, dead, receipts[0]);
     }
 

@@ -1,14 +1,23 @@
-// Live worker instances: what each handles, how many tasks each runs now; and the tasks being processed.
+// Live worker instances: what each handles, and the tasks each runs now, as its last heartbeat reported them.
 'use strict';
 (function (RS) {
   const h = RS.h;
 
+  /** The tasks one instance runs now: links to their task pages; the heartbeat carries at most 50 ids, so a busy instance's are a sample. */
+  function running(w) {
+    const ids = w.runningTaskIds || [];
+    const rows = ids.map((id) => [h('a', { href: RS.link('task', { id }) }, id)]);
+    const more = w.runningTasks - ids.length;
+    return RS.section(`Running on ${w.machineName} · pid ${w.processId} (${RS.number(w.runningTasks)})`,
+      h('p', { class: 'muted' }, h('code', {}, w.instanceId), ', as of its heartbeat ', RS.when(w.lastHeartbeat)),
+      RS.table('Tasks running on ' + w.instanceId, ['Task'], rows, 'Nothing running.'),
+      more > 0 ? h('p', { class: 'muted', 'data-testid': 'running-not-listed' }, `and ${RS.number(more)} more: a heartbeat lists at most 50 tasks.`) : null);
+  }
+
   RS.pages.workers = {
     title: 'Workers',
     async render() {
-      const [workers, types] = await Promise.all([RS.get('api/workers'), RS.get('api/types')]);
-      const busy = types.items.filter((t) => t.processing > 0);
-      const running = (await Promise.all(busy.map((t) => RS.get(`api/tasks?type=${RS.enc(t.type)}&state=processing&count=${RS.pageSize}`)))).flatMap((p) => p.items);
+      const workers = await RS.get('api/workers');
       const rows = workers.items.map((w) => [
         h('code', {}, w.instanceId),
         w.machineName + ' · pid ' + w.processId,
@@ -22,8 +31,7 @@
         h('h1', {}, 'Workers'),
         RS.section(`Live instances (${workers.items.length})`,
           RS.table('Live worker instances', ['Instance', 'Host', 'Handles (concurrency)', 'Running now', 'Heartbeat', 'Started', 'Version'], rows, 'No live worker instance: nothing handles tasks right now.')),
-        RS.section(`Running now (${running.length})`,
-          RS.table('Tasks being processed', ['Task', 'Attempt', 'Due'], running.map((t) => [h('a', { href: RS.link('task', { id: t.id }) }, t.id), t.attempt, RS.when(t.dueAt)]), 'No task is being processed.')),
+        workers.items.filter((w) => w.runningTasks > 0 || (w.runningTaskIds || []).length > 0).map(running),
       ];
     },
   };
