@@ -43,6 +43,59 @@ public sealed class DurabilityTests
     }
 
     [Test]
+    public async Task ScheduleContinuationAsync_FewerReplicasThanRequired_ThrowsNamingTheContinuation_WrittenAndRegisteredWithItsParent()
+    {
+        await using var scope = new TestScope();
+        var parent = await scope.CreateScheduler().ScheduleTaskAsync(TimeSpan.FromHours(1), new ProbeTask(1));
+        var scheduler = scope.CreateScheduler(o => { o.WaitForReplicas = 1; o.WaitForReplicasTimeout = TimeSpan.FromMilliseconds(20); });
+        // Once first, so the scripts are cached: a NOSCRIPT reply is answered with the full text and another WAIT.
+        Assert.ThrowsAsync<ReplicationTimeoutException>(() => scheduler.ScheduleContinuationAsync([parent], new ContinuationTests.Join("warm")));
+        var before = WaitCalls(scope);
+
+        var error = Assert.ThrowsAsync<ReplicationTimeoutException>(() => scheduler.ScheduleContinuationAsync([parent], new ContinuationTests.Join("durable")))!;
+
+        Assert.That(error.TaskIds, Has.Count.EqualTo(1));
+        Assert.That((await scheduler.GetTaskAsync(error.TaskIds[0]))!.State, Is.EqualTo(TaskState.Waiting), "written in full before the exception: it runs when its parent ends");
+        Assert.That(((string?)await scope.Database.HashGetAsync(scope.Keys().Dependents, parent.Split('/')[1]))!.Split(' '), Does.Contain(error.TaskIds[0]), "registered with the parent");
+        Assert.That(WaitCalls(scope) - before, Is.EqualTo(2), "one WAIT after the continuation's write, one after its parent type's");
+    }
+
+    [Test]
+    public async Task ScheduleBatchAsync_FewerReplicasThanRequired_ThrowsNamingTheBatchAndItsTasks_AllWritten()
+    {
+        await using var scope = new TestScope();
+        var scheduler = scope.CreateScheduler(o => { o.WaitForReplicas = 1; o.WaitForReplicasTimeout = TimeSpan.FromMilliseconds(20); });
+        Assert.ThrowsAsync<ReplicationTimeoutException>(() => scheduler.ScheduleBatchAsync([new ProbeTask(-1)], new ContinuationTests.Join("warm")));
+        var before = WaitCalls(scope);
+
+        var error = Assert.ThrowsAsync<ReplicationTimeoutException>(() => scheduler.ScheduleBatchAsync(Enumerable.Range(0, 600).Select(i => new ProbeTask(i)), new ContinuationTests.Join("batch")))!;
+
+        Assert.That(error.TaskIds, Has.Count.EqualTo(601), "the batch id, then its 600 tasks");
+        Assert.That((await scheduler.GetBatchProgressAsync(error.TaskIds[0]))!.Total, Is.EqualTo(600));
+        Assert.That(await scheduler.GetTaskAsync(error.TaskIds[600]), Is.Not.Null);
+        Assert.That(WaitCalls(scope) - before, Is.EqualTo(2), "one WAIT after the completion task, one after the tasks' two schedule.lua calls");
+    }
+
+    [Test]
+    public async Task Sentinel_ContinuationAndBatch_ReturnOnceTheReplicaHasThem()
+    {
+        var sentinel = RedisServerFixture.Sentinel;
+        sentinel.WaitUntilFormed();
+        // The sentinels count the replica as soon as it is known; WAIT counts it once it is in sync.
+        var masterPort = RedisSentinelSet.MasterPortSeenBy(sentinel.Sentinels[0]);
+        RedisCli.WaitUntil(() => RedisCli.Run(masterPort, "INFO", "replication").Contains("state=online", StringComparison.Ordinal), TimeSpan.FromSeconds(30), () => "the replica did not come online");
+        await using var scope = new TestScope(RedisTarget.SentinelName);
+        var scheduler = scope.CreateScheduler(o => o.WaitForReplicas = 1);
+        var parent = await scheduler.ScheduleTaskAsync(TimeSpan.FromHours(1), new ProbeTask(1));
+
+        var continuation = await scheduler.ScheduleContinuationAsync([parent], new ContinuationTests.Join("durable"));
+        var batch = await scheduler.ScheduleBatchAsync([new ProbeTask(2), new ProbeTask(3)], new ContinuationTests.Join("batch"));
+
+        Assert.That((await scheduler.GetTaskAsync(continuation))!.State, Is.EqualTo(TaskState.Waiting));
+        Assert.That((await scheduler.GetBatchProgressAsync(batch.BatchId))!.Total, Is.EqualTo(2));
+    }
+
+    [Test]
     public async Task ScheduleTaskAsync_WithoutTheOption_SendsNoWait()
     {
         await using var scope = new TestScope();

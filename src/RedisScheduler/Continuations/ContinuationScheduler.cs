@@ -38,13 +38,14 @@ internal sealed class ContinuationScheduler(RedisConnection connection, TaskType
         var json = serializer.Serialize(payload);
         var keys = await router.ForNewTaskAsync(typeof(T), cancellationToken).ConfigureAwait(false);
         var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var writes = new ReplicatedWrites(connection, database);
 
-        var localId = await ContinueScript.RunAsync(database, keys, onParentFailure, json, [.. parents.Select(p => p.Id)]).ConfigureAwait(false);
+        var localId = ContinueScript.Parse((await writes.RunAsync(keys, [ContinueScript.Call(onParentFailure, json, [.. parents.Select(p => p.Id)])]).ConfigureAwait(false))[0]);
         var continuationId = TaskId.Format(keys, localId);
         List<string> unknown;
         try
         {
-            unknown = await RegisterAsync(database, keys, localId, continuationId, parents).ConfigureAwait(false);
+            unknown = await RegisterAsync(writes, database, keys, localId, continuationId, parents).ConfigureAwait(false);
         }
         catch
         {
@@ -63,6 +64,7 @@ internal sealed class ContinuationScheduler(RedisConnection connection, TaskType
                 nameof(parentTaskIds));
         }
 
+        writes.ThrowIfShort(() => [continuationId]);
         return continuationId;
     }
 
@@ -77,20 +79,21 @@ internal sealed class ContinuationScheduler(RedisConnection connection, TaskType
         var taskKeys = await router.ForNewTaskAsync(typeof(T), cancellationToken).ConfigureAwait(false);
         var completionKeys = await router.ForNewTaskAsync(typeof(TCompletion), cancellationToken).ConfigureAwait(false);
         var database = await connection.GetDatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var writes = new ReplicatedWrites(connection, database);
 
         // The tasks' ids are reserved first, so the completion task can list them as parents before
         // they exist: no task can finish before its completion task knows of it.
         var first = await database.StringIncrementAsync(taskKeys.Sequence, jsons.Count).ConfigureAwait(false) - jsons.Count + 1;
         var localIds = Enumerable.Range(0, jsons.Count).Select(i => TaskId.Generated(first + i)).ToList();
         var taskIds = localIds.Select(l => TaskId.Format(taskKeys, l)).ToList();
-        var completionLocalId = await ContinueScript.RunAsync(database, completionKeys, ParentFailurePolicy.RunAnyway, completionJson, taskIds).ConfigureAwait(false);
+        var completionLocalId = ContinueScript.Parse((await writes.RunAsync(completionKeys, [ContinueScript.Call(ParentFailurePolicy.RunAnyway, completionJson, taskIds)]).ConfigureAwait(false))[0]);
         var batchId = TaskId.Format(completionKeys, completionLocalId);
 
         try
         {
             // Each call schedules its tasks and registers them as the completion task's parents,
             // atomically: a task that exists always knows its completion task.
-            var calls = new List<Task>();
+            var calls = new List<ScriptCall>();
             for (var start = 0; start < jsons.Count; start += ChunkSize)
             {
                 var count = Math.Min(ChunkSize, jsons.Count - start);
@@ -101,10 +104,10 @@ internal sealed class ContinuationScheduler(RedisConnection connection, TaskType
                     ScheduleScript.SetTask(args, i, 0, jsons[start + i]);
                 }
 
-                calls.Add(ScheduleScript.RunAsync(database, taskKeys, args));
+                calls.Add(new ScriptCall(SchedulerScripts.Instance.Schedule, args));
             }
 
-            await Task.WhenAll(calls).ConfigureAwait(false);
+            await writes.RunAsync(taskKeys, calls).ConfigureAwait(false);
         }
         catch
         {
@@ -113,6 +116,7 @@ internal sealed class ContinuationScheduler(RedisConnection connection, TaskType
             throw;
         }
 
+        writes.ThrowIfShort(() => [batchId, .. taskIds]);
         return new TaskBatch(batchId, taskIds);
     }
 
@@ -171,23 +175,19 @@ internal sealed class ContinuationScheduler(RedisConnection connection, TaskType
     /// Registers the continuation with each parent's type (depend.lua), then records the parents
     /// that had already ended (resolve.lua). Returns the parents that are unknown.
     /// </summary>
-    private async Task<List<string>> RegisterAsync(IDatabaseAsync database, TaskTypeKeys keys, string localId, string continuationId, List<(string Id, string Type, string LocalId)> parents)
+    private async Task<List<string>> RegisterAsync(ReplicatedWrites writes, IDatabaseAsync database, TaskTypeKeys keys, string localId, string continuationId, List<(string Id, string Type, string LocalId)> parents)
     {
-        var registrations = new List<Task<(List<(string Id, string LocalId)> Parents, ParentStanding[] Standings)>>();
-        foreach (var byType in parents.GroupBy(p => p.Type, StringComparer.Ordinal))
-        {
-            var parentKeys = names.GetKeys(byType.Key);
-            foreach (var chunk in byType.Chunk(ChunkSize))
-            {
-                registrations.Add(DependAsync(database, parentKeys, continuationId, [.. chunk.Select(p => (p.Id, p.LocalId))]));
-            }
-        }
+        // One set of calls per parent type, all types at once (with WaitForReplicas, one WAIT per type).
+        var registrations = parents
+            .GroupBy(p => p.Type, StringComparer.Ordinal)
+            .Select(byType => DependAsync(writes, names.GetKeys(byType.Key), continuationId, [.. byType.Chunk(ChunkSize)]))
+            .ToList();
 
         var ended = new List<ParentEnd>();
         var unknown = new List<string>();
-        foreach (var (chunk, standings) in await Task.WhenAll(registrations).ConfigureAwait(false))
+        foreach (var (chunk, standings) in (await Task.WhenAll(registrations).ConfigureAwait(false)).SelectMany(r => r))
         {
-            for (var i = 0; i < chunk.Count; i++)
+            for (var i = 0; i < chunk.Length; i++)
             {
                 if (standings[i].State == ParentStanding.Kind.Unknown)
                 {
@@ -201,7 +201,7 @@ internal sealed class ContinuationScheduler(RedisConnection connection, TaskType
         }
 
         if (unknown.Count == 0 && ended.Count > 0
-            && await ResolveScript.RunAsync(database, keys, localId, ended).ConfigureAwait(false) == ResolveScript.Result.CancelledWithContinuations)
+            && ResolveScript.Parse((await writes.RunAsync(keys, [ResolveScript.Call(keys, localId, ended)]).ConfigureAwait(false))[0]) == ResolveScript.Result.CancelledWithContinuations)
         {
             await DeliverQuietlyAsync(relay, database, keys).ConfigureAwait(false);
         }
@@ -234,7 +234,11 @@ internal sealed class ContinuationScheduler(RedisConnection connection, TaskType
         }
     }
 
-    private static async Task<(List<(string Id, string LocalId)> Parents, ParentStanding[] Standings)> DependAsync(
-        IDatabaseAsync database, TaskTypeKeys parentKeys, string continuationId, List<(string Id, string LocalId)> parents)
-        => (parents, await DependScript.RunAsync(database, parentKeys, continuationId, [.. parents.Select(p => p.LocalId)]).ConfigureAwait(false));
+    /// <summary>Registers the continuation with parents of one type, in chunks; how each chunk's parents stood.</summary>
+    private static async Task<IEnumerable<((string Id, string Type, string LocalId)[] Parents, ParentStanding[] Standings)>> DependAsync(
+        ReplicatedWrites writes, TaskTypeKeys parentKeys, string continuationId, (string Id, string Type, string LocalId)[][] chunks)
+    {
+        var replies = await writes.RunAsync(parentKeys, [.. chunks.Select(chunk => DependScript.Call(continuationId, [.. chunk.Select(p => p.LocalId)]))]).ConfigureAwait(false);
+        return chunks.Zip(replies, (chunk, reply) => (chunk, DependScript.Parse(reply)));
+    }
 }

@@ -8,13 +8,11 @@ internal static class ContinueScript
     /// <summary>Throws for a policy continue.lua has no code for, so a caller can fail before writing anything.</summary>
     public static void ThrowIfInvalid(ParentFailurePolicy policy) => PolicyCode(policy);
 
-    /// <param name="database">The connection.</param>
-    /// <param name="keys">The continuation's type.</param>
+    /// <summary>The call, on the continuation's type, sent through <see cref="ReplicatedWrites"/>; its reply is read by <see cref="Parse"/>.</summary>
     /// <param name="onParentFailure">What happens to it when a parent is dead-lettered or cancelled.</param>
     /// <param name="payload">Its payload (JSON).</param>
     /// <param name="parentTaskIds">The public ids of its parents, distinct; depend.lua registers it with them next.</param>
-    /// <returns>The continuation's local id.</returns>
-    public static async Task<string> RunAsync(IDatabaseAsync database, TaskTypeKeys keys, ParentFailurePolicy onParentFailure, RedisValue payload, IReadOnlyCollection<string> parentTaskIds)
+    public static ScriptCall Call(ParentFailurePolicy onParentFailure, RedisValue payload, IReadOnlyCollection<string> parentTaskIds)
     {
         var args = new RedisValue[2 + parentTaskIds.Count];
         args[0] = PolicyCode(onParentFailure);
@@ -25,8 +23,11 @@ internal static class ContinueScript
             args[i++] = id;
         }
 
-        return (string)(await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Continue, keys.All, args).ConfigureAwait(false))!;
+        return new ScriptCall(SchedulerScripts.Instance.Continue, args);
     }
+
+    /// <summary>The continuation's local id, from the reply of a <see cref="Call"/>.</summary>
+    public static string Parse(RedisResult reply) => (string)reply!;
 
     private static RedisValue PolicyCode(ParentFailurePolicy policy) => policy switch
     {

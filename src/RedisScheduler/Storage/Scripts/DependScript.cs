@@ -5,12 +5,10 @@ namespace RedisScheduler.Storage.Scripts;
 /// <summary>Calls depend.lua: registers a continuation with parents of one type, or learns how they already ended.</summary>
 internal static class DependScript
 {
-    /// <param name="database">The connection.</param>
-    /// <param name="parentKeys">The parents' type.</param>
+    /// <summary>The call, on the parents' type, sent through <see cref="ReplicatedWrites"/>; its reply is read by <see cref="Parse"/>.</summary>
     /// <param name="continuationId">The continuation's public id.</param>
     /// <param name="parentLocalIds">The parents' local ids.</param>
-    /// <returns>How each parent stood, in the order given.</returns>
-    public static async Task<ParentStanding[]> RunAsync(IDatabaseAsync database, TaskTypeKeys parentKeys, string continuationId, IReadOnlyCollection<string> parentLocalIds)
+    public static ScriptCall Call(string continuationId, IReadOnlyCollection<string> parentLocalIds)
     {
         var args = new RedisValue[1 + parentLocalIds.Count];
         args[0] = continuationId;
@@ -20,7 +18,13 @@ internal static class DependScript
             args[i++] = localId;
         }
 
-        var replies = (RedisResult[])(await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Depend, parentKeys.All, args).ConfigureAwait(false))!;
+        return new ScriptCall(SchedulerScripts.Instance.Depend, args);
+    }
+
+    /// <summary>How each parent stood, in the order given, from the reply of a <see cref="Call"/>.</summary>
+    public static ParentStanding[] Parse(RedisResult reply)
+    {
+        var replies = (RedisResult[])reply!;
         return [.. replies.Select(reply => (string)reply! switch
         {
             "" => new ParentStanding(ParentStanding.Kind.Pending, "", ""),

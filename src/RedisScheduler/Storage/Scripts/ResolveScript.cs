@@ -26,6 +26,10 @@ internal static class ResolveScript
     /// <param name="localId">The continuation's local id.</param>
     /// <param name="ends">How some of its parents ended.</param>
     public static async Task<Result> RunAsync(IDatabaseAsync database, TaskTypeKeys keys, string localId, IReadOnlyCollection<ParentEnd> ends)
+        => Parse(await Call(keys, localId, ends).EvaluateAsync(database, keys).ConfigureAwait(false));
+
+    /// <summary>The call <see cref="RunAsync"/> makes, for a caller that sends it through <see cref="ReplicatedWrites"/>; its reply is read by <see cref="Parse"/>.</summary>
+    public static ScriptCall Call(TaskTypeKeys keys, string localId, IReadOnlyCollection<ParentEnd> ends)
     {
         var args = new RedisValue[3 + (3 * ends.Count)];
         (args[0], args[1], args[2]) = (localId, keys.WakeChannel, keys.DoneChannel);
@@ -36,8 +40,11 @@ internal static class ResolveScript
             i += 3;
         }
 
-        return (Result)(int)await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Resolve, keys.All, args).ConfigureAwait(false);
+        return new ScriptCall(SchedulerScripts.Instance.Resolve, args);
     }
+
+    /// <summary>Where the continuation stands, from the reply of a <see cref="Call"/>.</summary>
+    public static Result Parse(RedisResult reply) => (Result)(int)reply;
 }
 
 /// <summary>How a parent ended: its public id, the outcome code ('s' succeeded, 'd' dead-lettered, 'c' cancelled) and its result or last error (JSON, or '').</summary>
