@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Logging.Testing;
 using NUnit.Framework;
 using RedisScheduler.Storage;
 using RedisScheduler.Tests.Infrastructure;
@@ -46,6 +47,22 @@ public sealed class PartitionTests(string redis)
             Assert.That(ids.Skip(40).Select(IdType).Distinct().Count(), Is.EqualTo(3), "three chunks, three partitions");
             Assert.That(counts, Is.EqualTo(new TaskCounts("probe", 0, 0, 0, 0, 0, Succeeded: ids.Count, 0)), "the succeeded history of every partition, summed");
         });
+    }
+
+    [Test]
+    public async Task LogLines_OfAPartitionedType_NameEachTaskByTheIdTheSchedulerReturned()
+    {
+        await using var scope = new TestScope(redis);
+        var ids = await ScheduleEachAsync(scope.CreateScheduler(Partitions(4)), 4, null, ProbeBehavior.WaitUntilCancelled);
+        var (host, probe) = await scope.StartWorkerAsync("A", configure: Partitions(4), services: s => s.AddFakeLogging());
+        await probe.WaitForAsync(4, Bound);
+
+        await host.StopAsync();
+
+        // Event 6: "Task <type>/<local id> was given back unfinished because the worker is stopping".
+        var released = host.Services.GetFakeLogCollector().GetSnapshot().Where(r => r.Id.Id == 6).Select(r => r.Message.Split(' ')[1]).ToList();
+        Assert.That(released, Is.EquivalentTo(ids), "partitions 1-3 are named type#p, as their ids are");
+        Assert.That(ids.Select(IdType).Distinct().Count(), Is.EqualTo(4));
     }
 
     [Test]
