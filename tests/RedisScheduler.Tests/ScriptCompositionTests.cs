@@ -66,6 +66,22 @@ public sealed partial class ScriptCompositionTests
     }
 
     [Test]
+    public void ScheduleLua_ReceivesOnlyTheKeysItUses_BuiltOncePerType()
+    {
+        var schedule = SchedulerScripts.Instance.Schedule;
+        var keys = new TaskTypeKeys("p", "t");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(schedule.KeyIndices, Is.Not.Null);
+            Assert.That(keys.For(schedule), Is.EqualTo(schedule.KeyIndices!.Select(i => keys.All[i])));
+            Assert.That(keys.For(schedule), Has.Length.LessThan(keys.All.Length));
+            Assert.That(keys.For(schedule), Is.SameAs(keys.For(schedule.ForCluster)), "built once per type, not per call");
+            Assert.That(() => SchedulerScripts.Evaluate(null!, schedule, keys.All, []), Throws.InvalidOperationException, "all twenty keys to a script that reads seven");
+        });
+    }
+
+    [Test]
     public async Task EveryComposedScript_CompilesInRedis_UnderItsOwnSha()
     {
         await using var scope = new TestScope();

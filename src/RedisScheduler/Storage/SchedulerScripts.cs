@@ -23,7 +23,7 @@ internal sealed class SchedulerScripts
 
         // Only the keys it uses: the path of every task scheduled one at a time, where passing the
         // other thirteen cost Redis 1-2.5 µs per call (benchmarks/README.md, single call).
-        Schedule = Load("schedule", usedKeysOnly: false);
+        Schedule = Load("schedule", usedKeysOnly: true);
         Claim = Load("claim");
         Ack = Load("ack");
         Retry = Load("retry");
