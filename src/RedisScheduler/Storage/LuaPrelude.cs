@@ -89,7 +89,7 @@ internal sealed partial class LuaPrelude
     }
 
     /// <summary>The names of common.lua (helpers, constants and keys) that <paramref name="body"/> uses, directly or through other helpers.</summary>
-    public IReadOnlySet<string> Needed(string body)
+    private HashSet<string> Needed(string body)
     {
         var needed = new HashSet<string>(StringComparer.Ordinal);
         var pending = new Stack<string>(Identifiers(body));
@@ -113,11 +113,8 @@ internal sealed partial class LuaPrelude
         return needed;
     }
 
-    /// <summary>The names common.lua defines, each a helper, a constant or a key.</summary>
-    public IEnumerable<string> Names => definitions.SelectMany(d => d.Names).Concat(keyNames);
-
     /// <summary>The identifiers a piece of Lua uses, outside comments and string literals.</summary>
-    internal static HashSet<string> Identifiers(string lua)
+    private static HashSet<string> Identifiers(string lua)
         => Identifier().Matches(CommentOrString().Replace(lua, " ")).Select(m => m.Value).ToHashSet(StringComparer.Ordinal);
 
     [GeneratedRegex(@"^local ([A-Z_, ]+) = KEYS\[\d+\](?:, KEYS\[\d+\])*\s*$")]
