@@ -9,7 +9,8 @@ namespace RedisScheduler.Tests;
 /// <summary>The embedded Lua scripts: all loaded, each documented, each command granted to the ACL user in the docs.</summary>
 public sealed partial class ScriptCatalogTests
 {
-    private static readonly SchedulerScript[] Loaded = typeof(SchedulerScripts)
+    /// <summary>Every script the library sends.</summary>
+    internal static readonly SchedulerScript[] Loaded = typeof(SchedulerScripts)
         .GetProperties(BindingFlags.Public | BindingFlags.Instance)
         .Where(p => p.PropertyType == typeof(SchedulerScript))
         .Select(p => (SchedulerScript)p.GetValue(SchedulerScripts.Instance)!)

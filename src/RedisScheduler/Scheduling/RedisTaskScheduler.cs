@@ -152,7 +152,7 @@ internal sealed class RedisTaskScheduler(
             var args = ScheduleScript.Once(keys, localId, CeilingUnixMilliseconds(dueAt), json, StoredTraceContext.Capture(Activity.Current));
             var created = connection.Replicas.IsEnabled
                 ? ScheduleScript.Created((await ScheduleChunks.ReplicatedAsync(connection, database, keys, [args], _ => [id], cancellationToken).ConfigureAwait(false))[0])
-                : ScheduleScript.Created(await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Schedule, keys.All, args).WaitAsync(cancellationToken).ConfigureAwait(false));
+                : ScheduleScript.Created(await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Schedule, keys, args).WaitAsync(cancellationToken).ConfigureAwait(false));
             SchedulerActivities.Sent(activity, keys.TaskType, created ? 1 : 0, id);
             return new ScheduleOnceResult(id, created);
         }

@@ -1,8 +1,9 @@
--- common.lua: helpers prepended to every other script when it is loaded (see SchedulerScripts.cs),
--- so each script below is still one atomic EVALSHA.
+-- common.lua: helpers prepended to every other script when it is loaded, each script getting only
+-- the definitions it uses (LuaPrelude.cs), so each script below is still one atomic EVALSHA and
+-- pays only for what it calls.
 --
--- Every script receives the same twenty keys of one task type, all sharing one {hash tag}, and
--- reads them by the names below, given once here, never by number:
+-- Every script receives the twenty keys of one task type (schedule.lua only the ones it uses), all
+-- sharing one {hash tag}, and reads them by the names below, given once here, never by number:
 --   KEYS[1]  DUE        ZSET  local task id -> due time (Unix ms, Redis server clock)
 --   KEYS[2]  READY      LIST  local task ids due and waiting for a worker, oldest first
 --   KEYS[3]  INFLIGHT   ZSET  lease member (see lease_member) -> lease expiry (Unix ms)

@@ -1,5 +1,6 @@
 -- schedule.lua: adds one or more tasks of one type to the schedule.
--- KEYS: the twenty keys described in common.lua.
+-- KEYS: only the keys of common.lua it uses (DUE, TASKS, SEQ, RESULTS, DONE, DEPENDENTS, SUCCEEDED), in
+--       common.lua's order: LuaPrelude names them, TaskTypeKeys.For passes them (fewer keys, less Redis CPU).
 -- ARGV[1]  wake channel, published to when a task becomes the earliest one, so sleeping workers wake early
 -- ARGV[2]  'abs': each due value is a Unix time in ms; 'rel': each due value is a delay in ms from now;
 --          followed, only when the caller schedules under a trace, by the trace context to store

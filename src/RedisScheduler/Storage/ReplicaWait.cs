@@ -179,7 +179,7 @@ internal sealed class ReplicaWait
 
     private static Task<RedisResult> Send(IServer server, SchedulerScript script, TaskTypeKeys keys, RedisValue[] args, bool fullText)
     {
-        var all = keys.All;
+        var all = keys.For(script);
         var command = new object[2 + all.Length + args.Length];
         command[0] = fullText ? script.Text : Convert.ToHexStringLower(script.Sha1);
         command[1] = all.Length;

@@ -14,9 +14,16 @@ internal sealed class SchedulerScripts
 
     private SchedulerScripts()
     {
-        Prelude = ReadResource("common");
-        SchedulerScript Load(string name) => new(name, Prelude + "\n" + ReadResource(name));
-        Schedule = Load("schedule");
+        Common = new LuaPrelude(ReadResource("common"));
+        SchedulerScript Load(string name, bool usedKeysOnly = false)
+        {
+            var composed = Common.Compose(name, ReadResource(name), usedKeysOnly);
+            return new(name, composed.Text, composed.KeyIndices);
+        }
+
+        // Only the keys it uses: the path of every task scheduled one at a time, where passing the
+        // other thirteen cost Redis 1-2.5 µs per call (benchmarks/README.md, single call).
+        Schedule = Load("schedule", usedKeysOnly: true);
         Claim = Load("claim");
         Ack = Load("ack");
         Retry = Load("retry");
@@ -40,8 +47,11 @@ internal sealed class SchedulerScripts
         Activity = Load("activity");
     }
 
-    /// <summary>common.lua, the helpers every script starts with; tests run them on their own.</summary>
-    public string Prelude { get; }
+    /// <summary>common.lua, whole, with all twenty keys; tests run its helpers on their own.</summary>
+    public string Prelude => Common.Text;
+
+    /// <summary>common.lua, from which each script takes the helpers it uses.</summary>
+    public LuaPrelude Common { get; }
 
     public SchedulerScript Schedule { get; }
 
@@ -87,8 +97,13 @@ internal sealed class SchedulerScripts
 
     public SchedulerScript Activity { get; }
 
+    /// <summary>Runs <paramref name="script"/> with the keys of <paramref name="keys"/> it receives (<see cref="TaskTypeKeys.For"/>).</summary>
+    public static Task<RedisResult> EvaluateAsync(IDatabaseAsync database, SchedulerScript script, TaskTypeKeys keys, RedisValue[] args)
+        => EvaluateAsync(database, script, keys.For(script), args);
+
     public static async Task<RedisResult> EvaluateAsync(IDatabaseAsync database, SchedulerScript script, RedisKey[] keys, RedisValue[] args)
     {
+        CheckKeys(script, keys);
         script = script.For(database.Multiplexer);
         try
         {
@@ -100,8 +115,13 @@ internal sealed class SchedulerScripts
         }
     }
 
+    /// <summary>The synchronous <see cref="EvaluateAsync(IDatabaseAsync, SchedulerScript, TaskTypeKeys, RedisValue[])"/>.</summary>
+    public static RedisResult Evaluate(IDatabase database, SchedulerScript script, TaskTypeKeys keys, RedisValue[] args)
+        => Evaluate(database, script, keys.For(script), args);
+
     public static RedisResult Evaluate(IDatabase database, SchedulerScript script, RedisKey[] keys, RedisValue[] args)
     {
+        CheckKeys(script, keys);
         script = script.For(database.Multiplexer);
         try
         {
@@ -110,6 +130,18 @@ internal sealed class SchedulerScripts
         catch (RedisServerException e) when (IsNoScript(e))
         {
             return database.ScriptEvaluate(script.Text, keys, args);
+        }
+    }
+
+    /// <summary>
+    /// Fails a call that passes a script all twenty keys when it reads only the ones it uses (or the
+    /// other way round): its key names would point at the wrong keys. A bug, caught before any write.
+    /// </summary>
+    private static void CheckKeys(SchedulerScript script, RedisKey[] keys)
+    {
+        if (script.KeyIndices is { } used && keys.Length != used.Length)
+        {
+            throw new InvalidOperationException($"{script.Name}.lua receives only the {used.Length} keys it uses: pass TaskTypeKeys.For(script), not {keys.Length} keys.");
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using StackExchange.Redis;
 
 namespace RedisScheduler.Storage;
@@ -47,6 +48,9 @@ internal sealed class TaskTypeKeys
 
     private readonly string parentsStem;
     private readonly string activityStem;
+
+    /// <summary>The keys of each script that receives only those it uses, by its <see cref="SchedulerScript.KeyIndices"/>: built once, not per call.</summary>
+    private readonly ConcurrentDictionary<int[], RedisKey[]> subsets = new();
 
     /// <summary>The key prefix (<see cref="RedisSchedulerOptions.KeyPrefix"/>).</summary>
     public string Prefix { get; }
@@ -123,4 +127,8 @@ internal sealed class TaskTypeKeys
 
     /// <summary>The keys in the order every script expects them (see Scripts/common.lua).</summary>
     public RedisKey[] All { get; }
+
+    /// <summary>The keys <paramref name="script"/> receives: <see cref="All"/>, or only the ones it uses (<see cref="SchedulerScript.KeyIndices"/>).</summary>
+    public RedisKey[] For(SchedulerScript script)
+        => script.KeyIndices is { } used ? subsets.GetOrAdd(used, static (indices, all) => Array.ConvertAll(indices, i => all[i]), All) : All;
 }

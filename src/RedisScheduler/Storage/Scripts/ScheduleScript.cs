@@ -49,11 +49,11 @@ internal static class ScheduleScript
 
     /// <summary>Schedules the tasks of <paramref name="args"/>; returns the sequence number of the first id, the others following it in argument order.</summary>
     public static async Task<long> RunAsync(IDatabaseAsync database, TaskTypeKeys keys, RedisValue[] args)
-        => (long)await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Schedule, keys.All, args).ConfigureAwait(false);
+        => (long)await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Schedule, keys, args).ConfigureAwait(false);
 
     /// <summary>The synchronous <see cref="RunAsync"/>, for the synchronous API.</summary>
     public static long Run(IDatabase database, TaskTypeKeys keys, RedisValue[] args)
-        => (long)SchedulerScripts.Evaluate(database, SchedulerScripts.Instance.Schedule, keys.All, args);
+        => (long)SchedulerScripts.Evaluate(database, SchedulerScripts.Instance.Schedule, keys, args);
 
     /// <summary>Schedules one task with a generated id; returns its sequence number.</summary>
     public static Task<long> RunOneAsync(IDatabaseAsync database, TaskTypeKeys keys, bool relative, string priorityPrefix, long due, RedisValue payload, string? trace = null)
@@ -80,7 +80,7 @@ internal static class ScheduleScript
 
     /// <summary>Schedules one task under the caller's <paramref name="localId"/>, due at a Unix time in ms; <see langword="false"/> when a task with that id exists already.</summary>
     public static async Task<bool> RunOnceAsync(IDatabaseAsync database, TaskTypeKeys keys, string localId, long dueAtMs, RedisValue payload, string? trace = null)
-        => Created(await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Schedule, keys.All, Once(keys, localId, dueAtMs, payload, trace)).ConfigureAwait(false));
+        => Created(await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Schedule, keys, Once(keys, localId, dueAtMs, payload, trace)).ConfigureAwait(false));
 
     private static RedisValue[] Arguments(TaskTypeKeys keys, bool relative, RedisValue ids, int count, string? trace)
     {
