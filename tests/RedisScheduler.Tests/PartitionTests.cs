@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using NUnit.Framework;
 using RedisScheduler.Storage;
@@ -297,6 +299,23 @@ public sealed class PartitionTests(string redis)
         await probe.WaitForAsync(40, Bound);
 
         Assert.That(probe.MaxRunning, Is.InRange(1, 6), "shares 2, 2, 1, 1");
+    }
+
+    [Test]
+    public async Task Logs_TasksOfBothPartitionsHandedBackAtStop_NameEachTaskByItsFullId()
+    {
+        // What a partition logs names the partition, as the task's id does: "probe#1/…", not "probe/…",
+        // which would be another task's id (or none).
+        await using var scope = new TestScope(redis);
+        var ids = await ScheduleEachAsync(scope.CreateScheduler(Partitions(2)), 2, null, ProbeBehavior.WaitUntilCancelled);
+        var (host, probe) = await scope.StartWorkerAsync("A", configure: Partitions(2), services: s => s.AddLogging(l => l.AddFakeLogging()));
+        await probe.WaitForAsync(2, Bound);
+
+        await host.StopAsync().WaitAsync(Bound);
+
+        var released = host.Services.GetFakeLogCollector().GetSnapshot().Where(r => r.Id.Id == 6).Select(r => r.Message).ToList();
+        Assert.That(ids.Select(IdType), Is.EquivalentTo(new[] { "probe", "probe#1" }), "one task in each partition");
+        Assert.That(released, Is.EquivalentTo(ids.Select(id => $"Task {id} was given back unfinished because the worker is stopping")));
     }
 
     private static string IdType(string taskId) => TaskId.Parse(taskId).IdType;

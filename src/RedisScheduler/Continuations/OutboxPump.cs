@@ -62,7 +62,7 @@ internal sealed class OutboxPump(TaskTypeKeys keys, ContinuationRelay relay, Red
             catch (Exception e)
             {
                 // The entries stay in the outbox; the worker's periodic kick delivers them later.
-                Log.OutboxDeliveryFailed(logger, e, keys.TaskType, OutboxRecoveryInterval);
+                Log.OutboxDeliveryFailed(logger, e, keys.IdType, OutboxRecoveryInterval);
                 Volatile.Write(ref kicks, 0);
                 return;
             }

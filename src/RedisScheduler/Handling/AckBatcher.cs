@@ -80,7 +80,7 @@ internal sealed class AckBatcher(TaskTypeKeys keys, int succeededHistoryLimit, O
             {
                 // Every later ack would wait for ever otherwise. These tasks' leases run out and
                 // they are handed out again.
-                Log.AcknowledgementFailed(logger, e, keys.TaskType, batch.Count);
+                Log.AcknowledgementFailed(logger, e, keys.IdType, batch.Count);
             }
 
             foreach (var (run, _) in batch)
@@ -92,7 +92,7 @@ internal sealed class AckBatcher(TaskTypeKeys keys, int succeededHistoryLimit, O
                 catch (Exception e)
                 {
                     // The worker's bookkeeping must not stop the acknowledgements of later tasks.
-                    Log.AcknowledgementBookkeepingFailed(logger, e, keys.TaskType, run.Task.LocalId);
+                    Log.AcknowledgementBookkeepingFailed(logger, e, keys.IdType, run.Task.LocalId);
                 }
             }
 
@@ -111,7 +111,7 @@ internal sealed class AckBatcher(TaskTypeKeys keys, int succeededHistoryLimit, O
 
         foreach (var id in acknowledged.LeaseLost)
         {
-            Log.LeaseLost(logger, keys.TaskType, id);
+            Log.LeaseLost(logger, keys.IdType, id);
         }
     }
 }

@@ -53,7 +53,7 @@ internal sealed class LeaseRenewer(TaskTypeKeys keys, InFlightTasks inFlight, Re
         catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
         {
             // Any failure, not only Redis's: a renewal loop that ended would let every long task run twice.
-            Log.LeaseRenewalFailed(logger, e, keys.TaskType, Period);
+            Log.LeaseRenewalFailed(logger, e, keys.IdType, Period);
         }
     }
 }

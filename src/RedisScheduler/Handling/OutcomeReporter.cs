@@ -67,12 +67,12 @@ internal sealed class OutcomeReporter
                 if (!run.TryFinish())
                 {
                     // Another worker may hold the task now, or shutdown already handed it back.
-                    Log.LeaseLost(logger, keys.TaskType, task.LocalId);
+                    Log.LeaseLost(logger, keys.IdType, task.LocalId);
                     SchedulerMetrics.Outcome(keys.TaskType, SchedulerMetrics.LeaseLost);
                 }
                 else if (failure is OperationCanceledException && stopping)
                 {
-                    Log.TaskReleased(logger, keys.TaskType, task.LocalId);
+                    Log.TaskReleased(logger, keys.IdType, task.LocalId);
                     await FinishAsync(task, FinishScripts.Release(keys, task), SchedulerMetrics.Released).ConfigureAwait(false);
                 }
                 else if (failure is not null)
@@ -101,7 +101,7 @@ internal sealed class OutcomeReporter
         {
             // Nothing awaits a handler's work item, so an exception here would vanish: say so. The
             // task's lease runs out and it is handed out again.
-            Log.OutcomeNotReported(logger, e, keys.TaskType, task.LocalId);
+            Log.OutcomeNotReported(logger, e, keys.IdType, task.LocalId);
         }
         finally
         {
@@ -182,7 +182,7 @@ internal sealed class OutcomeReporter
         switch (finished)
         {
             case FinishReply.LeaseLost:
-                Log.LeaseLost(logger, keys.TaskType, task.LocalId);
+                Log.LeaseLost(logger, keys.IdType, task.LocalId);
                 break;
             case FinishReply.FinishedWithContinuations:
                 // Continuations wait to hear that this task failed.

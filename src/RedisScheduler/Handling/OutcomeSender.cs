@@ -37,7 +37,7 @@ internal sealed class OutcomeSender(TaskTypeKeys keys, RedisConnection connectio
                 if (time.GetUtcNow() + delay >= giveUpAt)
                 {
                     // The lease runs out and the task is handed out again: at least once, never lost.
-                    Log.FinishingAbandoned(logger, e, keys.TaskType, leaseDuration);
+                    Log.FinishingAbandoned(logger, e, keys.IdType, leaseDuration);
                     return null;
                 }
 
@@ -58,7 +58,7 @@ internal sealed class OutcomeSender(TaskTypeKeys keys, RedisConnection connectio
         var replicated = await replicas.EvaluateAsync(multiplexer, keys, [call]).ConfigureAwait(false);
         if (replicated.Acknowledged < replicas.Replicas || replicated.WaitFailure is not null)
         {
-            Log.OutcomeNotReplicated(logger, replicated.WaitFailure, keys.TaskType, replicated.Acknowledged, replicas.Replicas, replicas.Timeout);
+            Log.OutcomeNotReplicated(logger, replicated.WaitFailure, keys.IdType, replicated.Acknowledged, replicas.Replicas, replicas.Timeout);
         }
 
         return replicated.Replies[0];

@@ -81,7 +81,7 @@ internal sealed class TaskClaimer(
         {
             // Only running out of memory gets here. The tasks not queued are not run: their slots
             // come back and their leases run out, so they are handed out again.
-            Log.ClaimedTasksNotStarted(logger, e, keys.TaskType, claimed.Count - queued);
+            Log.ClaimedTasksNotStarted(logger, e, keys.IdType, claimed.Count - queued);
             for (var i = queued; i < claimed.Count; i++)
             {
                 inFlight.Forget(claimed[i]);
