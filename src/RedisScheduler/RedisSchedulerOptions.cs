@@ -119,11 +119,12 @@ public sealed class RedisSchedulerOptions
     /// above 0, each scheduling call (<see cref="ITaskScheduler.ScheduleTaskAsync{T}(TimeSpan, T, CancellationToken)"/>
     /// and its overloads, <see cref="ITaskScheduler.EnqueueTaskAsync{T}(T, CancellationToken)"/>,
     /// <see cref="ITaskScheduler.ScheduleTasksAsync{T}"/>, <see cref="ITaskScheduler.ScheduleTaskOnceAsync{T}"/>)
-    /// sends Redis <c>WAIT</c> after its write (one per call, whatever the size of a batch) and
-    /// throws <see cref="ReplicationTimeoutException"/> when fewer replicas confirmed it within
-    /// <see cref="WaitForReplicasTimeout"/>: the task then most likely exists, but is not yet safe
-    /// from a failover (continuations, <see cref="ITaskScheduler.ScheduleBatchAsync{T, TCompletion}"/>, cancel and
-    /// reschedule do not wait). Workers wait the same way after each batch of acknowledgements (and each
+    /// sends Redis <c>WAIT</c> after its write (one per call, whatever the size of a batch; a
+    /// <see cref="ITaskScheduler.ScheduleBatchAsync{T, TCompletion}"/> one on its completion task's master
+    /// and one on its tasks') and throws <see cref="ReplicationTimeoutException"/> when fewer replicas
+    /// confirmed it within <see cref="WaitForReplicasTimeout"/>: the task then most likely exists, but
+    /// is not yet safe from a failover (continuations, cancel and reschedule do not wait). Workers
+    /// wait the same way after each batch of acknowledgements (and each
     /// retry, dead letter or hand-back), so a finished task is not run again after a failover;
     /// when too few replicas confirm one, they log a warning and carry on (the task may run again).
     /// Each WAIT costs a replication round trip and holds the scheduler's socket to that master for

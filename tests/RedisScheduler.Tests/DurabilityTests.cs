@@ -43,6 +43,26 @@ public sealed class DurabilityTests
     }
 
     [Test]
+    public async Task ScheduleBatchAsync_FewerReplicasThanRequired_WaitsAfterTheCompletionAndAfterTheTasks_AndThrowsNamingThemAll()
+    {
+        await using var scope = new TestScope();
+        var scheduler = scope.CreateScheduler(o => { o.WaitForReplicas = 1; o.WaitForReplicasTimeout = TimeSpan.FromMilliseconds(20); });
+        var before = WaitCalls(scope);
+
+        var error = Assert.ThrowsAsync<ReplicationTimeoutException>(() => scheduler.ScheduleBatchAsync(Enumerable.Range(0, 3).Select(i => new ProbeTask(i)), new ContinuationTests.Join("durable")))!;
+
+        // One WAIT on the completion task's master and one on the tasks' (the same server here).
+        Assert.That(WaitCalls(scope) - before, Is.EqualTo(2));
+        Assert.That(error.TaskIds, Has.Count.EqualTo(4), "the batch id and its three tasks");
+        var progress = await scheduler.GetBatchProgressAsync(error.TaskIds[0]);
+        Assert.That(progress?.Total, Is.EqualTo(3), "the batch was written whole: only its safety from a failover is in doubt");
+        foreach (var id in error.TaskIds.Skip(1))
+        {
+            Assert.That(await scheduler.GetTaskAsync(id), Is.Not.Null, id);
+        }
+    }
+
+    [Test]
     public async Task ScheduleTaskAsync_WithoutTheOption_SendsNoWait()
     {
         await using var scope = new TestScope();

@@ -83,14 +83,24 @@ internal sealed class ContinuationScheduler(RedisConnection connection, TaskType
         var first = await database.StringIncrementAsync(taskKeys.Sequence, jsons.Count).ConfigureAwait(false) - jsons.Count + 1;
         var localIds = Enumerable.Range(0, jsons.Count).Select(i => TaskId.Generated(first + i)).ToList();
         var taskIds = localIds.Select(l => TaskId.Format(taskKeys, l)).ToList();
-        var completionLocalId = await ContinueScript.RunAsync(database, completionKeys, ParentFailurePolicy.RunAnyway, completionJson, taskIds).ConfigureAwait(false);
+        // With WaitForReplicas, each master's writes are followed by a WAIT there (ReplicaWait): the
+        // completion task's master, then the tasks' (which also covers the INCRBY above).
+        var replicas = connection.Replicas;
+        var completionArgs = ContinueScript.Args(ParentFailurePolicy.RunAnyway, completionJson, taskIds);
+        var completionReplicated = replicas.IsEnabled
+            ? await replicas.EvaluateAsync(database.Multiplexer, completionKeys, [new ScriptCall(SchedulerScripts.Instance.Continue, completionArgs)]).ConfigureAwait(false)
+            : (ReplicatedReplies?)null;
+        var completionLocalId = completionReplicated is null
+            ? await ContinueScript.RunAsync(database, completionKeys, ParentFailurePolicy.RunAnyway, completionJson, taskIds).ConfigureAwait(false)
+            : (string)completionReplicated.Value.Replies[0]!;
         var batchId = TaskId.Format(completionKeys, completionLocalId);
 
+        ReplicatedReplies? tasksReplicated = null;
         try
         {
             // Each call schedules its tasks and registers them as the completion task's parents,
             // atomically: a task that exists always knows its completion task.
-            var calls = new List<Task>();
+            var chunks = new List<RedisValue[]>();
             for (var start = 0; start < jsons.Count; start += ChunkSize)
             {
                 var count = Math.Min(ChunkSize, jsons.Count - start);
@@ -101,16 +111,31 @@ internal sealed class ContinuationScheduler(RedisConnection connection, TaskType
                     ScheduleScript.SetTask(args, i, 0, jsons[start + i]);
                 }
 
-                calls.Add(ScheduleScript.RunAsync(database, taskKeys, args));
+                chunks.Add(args);
             }
 
-            await Task.WhenAll(calls).ConfigureAwait(false);
+            if (replicas.IsEnabled)
+            {
+                tasksReplicated = await replicas.EvaluateAsync(database.Multiplexer, taskKeys, [.. chunks.Select(a => new ScriptCall(SchedulerScripts.Instance.Schedule, a))]).ConfigureAwait(false);
+            }
+            else
+            {
+                await Task.WhenAll(chunks.Select(a => ScheduleScript.RunAsync(database, taskKeys, a))).ConfigureAwait(false);
+            }
         }
         catch
         {
             // Tasks not scheduled would keep the completion task waiting for ever.
             await TryCancelAsync(database, completionKeys, completionLocalId).ConfigureAwait(false);
             throw;
+        }
+
+        if (completionReplicated is { } completionWait && tasksReplicated is { } tasksWait)
+        {
+            // Everything was written; what a shortfall reports is that not all of it is safe yet.
+            IReadOnlyList<string> Written() => [batchId, .. taskIds];
+            replicas.ThrowIfShort(completionWait, Written);
+            replicas.ThrowIfShort(tasksWait, Written);
         }
 
         return new TaskBatch(batchId, taskIds);

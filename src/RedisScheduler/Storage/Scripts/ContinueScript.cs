@@ -15,6 +15,10 @@ internal static class ContinueScript
     /// <param name="parentTaskIds">The public ids of its parents, distinct; depend.lua registers it with them next.</param>
     /// <returns>The continuation's local id.</returns>
     public static async Task<string> RunAsync(IDatabaseAsync database, TaskTypeKeys keys, ParentFailurePolicy onParentFailure, RedisValue payload, IReadOnlyCollection<string> parentTaskIds)
+        => (string)(await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Continue, keys.All, Args(onParentFailure, payload, parentTaskIds)).ConfigureAwait(false))!;
+
+    /// <summary>The arguments of <see cref="RunAsync"/>'s call, for a caller that sends it itself (<see cref="ReplicaWait"/>); the reply is the local id.</summary>
+    public static RedisValue[] Args(ParentFailurePolicy onParentFailure, RedisValue payload, IReadOnlyCollection<string> parentTaskIds)
     {
         var args = new RedisValue[2 + parentTaskIds.Count];
         args[0] = PolicyCode(onParentFailure);
@@ -25,7 +29,7 @@ internal static class ContinueScript
             args[i++] = id;
         }
 
-        return (string)(await SchedulerScripts.EvaluateAsync(database, SchedulerScripts.Instance.Continue, keys.All, args).ConfigureAwait(false))!;
+        return args;
     }
 
     private static RedisValue PolicyCode(ParentFailurePolicy policy) => policy switch
