@@ -48,10 +48,13 @@ if (missingAgent is not null)
 }
 
 string redisVersion;
+var placementWarnings = new List<string>();
+string taskTypes;
 try
 {
     using var probe = MeasuredRedis.Start();
     redisVersion = probe.Snapshot().Version;
+    taskTypes = TypePlacementCheck.Describe(probe, options.ExtraSettings.GetValueOrDefault("redisscheduler", []), placementWarnings);
 }
 catch (Exception e) when (e is InvalidOperationException or TimeoutException)
 {
@@ -66,9 +69,12 @@ var run = new RunResult
     CommandLine = "dotnet run -c Release --project benchmarks/RedisScheduler.LoadTest --" + (args.Length > 0 ? " " + string.Join(' ', args) : string.Empty),
     Options = options,
     Machine = MachineLoad.Describe(redisVersion),
+    TaskTypes = taskTypes,
 };
+run.Warnings.AddRange(placementWarnings);
 ConsoleProgress.Line($"RedisScheduler load test{(options.Quick ? " (quick)" : string.Empty)}: {run.Machine.Cores} cores, Redis {redisVersion}, load average {string.Join(' ', run.Machine.LoadAverageAtStart)}");
 ConsoleProgress.Line($"Workloads: {string.Join(", ", options.Workloads)}; systems: {string.Join(", ", options.Systems)}; results into {outDirectory}");
+ConsoleProgress.Line($"RedisScheduler's task types ({options.Redis}): {taskTypes}");
 // What other processes use right now, over 2 s: the load average would also count an earlier run's own threads.
 var idleBefore = MachineCpu.Now();
 await Task.Delay(TimeSpan.FromSeconds(2));

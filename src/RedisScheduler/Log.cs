@@ -2,7 +2,13 @@ using Microsoft.Extensions.Logging;
 
 namespace RedisScheduler;
 
-/// <summary>Every log message of the library. Event ids are stable: users' dashboards and alerts key on them.</summary>
+/// <summary>
+/// Every log message of the library. Event ids are stable: users' dashboards and alerts key on them.
+/// What one partition of a partitioned type logs (its claims, leases, outcomes and outbox) names the
+/// partition as task ids do, <c>type#p</c> (<see cref="Storage.TaskTypeKeys.IdType"/>), in
+/// <c>{TaskType}</c>; partition 0, and every type that is not partitioned, is the bare type, so
+/// <c>{TaskType}/{LocalId}</c> is always the task's id.
+/// </summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Worker for task type '{TaskType}' started with concurrency {Concurrency}")]

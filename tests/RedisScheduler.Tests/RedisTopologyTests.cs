@@ -1,6 +1,5 @@
 using NUnit.Framework;
 using RedisScheduler.Tests.Infrastructure;
-using RedisScheduler.Storage;
 using StackExchange.Redis;
 
 namespace RedisScheduler.Tests;
@@ -46,8 +45,7 @@ public sealed class RedisTopologyTests
         // What makes ContinuationTests cross-shard on the cluster: parents of two types and the join of a
         // third, each on a master of its own (CLUSTER KEYSLOT of each type's key, then CLUSTER NODES).
         var cluster = RedisServerFixture.Cluster;
-        var masters = new[] { "probe", "doubler", "join" }
-            .ToDictionary(type => type, type => cluster.MasterOf(cluster.SlotOf(new TaskTypeKeys("test", type).Due.ToString())).Port);
+        var masters = TaskTypePlacement.MasterPortsOf(cluster, ["probe", "doubler", "join"]);
 
         Assert.That(masters.Values.Distinct().Count(), Is.EqualTo(3), string.Join(", ", masters.Select(m => $"{m.Key} on {m.Value}")));
     }
@@ -58,8 +56,7 @@ public sealed class RedisTopologyTests
         // What partitioning is for: one type's partitions (PartitionTests' "probe" with 4) on several
         // masters. CLUSTER KEYSLOT of each partition's key, then CLUSTER NODES.
         var cluster = RedisServerFixture.Cluster;
-        var masters = Enumerable.Range(0, 4)
-            .ToDictionary(p => p, p => cluster.MasterOf(cluster.SlotOf(new TaskTypeKeys("test", "probe", p).Due.ToString())).Port);
+        var masters = TaskTypePlacement.MasterPortsOf(cluster, "probe", 4);
 
         Assert.That(masters.Values.Distinct().Count(), Is.EqualTo(3), string.Join(", ", masters.Select(m => $"partition {m.Key} on {m.Value}")));
     }

@@ -8,7 +8,8 @@ namespace RedisScheduler.LoadTest.Coordinator;
 /// INFO of every node of a <c>--redis cluster</c> measurement. A snapshot sums the masters' counters
 /// (CPU, commands, memory, reads), so the per-task figures read as one server's do; replicas' work
 /// (applying the replication stream) is not in them. Each snapshot also prints every node's CPU since
-/// the previous one, masters and replicas, so a phase shows how the load spread over the nodes.
+/// the previous one, masters and replicas, so a phase shows how the load spread over the nodes, and
+/// keeps every node's own counters (<see cref="RedisSnapshot.Nodes"/>) for the per-node figures.
 /// </summary>
 internal sealed class ClusterSnapshots(RedisCluster cluster) : IDisposable
 {
@@ -21,6 +22,7 @@ internal sealed class ClusterSnapshots(RedisCluster cluster) : IDisposable
         var commands = new Dictionary<string, (long Calls, long Microseconds)>(StringComparer.Ordinal);
         var cpu = new Dictionary<int, double>();
         var roles = new Dictionary<int, string>();
+        var nodes = new List<NodeCounters>();
         string? version = null;
         foreach (var node in cluster.Nodes)
         {
@@ -33,6 +35,7 @@ internal sealed class ClusterSnapshots(RedisCluster cluster) : IDisposable
             cpu[node.Port] = info.CpuSeconds;
             roles[node.Port] = info.Fields.GetValueOrDefault("role", "?");
             version ??= info.Version;
+            nodes.Add(new NodeCounters(nodes.Count + 1, node.Port, roles[node.Port], info.CpuSeconds, info.Calls.Where(c => c.Key != "info").Sum(c => c.Value)));
             if (roles[node.Port] != "master")
             {
                 continue;
@@ -73,7 +76,9 @@ internal sealed class ClusterSnapshots(RedisCluster cluster) : IDisposable
             text.Append(CultureInfo.InvariantCulture, $"cmdstat_{command}:calls={calls},usec={microseconds}\n");
         }
 
-        return RedisSnapshot.Parse(text.ToString());
+        var snapshot = RedisSnapshot.Parse(text.ToString());
+        snapshot.Nodes = nodes;
+        return snapshot;
     }
 
     public void Dispose()

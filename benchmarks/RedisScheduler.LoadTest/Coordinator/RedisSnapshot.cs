@@ -31,6 +31,9 @@ internal sealed class RedisSnapshot
 
     public string Version => Fields.GetValueOrDefault("redis_version", "?");
 
+    /// <summary>On a cluster, every node's own counters, masters and replicas (<see cref="ClusterSnapshots"/>); empty for one server.</summary>
+    public IReadOnlyList<NodeCounters> Nodes { get; set; } = [];
+
     public static RedisSnapshot Parse(string info)
     {
         var fields = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -72,3 +75,7 @@ internal sealed class RedisSnapshot
 
     private double Double(string key) => double.Parse(Fields[key], CultureInfo.InvariantCulture);
 }
+
+/// <summary>One cluster node's CPU (user + system, seconds) and commands executed (commandstats, without INFO) at a snapshot.</summary>
+/// <param name="Number">1 to 6, the order given to <c>--cluster create</c>: nodes 1-3 start as the masters of slots 0-5460, 5461-10922 and 10923-16383, nodes 4-6 as replicas; the same in every fresh cluster, unlike the ports.</param>
+internal sealed record NodeCounters(int Number, int Port, string Role, double CpuSeconds, long Commands);

@@ -18,6 +18,7 @@ internal static class MarkdownReport
         md.AppendLine(Invariant($"- **Machine**: {m.Cores} cores ({m.Cpu}), {m.MemoryGiB} GiB, {m.Os}; {m.Dotnet}; Redis {m.Redis} (`--save \"\" --appendonly no`, loopback); {m.RedisBenchmark}."));
         md.AppendLine(Invariant($"- **Load average** (1/5/15 min): {Load(m.LoadAverageAtStart)} at the start; before each system: {string.Join("; ", run.Systems.Zip(run.LoadAverages).Select(p => $"{p.First.Name} {p.Second[0]:F2}"))}; {Load(run.LoadAverages[^1])} at the end. Each phase's own 1-minute figure is in results.json."));
         md.AppendLine(Invariant($"- **Figures**: N = {o.Tasks:N0} tasks (W1, W2, W4); handler concurrency {o.Concurrency} per worker process; W3: {o.LatenessTasks:N0} tasks over {o.LatenessWindowSeconds:G} s from {o.LatenessLeadSeconds:G} s after scheduling; W1 batch {o.BatchSize:N0} tasks per call, W1 concurrent {o.Clients} callers; W2 time cap {o.DrainCapSeconds:G} s."));
+        md.AppendLine(Invariant($"- **Redis**: {(o.Redis == "cluster" ? "a 3-master + 3-replica Redis Cluster on loopback" : "one redis-server")}; RedisScheduler's task types: {(run.TaskTypes.Length > 0 ? run.TaskTypes : "order")}."));
         md.AppendLine("- **Systems**:");
         foreach (var system in run.Systems)
         {
@@ -45,6 +46,7 @@ internal static class MarkdownReport
         Lateness(md, run);
         Memory(md, run);
         Costs(md, run);
+        NodeCostReport.Write(md, run);
         Scaling(md, run);
         WhereTimeGoes(md, run);
         var notes = run.Systems.SelectMany(s => s.Notes.Select(n => $"{s.Title}: {n}")).ToList();
@@ -244,28 +246,7 @@ internal static class MarkdownReport
         md.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |");
         foreach (var s in run.Systems)
         {
-            var rows = new List<(string Phase, RedisCost Cost, int Tasks)>();
-            if (s.ScheduleMeasuredWith is null)
-            {
-                rows.AddRange(s.Schedule.Select(r => ($"W1 {r.Mode}", r.Redis, r.Tasks)));
-            }
-
-            if (s.Drain is { } d)
-            {
-                rows.Add(("W2 drain", d.Redis, Math.Max(1, d.Handled)));
-            }
-
-            if (s.DrainWarm is { } w)
-            {
-                rows.Add(("W2 drain, warmed up", w.Redis, Math.Max(1, w.Handled)));
-            }
-
-            if (s.Lateness is { } l)
-            {
-                rows.Add(("W3 lateness", l.Redis, l.Tasks));
-            }
-
-            foreach (var (phase, cost, tasks) in rows)
+            foreach (var (phase, cost, tasks) in s.MeasuredPhases())
             {
                 var p = cost.Per(tasks);
                 var top = string.Join(", ", cost.ByCommand.OrderByDescending(c => c.Value).Take(6).Select(c => $"{c.Key} {Small((double)c.Value / tasks)}"));

@@ -29,6 +29,13 @@ internal sealed record RedisCost(long Commands, long Reads, long ScriptCalls, lo
         }
 
         long Sum(params string[] commands) => commands.Sum(c => byCommand.GetValueOrDefault(c));
+        var byNode = after.Nodes.Count == 0 ? null : new SortedDictionary<string, NodeCost>(StringComparer.Ordinal);
+        foreach (var node in after.Nodes)
+        {
+            var earlier = before.Nodes.FirstOrDefault(n => n.Port == node.Port);
+            byNode![$"node {node.Number}"] = new NodeCost(node.Role, node.CpuSeconds - (earlier?.CpuSeconds ?? 0), node.Commands - (earlier?.Commands ?? 0));
+        }
+
         return new RedisCost(
             byCommand.Values.Sum(),
             // The closing INFO's own read is already counted in the second snapshot.
@@ -38,8 +45,19 @@ internal sealed record RedisCost(long Commands, long Reads, long ScriptCalls, lo
             after.CpuSeconds - before.CpuSeconds,
             after.UsedMemory - before.UsedMemory,
             byCommand,
-            microseconds);
+            microseconds)
+        {
+            ByNode = byNode,
+        };
     }
+
+    /// <summary>On a cluster, each node's CPU and commands over the phase, by node number (<see cref="NodeCounters.Number"/>), masters and replicas; the other figures sum the masters only.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public SortedDictionary<string, NodeCost>? ByNode { get; init; }
+
+    /// <summary>CPU of every redis-server of the phase: on a cluster, replicas included.</summary>
+    [JsonIgnore]
+    public double ServerCpuSeconds => ByNode?.Values.Sum(n => n.CpuSeconds) ?? CpuSeconds;
 
     public PerTask Per(int tasks) => new(
         (double)Commands / tasks,
@@ -48,6 +66,9 @@ internal sealed record RedisCost(long Commands, long Reads, long ScriptCalls, lo
         (double)Transactions / tasks,
         CpuSeconds * 1e6 / tasks);
 }
+
+/// <summary>One cluster node's share of a phase: its role at the end, its CPU (seconds) and the commands it executed.</summary>
+internal sealed record NodeCost(string Role, double CpuSeconds, long Commands);
 
 /// <summary>Costs divided by the number of tasks.</summary>
 internal sealed record PerTask(double Commands, double Reads, double ScriptCalls, double Transactions, double RedisCpuMicroseconds);
@@ -173,6 +194,28 @@ internal sealed class SystemResult
     public List<DrainResult> DrainByWorkers { get; } = [];
 
     public List<string> Notes { get; } = [];
+
+    /// <summary>The phases with a Redis cost of their own, each with the tasks it is divided by: W1 per mode (unless measured for another system), W2, W2 warmed up, W3.</summary>
+    public IEnumerable<(string Phase, RedisCost Cost, int Tasks)> MeasuredPhases()
+    {
+        foreach (var r in Schedule.Where(_ => ScheduleMeasuredWith is null))
+        {
+            yield return ($"W1 {r.Mode}", r.Redis, r.Tasks);
+        }
+
+        foreach (var (name, d) in new[] { ("W2 drain", Drain), ("W2 drain, warmed up", DrainWarm) })
+        {
+            if (d is not null)
+            {
+                yield return (name, d.Redis, Math.Max(1, d.Handled));
+            }
+        }
+
+        if (Lateness is { } l)
+        {
+            yield return ("W3 lateness", l.Redis, l.Tasks);
+        }
+    }
 }
 
 /// <summary>A whole run: how, where, and what was measured.</summary>
@@ -187,6 +230,9 @@ internal sealed class RunResult
     public required LoadTestOptions Options { get; init; }
 
     public required MachineInfo Machine { get; init; }
+
+    /// <summary>RedisScheduler's task types and partitions (<c>--set redisscheduler:types=N</c>, <c>partitions=N</c>), and on a cluster their masters.</summary>
+    public string TaskTypes { get; init; } = string.Empty;
 
     public List<double[]> LoadAverages { get; } = [];
 

@@ -8,7 +8,7 @@ namespace RedisScheduler.LoadTest.Systems;
 
 /// <summary>
 /// RedisScheduler as the load test's agent: <see cref="ITaskScheduler"/> for the client, and a host
-/// with <see cref="LoadOrderHandler"/> (concurrency from the command line) for the worker. Every
+/// with <see cref="LoadOrderHandler{TPayload}"/> (concurrency from the command line) for the worker. Every
 /// option is the library's default; only the connection string and the handler's concurrency are set,
 /// unless an experiment passes <c>--set max-idle-ms=N</c> (MaxIdleDelay) to the agent. A worker given
 /// <c>--set warm-up-tasks=N</c> drains N tasks before it says it is ready (W2 with a warmed-up worker).
@@ -16,6 +16,8 @@ namespace RedisScheduler.LoadTest.Systems;
 /// (<see cref="AgentTelemetry"/>). For the socket-manager risk experiment, <c>--set block-pool=N</c>
 /// keeps N thread-pool threads blocked (<see cref="PoolBlocker"/>), and <c>--set socket-manager=shared</c>
 /// connects with StackExchange.Redis's dedicated socket threads instead of the library's setting.
+/// <c>--set types=N</c> and <c>--set partitions=N</c> spread the tasks over N task types, each of N
+/// partitions (<see cref="LoadTaskTypes"/>); every type's handler has the given concurrency.
 /// </summary>
 internal sealed class RedisSchedulerAgent : ISystemAgent
 {
@@ -23,6 +25,7 @@ internal sealed class RedisSchedulerAgent : ISystemAgent
     private ITaskScheduler? scheduler;
     private AgentTelemetry? telemetry;
     private PoolBlocker? poolBlocker;
+    private ILoadTypeRoute[] routes = LoadTypeRoute<LoadOrder>.For(1);
 
     public string Description { get; } =
         $"RedisScheduler {VersionOf(typeof(ITaskScheduler))}; StackExchange.Redis {VersionOf(typeof(StackExchange.Redis.ConnectionMultiplexer))}";
@@ -35,26 +38,27 @@ internal sealed class RedisSchedulerAgent : ISystemAgent
     {
         telemetry = AgentTelemetry.StartIfRequested(arguments.Settings);
         poolBlocker = PoolBlocker.StartIfRequested(arguments.Settings);
+        routes = LoadTypeRoute<LoadOrder>.For(LoadTaskTypes.Types(arguments.Settings));
         if (arguments.IsWorker && arguments.IntSetting("warm-up-tasks") is { } warmUpTasks)
         {
             await WarmUpAsync(arguments, warmUpTasks);
         }
 
-        host = BuildHost(arguments);
+        host = BuildHost(arguments, routes);
         scheduler = host.Services.GetRequiredService<ITaskScheduler>();
         // Connects, and loads and JIT-compiles a script call, before anything is measured.
-        await scheduler.GetTaskAsync("order/warm-up");
+        await scheduler.GetTaskAsync(LoadTaskTypes.Names[0] + "/warm-up");
     }
 
     /// <summary>
     /// Drains <paramref name="count"/> tasks with a host of its own, then disposes it: the measured host
     /// then runs code that is compiled and tiered up, as in a process that has been running for a while.
     /// </summary>
-    private static async Task WarmUpAsync(AgentArguments arguments, int count)
+    private async Task WarmUpAsync(AgentArguments arguments, int count)
     {
-        using var warmUp = BuildHost(arguments);
+        using var warmUp = BuildHost(arguments, routes);
         var dueAt = DateTimeOffset.UtcNow.AddSeconds(-1);
-        await warmUp.Services.GetRequiredService<ITaskScheduler>().ScheduleTasksAsync(Enumerable.Range(0, count).Select(i => (dueAt, LoadOrder.For(TaskNumbers.WarmUp + i))));
+        await ScheduleBatchAsync(warmUp.Services.GetRequiredService<ITaskScheduler>(), [.. Enumerable.Range(0, count).Select(i => (dueAt, LoadOrder.For(TaskNumbers.WarmUp + i)))]);
         await warmUp.StartAsync();
         while (HandlerRecorder.Count < count)
         {
@@ -65,7 +69,7 @@ internal sealed class RedisSchedulerAgent : ISystemAgent
         HandlerRecorder.Initialize(arguments.Capacity);
     }
 
-    private static IHost BuildHost(AgentArguments arguments)
+    private static IHost BuildHost(AgentArguments arguments, ILoadTypeRoute[] routes)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
@@ -87,25 +91,33 @@ internal sealed class RedisSchedulerAgent : ISystemAgent
                 {
                     o.MaxIdleDelay = TimeSpan.FromMilliseconds(maxIdle);
                 }
-            })
-            .MapTaskType<LoadOrder>("order");
-        if (arguments.IsWorker)
+            });
+        var partitions = LoadTaskTypes.Partitions(arguments.Settings);
+        for (var i = 0; i < routes.Length; i++)
         {
-            scheduling.AddTaskHandler<LoadOrderHandler>(o => o.Concurrency = arguments.Concurrency);
+            routes[i].Register(scheduling, LoadTaskTypes.Names[i], partitions, arguments.IsWorker ? arguments.Concurrency : null);
         }
 
         return builder.Build();
     }
 
     public async ValueTask ScheduleAsync(LoadOrder order, DateTimeOffset dueAt)
-        => await scheduler!.ScheduleTaskAsync(dueAt, order);
+        => await RouteOf(order).ScheduleAsync(scheduler!, order, dueAt);
 
     /// <summary>The synchronous API the issue names: <c>ScheduleTask(timestamp, payload)</c>, a Unix time in whole seconds.</summary>
     public void Schedule(LoadOrder order, DateTimeOffset dueAt)
-        => scheduler!.ScheduleTask(dueAt.ToUnixTimeSeconds(), order);
+        => RouteOf(order).Schedule(scheduler!, order, dueAt.ToUnixTimeSeconds());
 
     public Task ScheduleBatchAsync(IReadOnlyList<(DateTimeOffset DueAt, LoadOrder Order)> tasks)
-        => scheduler!.ScheduleTasksAsync(tasks);
+        => ScheduleBatchAsync(scheduler!, tasks);
+
+    /// <summary>One batch call per type, the types' calls concurrently.</summary>
+    private Task ScheduleBatchAsync(ITaskScheduler to, IReadOnlyList<(DateTimeOffset DueAt, LoadOrder Order)> tasks)
+        => routes.Length == 1
+            ? routes[0].ScheduleBatchAsync(to, tasks)
+            : Task.WhenAll(tasks.GroupBy(t => RouteOf(t.Order)).Select(g => g.Key.ScheduleBatchAsync(to, g)));
+
+    private ILoadTypeRoute RouteOf(LoadOrder order) => routes[order.OrderId % routes.Length];
 
     public Task StartWorkerAsync() => host!.StartAsync();
 
@@ -126,14 +138,4 @@ internal sealed class RedisSchedulerAgent : ISystemAgent
     private static string VersionOf(Type type)
         => type.Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
             ?? type.Assembly.GetName().Version?.ToString() ?? "?";
-}
-
-/// <summary>The no-op handler: records that the task started, and returns.</summary>
-internal sealed class LoadOrderHandler : TaskHandler<LoadOrder>
-{
-    protected override Task HandleAsync(LoadOrder payload, TaskContext context, CancellationToken cancellationToken)
-    {
-        HandlerRecorder.Record(payload.OrderId);
-        return Task.CompletedTask;
-    }
 }

@@ -73,7 +73,7 @@ internal static class DrainWorkload
                 cost,
                 load)
             {
-                OtherCpuSeconds = machineAfter.OthersSince(machineBefore, cost.CpuSeconds + cpu),
+                OtherCpuSeconds = machineAfter.OthersSince(machineBefore, cost.ServerCpuSeconds + cpu),
                 StealSeconds = machineAfter.StealSince(machineBefore),
             };
             return (result, workers[0].Description);

@@ -97,7 +97,7 @@ internal static class LatenessWorkload
         {
             Samples = keepSamples ? [.. lateness.Select(l => Math.Round(l, 3))] : null,
             WindowSeconds = window.Elapsed.TotalSeconds,
-            OtherCpuSeconds = machineAfter.OthersSince(machineBefore, RedisCost.Between(before, after).CpuSeconds + workerCpuInWindow + clientCpu),
+            OtherCpuSeconds = machineAfter.OthersSince(machineBefore, RedisCost.Between(before, after).ServerCpuSeconds + workerCpuInWindow + clientCpu),
             StealSeconds = machineAfter.StealSince(machineBefore),
         };
         return (result, worker.Description);

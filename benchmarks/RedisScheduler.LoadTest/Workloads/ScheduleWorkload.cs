@@ -34,7 +34,7 @@ internal static class ScheduleWorkload
         {
             P50Milliseconds = reply.P50Milliseconds,
             P99Milliseconds = reply.P99Milliseconds,
-            OtherCpuSeconds = machineAfter.OthersSince(machineBefore, cost.CpuSeconds + reply.CpuSeconds),
+            OtherCpuSeconds = machineAfter.OthersSince(machineBefore, cost.ServerCpuSeconds + reply.CpuSeconds),
             StealSeconds = machineAfter.StealSince(machineBefore),
         };
         return (result, client.Description);
