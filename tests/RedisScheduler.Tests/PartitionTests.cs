@@ -1,9 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Logging.Testing;
 using NUnit.Framework;
 using RedisScheduler.Storage;
 using RedisScheduler.Tests.Infrastructure;
