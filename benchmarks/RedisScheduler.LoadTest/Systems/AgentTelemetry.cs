@@ -9,27 +9,28 @@ namespace RedisScheduler.LoadTest.Systems;
 /// <c>--set telemetry=on</c>: the OpenTelemetry SDK collects RedisScheduler's traces (every span
 /// sampled, batched as an OTLP exporter would be) and metrics (exported every second), and throws
 /// them away, so the load test measures what collecting costs the library, not an exporter's I/O.
+/// <c>telemetry=traces</c> or <c>telemetry=metrics</c> collects only the one, to tell their costs apart.
 /// </summary>
 internal sealed class AgentTelemetry : IDisposable
 {
     private readonly TracerProvider tracing;
     private readonly MeterProvider metrics;
 
-    private AgentTelemetry()
+    private AgentTelemetry(string collect)
     {
-        tracing = Sdk.CreateTracerProviderBuilder()
+        tracing = collect == "metrics" ? Sdk.CreateTracerProviderBuilder().Build() : Sdk.CreateTracerProviderBuilder()
             .AddSource(RedisSchedulerDiagnostics.ActivitySourceName)
             .SetSampler(new AlwaysOnSampler())
             .AddProcessor(new BatchActivityExportProcessor(new Discard<Activity>()))
             .Build();
-        metrics = Sdk.CreateMeterProviderBuilder()
+        metrics = collect == "traces" ? Sdk.CreateMeterProviderBuilder().Build() : Sdk.CreateMeterProviderBuilder()
             .AddMeter(RedisSchedulerDiagnostics.MeterName)
             .AddReader(new PeriodicExportingMetricReader(new Discard<Metric>(), exportIntervalMilliseconds: 1000))
             .Build();
     }
 
     public static AgentTelemetry? StartIfRequested(IReadOnlyDictionary<string, string> settings)
-        => settings.TryGetValue("telemetry", out var value) && value == "on" ? new AgentTelemetry() : null;
+        => settings.TryGetValue("telemetry", out var value) && value is "on" or "traces" or "metrics" ? new AgentTelemetry(value) : null;
 
     public void Dispose()
     {
