@@ -60,7 +60,9 @@ public sealed class PartitionTests(string redis)
         await host.StopAsync();
 
         // Event 6: "Task <type>/<local id> was given back unfinished because the worker is stopping".
-        var released = host.Services.GetFakeLogCollector().GetSnapshot().Where(r => r.Id.Id == 6).Select(r => r.Message.Split(' ')[1]).ToList();
+        // Distinct: a claim already on its way when the stop began may take a released task back, and
+        // that delivery is given back too (logged again), which is not what this test is about.
+        var released = host.Services.GetFakeLogCollector().GetSnapshot().Where(r => r.Id.Id == 6).Select(r => r.Message.Split(' ')[1]).Distinct().ToList();
         Assert.That(released, Is.EquivalentTo(ids), "partitions 1-3 are named type#p, as their ids are");
         Assert.That(ids.Select(IdType).Distinct().Count(), Is.EqualTo(4));
     }
