@@ -82,6 +82,20 @@ public sealed class FormatRoundTripTests
     }
 
     [Test]
+    public void Link_OnlyFromAW3CActivity_SoNoRecordSeparatorGetsIn()
+    {
+        // Each a root (started with no current activity): a child takes its parent's format.
+        System.Diagnostics.Activity.Current = null;
+        using var hierarchical = new System.Diagnostics.Activity("hierarchical").SetIdFormat(System.Diagnostics.ActivityIdFormat.Hierarchical).Start();
+        System.Diagnostics.Activity.Current = null;
+        using var w3c = new System.Diagnostics.Activity("w3c").SetIdFormat(System.Diagnostics.ActivityIdFormat.W3C).Start();
+
+        Assert.That(StoredTraceContext.CaptureLink(w3c), Is.EqualTo(w3c.Id).And.Not.Contain("|"));
+        Assert.That(hierarchical.Id, Does.Contain("|"), "what an app with Activity.DefaultIdFormat = Hierarchical would have stored");
+        Assert.That(StoredTraceContext.CaptureLink(hierarchical), Is.Null);
+    }
+
+    [Test]
     public async Task TaskRecord_WrittenByLua_IsReadByCSharp()
     {
         await using var scope = new TestScope();

@@ -58,8 +58,9 @@ internal sealed class TaskRunner(
         }
 
         Recorded(failure, counting, timed ? time.GetElapsedTime(started).TotalSeconds : null);
-        // The next attempt's span links to this one's if retry.lua stores it (see StoredTraceContext).
-        await reporter.ReportAsync(run, result, failure, stoppingToken.IsCancellationRequested, activity?.Id).ConfigureAwait(false);
+        // The next attempt's span links to this one's if retry.lua stores it. Only a W3C id: an app that
+        // sets Activity.DefaultIdFormat to Hierarchical gets ids with '|', the task record's separator.
+        await reporter.ReportAsync(run, result, failure, stoppingToken.IsCancellationRequested, StoredTraceContext.CaptureLink(activity)).ConfigureAwait(false);
     }
 
     private void Record(double? lateness, bool counting)
