@@ -21,7 +21,6 @@ public sealed class MetricsTests
         using var sent = Collect<long>("messaging.client.sent.messages");
         using var consumed = Collect<long>("messaging.client.consumed.messages");
         using var outcomes = Collect<long>("redis_scheduler.task.outcomes");
-        using var running = Collect<long>("redis_scheduler.tasks.running");
         await using var scope = new TestScope();
         var (_, probe) = await scope.StartWorkerAsync("worker");
         var scheduler = scope.CreateScheduler();
@@ -46,7 +45,35 @@ public sealed class MetricsTests
             Assert.That(sent.GetMeasurementSnapshot().Select(m => m.Tags["messaging.operation.name"]), Has.All.EqualTo("send"));
             Assert.That(Sum(consumed), Is.EqualTo(3));
             Assert.That(outcomes.GetMeasurementSnapshot().Select(m => m.Tags[RedisSchedulerDiagnostics.OutcomeTag]), Has.All.EqualTo("succeeded"));
-            Assert.That(running.GetMeasurementSnapshot().Select(m => m.Value), Is.EquivalentTo(new long[] { 1, 1, 1, -1, -1, -1 }));
+        });
+    }
+
+    [Test]
+    public async Task Running_HandlersThatWait_AreObservedUntilTheyEnd()
+    {
+        using var running = Collect<long>("redis_scheduler.tasks.running");
+        await using var scope = new TestScope();
+        var (_, probe) = await scope.StartWorkerAsync("worker", concurrency: 4);
+        var scheduler = scope.CreateScheduler();
+        await scheduler.EnqueueTaskAsync(new ProbeTask(0, ProbeBehavior.IgnoreCancellation));
+        await scheduler.EnqueueTaskAsync(new ProbeTask(1, ProbeBehavior.IgnoreCancellation));
+        await probe.WaitForAsync(2, TimeSpan.FromSeconds(20));
+
+        running.RecordObservableInstruments();
+        var whileWaiting = running.LastMeasurement!;
+        probe.Release.SetResult();
+
+        // Observed, not counted per run: each collection reads the count as it is then.
+        await WaitUntilAsync(() =>
+        {
+            running.RecordObservableInstruments();
+            return running.LastMeasurement!.Value == 0;
+        });
+        Assert.Multiple(() =>
+        {
+            Assert.That(whileWaiting.Value, Is.EqualTo(2), "both handlers run");
+            Assert.That(whileWaiting.Tags["messaging.destination.name"], Is.EqualTo("probe"));
+            Assert.That(whileWaiting.Tags.ContainsKey("messaging.message.id"), Is.False, "never a task id");
         });
     }
 

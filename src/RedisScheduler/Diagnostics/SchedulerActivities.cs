@@ -44,19 +44,17 @@ internal static class SchedulerActivities
         return activity;
     }
 
+    /// <summary>The name of the span around a handler of <paramref name="taskType"/>.</summary>
+    public static string ProcessSpanName(string taskType) => "process " + taskType;
+
     /// <summary>
     /// Starts the span around a handler: a child of the span the task was scheduled under, or, with
     /// <paramref name="newTrace"/>, the root of a new trace linked to it; linked as well to the attempt
     /// that failed before this one, and a recurring occurrence to the call that defined its schedule. Never a child of the worker loop's own ambient activity.
     /// </summary>
-    public static Activity? StartProcess(string taskType, string idType, string localId, in TaskRecord record, bool newTrace, double? latenessSeconds)
+    /// <remarks>The caller clears <see cref="Activity.Current"/> first, listened to or not.</remarks>
+    public static Activity? StartProcess(string spanName, string taskType, string taskId, in TaskRecord record, bool newTrace, double? latenessSeconds)
     {
-        // The handler's own spans (an HTTP call) must not hang off whatever the worker loop inherited.
-        Activity.Current = null;
-        if (!Source.HasListeners())
-        {
-            return null;
-        }
 
         var stored = StoredTraceContext.Parse(record.TraceContext.AsSpan());
         ActivityContext parent = default;
@@ -78,7 +76,7 @@ internal static class SchedulerActivities
             (links ??= []).Add(new ActivityLink(stored.Link));
         }
 
-        var activity = Source.StartActivity(ActivityKind.Consumer, parent, tags: null, links, name: "process " + taskType);
+        var activity = Source.StartActivity(ActivityKind.Consumer, parent, tags: null, links, name: spanName);
         if (activity is null)
         {
             return null;
@@ -98,7 +96,7 @@ internal static class SchedulerActivities
             activity.SetTag(OperationNameTag, RedisSchedulerDiagnostics.ProcessOperation);
             activity.SetTag(OperationTypeTag, RedisSchedulerDiagnostics.ProcessOperation);
             activity.SetTag(DestinationTag, taskType);
-            activity.SetTag(MessageIdTag, TaskId.Format(idType, localId));
+            activity.SetTag(MessageIdTag, taskId);
             activity.SetTag(RedisSchedulerDiagnostics.AttemptTag, record.Attempt);
             activity.SetTag(RedisSchedulerDiagnostics.DueAtTag, DateTimeOffset.FromUnixTimeMilliseconds(record.DueAtMs).ToString("O", CultureInfo.InvariantCulture));
             if (latenessSeconds is { } lateness)

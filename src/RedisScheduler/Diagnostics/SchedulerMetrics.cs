@@ -26,7 +26,7 @@ internal static class SchedulerMetrics
         "messaging.client.sent.messages", "{message}", "Tasks scheduled.");
 
     public static readonly Counter<long> Consumed = Meter.CreateCounter<long>(
-        "messaging.client.consumed.messages", "{message}", "Tasks whose handler started.");
+        "messaging.client.consumed.messages", "{message}", "Tasks claimed and handed to their handlers, counted per claim.");
 
     public static readonly Histogram<double> ProcessDuration = Meter.CreateHistogram(
         "messaging.process.duration", "s", "How long handlers ran.", tags: null, new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
@@ -34,8 +34,6 @@ internal static class SchedulerMetrics
     public static readonly Counter<long> Outcomes = Meter.CreateCounter<long>(
         "redis_scheduler.task.outcomes", "{task}", "Deliveries by what became of them (redis_scheduler.task.outcome).");
 
-    public static readonly UpDownCounter<long> Running = Meter.CreateUpDownCounter<long>(
-        "redis_scheduler.tasks.running", "{task}", "Handlers running now in this process.");
 
     public static readonly Histogram<double> Lateness = Meter.CreateHistogram(
         "redis_scheduler.task.lateness", "s", "How late handlers started after their tasks were due (the Redis server's clock), every run: a retry from its own due time.", tags: null, new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });

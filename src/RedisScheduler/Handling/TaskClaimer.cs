@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using RedisScheduler.Diagnostics;
 using RedisScheduler.Recurring;
 using RedisScheduler.Storage;
 using StackExchange.Redis;
@@ -93,6 +94,13 @@ internal sealed class TaskClaimer(
         {
             // Completed whatever happens, or the claim loop (and a stop) would wait for it for ever.
             outcome.SetResult(new ClaimRound(wanted, queued, batch.IdleDelay, null));
+        }
+
+        if (queued > 0 && SchedulerMetrics.Consumed.Enabled)
+        {
+            // Counted per claim, as the messaging conventions count a batch receive: one measurement
+            // per claim instead of per task, a measurable part of what a listening SDK costs a worker.
+            SchedulerMetrics.Consumed.Add(queued, SchedulerMetrics.Tags(keys.TaskType, RedisSchedulerDiagnostics.ProcessOperation));
         }
 
         if (queued > 0)

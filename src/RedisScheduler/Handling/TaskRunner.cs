@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using RedisScheduler.Diagnostics;
 using RedisScheduler.Storage;
@@ -15,10 +16,14 @@ internal sealed class TaskRunner(
     OutcomeReporter reporter,
     InFlightTasks inFlight,
     ConcurrencySlots slots,
+    RunningHandlers running,
     TimeProvider time,
     ILogger logger,
     CancellationToken stoppingToken)
 {
+    // Made once: a span name per run would be a string concatenation per task.
+    private readonly string processSpanName = SchedulerActivities.ProcessSpanName(taskType);
+
     public async Task RunAsync(RunningTask run)
     {
         if (run.IsAbandoned)
@@ -36,14 +41,18 @@ internal sealed class TaskRunner(
         // measured (one clock read): the activity buckets in Redis count it when the task ends.
         double? lateness = task.Call.LatenessSeconds(record.DueAtMs, time);
         run.LatenessMs = lateness is { } late ? (long)Math.Max(0, Math.Round(late * 1000)) : null;
-        using var activity = SchedulerActivities.StartProcess(taskType, task.Call.IdType ?? taskType, task.LocalId, record, linkToSchedulingTrace, lateness);
-        using var scope = logger.IsEnabled(LogLevel.Critical)
-            ? logger.BeginScope(new TaskLogScope(TaskId.Format(task.Call.IdType ?? taskType, task.LocalId), taskType, record.Attempt))
-            : null;
-        var counting = SchedulerMetrics.Running.Enabled;
+        // The handler's own spans (an HTTP call) must not hang off whatever the worker loop inherited.
+        Activity.Current = null;
+        // The public id, formatted once for the span and the log scope, and only if one of them wants it.
+        var tracing = SchedulerActivities.Source.HasListeners();
+        var logging = logger.IsEnabled(LogLevel.Critical);
+        var taskId = tracing || logging ? TaskId.Format(task.Call.IdType ?? taskType, task.LocalId) : null;
+        using var activity = tracing ? SchedulerActivities.StartProcess(processSpanName, taskType, taskId!, record, linkToSchedulingTrace, lateness) : null;
+        using var scope = logging ? logger.BeginScope(new TaskLogScope(taskId!, taskType, record.Attempt)) : null;
         var timed = SchedulerMetrics.ProcessDuration.Enabled;
         var started = timed ? time.GetTimestamp() : 0;
-        Record(lateness, counting);
+        running.Started();
+        Record(lateness);
 
         Exception? failure = null;
         byte[]? result = null;
@@ -57,37 +66,23 @@ internal sealed class TaskRunner(
             SchedulerActivities.Failed(activity, e);
         }
 
-        Recorded(failure, counting, timed ? time.GetElapsedTime(started).TotalSeconds : null);
+        running.Ended();
+        Recorded(failure, timed ? time.GetElapsedTime(started).TotalSeconds : null);
         // The next attempt's span links to this one's if retry.lua stores it. Only a W3C id: an app that
         // sets Activity.DefaultIdFormat to Hierarchical gets ids with '|', the task record's separator.
         await reporter.ReportAsync(run, result, failure, stoppingToken.IsCancellationRequested, StoredTraceContext.CaptureLink(activity)).ConfigureAwait(false);
     }
 
-    private void Record(double? lateness, bool counting)
+    private void Record(double? lateness)
     {
-        if (SchedulerMetrics.Consumed.Enabled)
-        {
-            SchedulerMetrics.Consumed.Add(1, SchedulerMetrics.Tags(taskType, RedisSchedulerDiagnostics.ProcessOperation));
-        }
-
-        if (counting)
-        {
-            SchedulerMetrics.Running.Add(1, SchedulerMetrics.Tags(taskType, RedisSchedulerDiagnostics.ProcessOperation));
-        }
-
         if (lateness is { } seconds && SchedulerMetrics.Lateness.Enabled)
         {
             SchedulerMetrics.Lateness.Record(seconds, SchedulerMetrics.Tags(taskType, RedisSchedulerDiagnostics.ProcessOperation));
         }
     }
 
-    private void Recorded(Exception? failure, bool counting, double? seconds)
+    private void Recorded(Exception? failure, double? seconds)
     {
-        if (counting)
-        {
-            SchedulerMetrics.Running.Add(-1, SchedulerMetrics.Tags(taskType, RedisSchedulerDiagnostics.ProcessOperation));
-        }
-
         if (seconds is { } duration)
         {
             var tags = SchedulerMetrics.Tags(taskType, RedisSchedulerDiagnostics.ProcessOperation);

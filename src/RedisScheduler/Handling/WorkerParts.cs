@@ -37,8 +37,9 @@ internal sealed class WorkerParts : IDisposable
         Keys = keys;
         Outbox = outbox;
         InFlight = new InFlightTasks();
+        Running = RunningHandlers.Register(keys.TaskType);
         Reporter = new OutcomeReporter(keys, options, retry, Slots, InFlight, new OutcomeSender(keys, connection, options.LeaseDuration, time, logger), outbox, invoker, logger);
-        var handlers = new HandlerRunQueue(new TaskRunner(keys.TaskType, handler.LinkToSchedulingTrace, invoker, Reporter, InFlight, Slots, time, logger, stoppingToken));
+        var handlers = new HandlerRunQueue(new TaskRunner(keys.TaskType, handler.LinkToSchedulingTrace, invoker, Reporter, InFlight, Slots, Running, time, logger, stoppingToken));
         Claimer = new TaskClaimer(
             keys,
             limits,
@@ -91,6 +92,8 @@ internal sealed class WorkerParts : IDisposable
     /// <summary>Reports the type's backlog as observable gauges while the worker runs.</summary>
     private IDisposable Gauges { get; }
 
+    private RunningHandlers Running { get; }
+
     private WakeSignal Signal { get; }
 
     /// <summary>
@@ -112,6 +115,7 @@ internal sealed class WorkerParts : IDisposable
     public void Dispose()
     {
         Gauges.Dispose();
+        Running.Dispose();
         if (owner)
         {
             Slots.Dispose();

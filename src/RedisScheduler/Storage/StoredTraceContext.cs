@@ -71,6 +71,13 @@ internal static class StoredTraceContext
             return new TaskTraceContext(default, null, link);
         }
 
+        if (text.IndexOf(Marker, 1) < 0)
+        {
+            // The usual record: a traceparent alone, read without splitting.
+            _ = ActivityContext.TryParse(text[1..], null, isRemote: true, out var alone);
+            return new TaskTraceContext(alone, null, link);
+        }
+
         var parts = text[1..].Split(Marker);
         var state = parts.Length > 1 && parts[1].Length > 0 ? Unescape(parts[1]) : null;
         _ = ActivityContext.TryParse(parts[0], state, isRemote: true, out var scheduled);
