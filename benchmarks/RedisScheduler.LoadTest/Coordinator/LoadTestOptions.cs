@@ -31,8 +31,10 @@ internal sealed class LoadTestOptions
           --drain-cap S            W2: stop waiting after S seconds and report the rate so far (default 45)
           --set SYSTEM:KEY=VALUE   an extra agent setting for one system, for experiments (repeatable), e.g.
                                    redisscheduler:max-idle-ms=5000 (MaxIdleDelay) or hangfire:polling-ms=500
-          --redis single|cluster   what each measurement runs against: one redis-server (default), or a
-                                   3-master + 3-replica Redis Cluster on loopback (use --systems redisscheduler)
+          --redis single|cluster|cluster-masters
+                                   what each measurement runs against: one redis-server (default), a
+                                   3-master + 3-replica Redis Cluster on loopback (use --systems redisscheduler),
+                                   or its 3 masters alone (no replicas competing for the cores)
           --out DIR                where results.md, results.json and the charts go
                                    (default: benchmarks/results/loadtest, or .../loadtest/quick with --quick)
           --report FILE            no run: rewrite results.md and the charts from a results.json (beside it, or into --out)
@@ -92,7 +94,7 @@ internal sealed class LoadTestOptions
     [JsonInclude]
     public string? Out { get; private set; }
 
-    /// <summary>"single" or "cluster" (see <see cref="MeasuredRedis.Topology"/>).</summary>
+    /// <summary>"single", "cluster" or "cluster-masters" (see <see cref="MeasuredRedis.Topology"/>).</summary>
     [JsonInclude]
     public string Redis { get; private set; } = "single";
 
@@ -191,7 +193,7 @@ internal sealed class LoadTestOptions
                     break;
                 case "--redis":
                     var topology = Value();
-                    options.Redis = topology is "single" or "cluster" ? topology : throw new ArgumentException($"--redis takes 'single' or 'cluster', not '{topology}'.");
+                    options.Redis = topology is "single" or "cluster" or "cluster-masters" ? topology : throw new ArgumentException($"--redis takes 'single', 'cluster' or 'cluster-masters', not '{topology}'.");
                     break;
                 case "--report":
                     options.Report = Value();

@@ -7,7 +7,8 @@ namespace RedisScheduler.LoadTest.Coordinator;
 /// The fresh private redis-server one measurement runs against, with the coordinator's own plain RESP
 /// connection for INFO and SCRIPT LOAD: read without a client library, so that the coordinator adds no
 /// traffic of its own between two snapshots. With <c>--redis cluster</c>, a fresh 3-master + 3-replica
-/// Redis Cluster instead (<see cref="ClusterSnapshots"/>).
+/// Redis Cluster instead (<see cref="ClusterSnapshots"/>); with <c>--redis cluster-masters</c>, its three
+/// masters alone (on a real deployment the replicas run on other machines, here on the same two cores).
 /// </summary>
 internal sealed class MeasuredRedis : IDisposable
 {
@@ -23,7 +24,7 @@ internal sealed class MeasuredRedis : IDisposable
         snapshots = cluster is null ? null : new ClusterSnapshots(cluster);
     }
 
-    /// <summary>Gets or sets what <see cref="Start"/> starts: "single" (one redis-server) or "cluster".</summary>
+    /// <summary>Gets or sets what <see cref="Start"/> starts: "single" (one redis-server), "cluster" or "cluster-masters".</summary>
     public static string Topology { get; set; } = "single";
 
     /// <summary>The cluster, with <c>--redis cluster</c>; null for one server.</summary>
@@ -36,20 +37,20 @@ internal sealed class MeasuredRedis : IDisposable
     public string Configuration => server?.Configuration ?? cluster!.Configuration;
 
     /// <summary>Starts the server (or cluster) and returns once it answers.</summary>
-    public static MeasuredRedis Start() => Topology == "cluster" ? new(null, StartCluster()) : new(RedisServerProcess.Start(), null);
+    public static MeasuredRedis Start() => Topology == "single" ? new(RedisServerProcess.Start(), null) : new(null, StartCluster(withReplicas: Topology == "cluster"));
 
     /// <summary>
     /// Starts a cluster, again if a node could not bind its port: six ports and their bus ports are
     /// found free first and bound a moment later, and on a busy machine another process sometimes
     /// takes one meanwhile ("Address already in use"), which lost a whole measurement.
     /// </summary>
-    private static RedisCluster StartCluster()
+    private static RedisCluster StartCluster(bool withReplicas)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                var cluster = RedisCluster.Start();
+                var cluster = RedisCluster.Start(withReplicas);
                 WaitUntilReplicasSynced(cluster);
                 return cluster;
             }

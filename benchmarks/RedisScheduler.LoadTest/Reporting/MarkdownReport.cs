@@ -18,7 +18,7 @@ internal static class MarkdownReport
         md.AppendLine(Invariant($"- **Machine**: {m.Cores} cores ({m.Cpu}), {m.MemoryGiB} GiB, {m.Os}; {m.Dotnet}; Redis {m.Redis} (`--save \"\" --appendonly no`, loopback); {m.RedisBenchmark}."));
         md.AppendLine(Invariant($"- **Load average** (1/5/15 min): {Load(m.LoadAverageAtStart)} at the start; before each system: {string.Join("; ", run.Systems.Zip(run.LoadAverages).Select(p => $"{p.First.Name} {p.Second[0]:F2}"))}; {Load(run.LoadAverages[^1])} at the end. Each phase's own 1-minute figure is in results.json."));
         md.AppendLine(Invariant($"- **Figures**: N = {o.Tasks:N0} tasks (W1, W2, W4); handler concurrency {o.Concurrency} per worker process; W3: {o.LatenessTasks:N0} tasks over {o.LatenessWindowSeconds:G} s from {o.LatenessLeadSeconds:G} s after scheduling; W1 batch {o.BatchSize:N0} tasks per call, W1 concurrent {o.Clients} callers; W2 time cap {o.DrainCapSeconds:G} s."));
-        md.AppendLine(Invariant($"- **Redis**: {(o.Redis == "cluster" ? "a 3-master + 3-replica Redis Cluster on loopback" : "one redis-server")}; RedisScheduler's task types: {(run.TaskTypes.Length > 0 ? run.TaskTypes : "order")}."));
+        md.AppendLine(Invariant($"- **Redis**: {o.Redis switch { "cluster" => "a 3-master + 3-replica Redis Cluster on loopback", "cluster-masters" => "a Redis Cluster of 3 masters without replicas on loopback", _ => "one redis-server" }}; RedisScheduler's task types: {(run.TaskTypes.Length > 0 ? run.TaskTypes : "order")}."));
         md.AppendLine("- **Systems**:");
         foreach (var system in run.Systems)
         {

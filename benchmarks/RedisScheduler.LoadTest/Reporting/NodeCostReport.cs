@@ -20,9 +20,11 @@ internal static class NodeCostReport
         md.AppendLine();
         md.AppendLine("## Redis per node (cluster)");
         md.AppendLine();
-        md.AppendLine("Each node's own INFO over the phase: CPU (user + system) per task, and commands per task in parentheses. A replica's work is applying its master's replication stream. Nodes 1-3 are the masters of slots 0-5460, 5461-10922 and 10923-16383 and nodes 4-6 their replicas (the order given to `redis-cli --cluster create`, the same in every fresh cluster of the run); the role is the node's at the end of the first phase shown.");
-        md.AppendLine();
         var ports = rows.SelectMany(r => r.Cost.ByNode!.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
+        // --redis cluster-masters starts the three masters alone.
+        var replicas = ports.Count > 3 ? " and nodes 4-6 their replicas" : " (no replicas)";
+        md.AppendLine(Invariant($"Each node's own INFO over the phase: CPU (user + system) per task, and commands per task in parentheses. A replica's work is applying its master's replication stream. Nodes 1-3 are the masters of slots 0-5460, 5461-10922 and 10923-16383{replicas} (the order given to `redis-cli --cluster create`, the same in every fresh cluster of the run); the role is the node's at the end of the first phase shown."));
+        md.AppendLine();
         md.AppendLine("| System | Phase | " + string.Join(" | ", ports.Select(p => $"{p} ({rows[0].Cost.ByNode!.GetValueOrDefault(p)?.Role ?? "?"})")) + " | All nodes |");
         md.AppendLine("| --- | --- | " + string.Join(" | ", ports.Select(_ => "---:")) + " | ---: |");
         foreach (var (system, phase, cost, tasks) in rows)

@@ -3,10 +3,10 @@ using System.Globalization;
 namespace RedisScheduler.Tests.Infrastructure;
 
 /// <summary>
-/// A real Redis Cluster on loopback: three masters and three replicas, each a
+/// A real Redis Cluster on loopback: three masters and (unless asked for none) three replicas, each a
 /// <see cref="RedisServerProcess"/> with <c>--cluster-enabled yes</c>, joined by
 /// <c>redis-cli --cluster create … --cluster-replicas 1</c>. Returns once every node reports
-/// <c>cluster_state:ok</c> and knows all six nodes. Disposing it kills them all.
+/// <c>cluster_state:ok</c> and knows all the others. Disposing it kills them all.
 /// </summary>
 public sealed class RedisCluster : IDisposable
 {
@@ -18,15 +18,19 @@ public sealed class RedisCluster : IDisposable
 
     private RedisCluster(IReadOnlyList<RedisServerProcess> nodes) => Nodes = nodes;
 
-    /// <summary>Gets the six nodes, in the order given to <c>--cluster create</c>: the first three start as masters.</summary>
+    /// <summary>Gets the nodes (six, or three without replicas), in the order given to <c>--cluster create</c>: the first three start as masters.</summary>
     public IReadOnlyList<RedisServerProcess> Nodes { get; }
 
     /// <summary>Gets a StackExchange.Redis configuration naming every node; it discovers the slots itself.</summary>
     public string Configuration => string.Join(',', Nodes.Select(n => $"127.0.0.1:{n.Port}"));
 
-    public static RedisCluster Start()
+    /// <param name="withReplicas">
+    /// False for three masters alone: the load test's <c>--redis cluster-masters</c>, which tells what
+    /// the cluster costs from what three replicas sharing the machine's cores cost.
+    /// </param>
+    public static RedisCluster Start(bool withReplicas = true)
     {
-        var ports = LoopbackPorts.Find(6, alsoFreeAt: 10_000);
+        var ports = LoopbackPorts.Find(withReplicas ? 6 : 3, alsoFreeAt: 10_000);
         var nodes = new List<RedisServerProcess>();
         try
         {
@@ -45,7 +49,7 @@ public sealed class RedisCluster : IDisposable
                 }));
             }
 
-            RedisCli.Run(ports[0], ["--cluster", "create", .. ports.Select(p => $"127.0.0.1:{p}"), "--cluster-replicas", "1", "--cluster-yes"]);
+            RedisCli.Run(ports[0], ["--cluster", "create", .. ports.Select(p => $"127.0.0.1:{p}"), "--cluster-replicas", withReplicas ? "1" : "0", "--cluster-yes"]);
             var cluster = new RedisCluster(nodes);
             cluster.WaitUntilFormed();
             return cluster;
