@@ -24,11 +24,15 @@ public sealed class RedisCluster : IDisposable
     /// <summary>Gets a StackExchange.Redis configuration naming every node; it discovers the slots itself.</summary>
     public string Configuration => string.Join(',', Nodes.Select(n => $"127.0.0.1:{n.Port}"));
 
+    /// <summary>Starts three masters and three replicas.</summary>
+    public static RedisCluster Start() => Start(withReplicas: true);
+
+    /// <summary>Starts three masters, and three replicas unless <paramref name="withReplicas"/> is false.</summary>
     /// <param name="withReplicas">
     /// False for three masters alone: the load test's <c>--redis cluster-masters</c>, which tells what
     /// the cluster costs from what three replicas sharing the machine's cores cost.
     /// </param>
-    public static RedisCluster Start(bool withReplicas = true)
+    public static RedisCluster Start(bool withReplicas)
     {
         var ports = LoopbackPorts.Find(withReplicas ? 6 : 3, alsoFreeAt: 10_000);
         var nodes = new List<RedisServerProcess>();
