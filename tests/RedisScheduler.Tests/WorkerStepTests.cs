@@ -71,6 +71,32 @@ public sealed class WorkerStepTests
     }
 
     [Test]
+    public async Task OneRound_ClaimedAfterTheStopBegan_GivesTheTasksBackWithoutStartingTheirHandlers()
+    {
+        await using var scope = new TestScope();
+        var scheduler = scope.CreateScheduler();
+        var ids = await Task.WhenAll(Enumerable.Range(1, 2).Select(n => scheduler.EnqueueTaskAsync(new ProbeTask(n))));
+        var handler = new RecordingInvoker();
+        using var stop = new CancellationTokenSource();
+        using var worker = Parts(scope, handler, stopping: stop.Token);
+        // The host began to stop while this claim was on its way.
+        await stop.CancelAsync();
+        worker.InFlight.StopAll();
+
+        var round = await RunOneRoundAsync(scope, worker);
+
+        Assert.That(round.Claimed, Is.EqualTo(2));
+        Assert.That(handler.Ran, Is.Empty, "no handler starts on a worker that is stopping");
+        foreach (var id in ids)
+        {
+            var info = (await scheduler.GetTaskAsync(id))!;
+            Assert.That(info.State, Is.EqualTo(TaskState.Ready), id);
+        }
+
+        Assert.That(await scope.Database.SortedSetLengthAsync(scope.Keys().InFlight), Is.Zero, "released, not left to a lease running out");
+    }
+
+    [Test]
     public async Task OneRound_NothingDue_SleepsUntilTheNextDueTime()
     {
         await using var scope = new TestScope();
@@ -147,7 +173,7 @@ public sealed class WorkerStepTests
         return round;
     }
 
-    private static WorkerParts Parts(TestScope scope, ITaskHandlerInvoker invoker, TimeSpan? maxIdleDelay = null, Func<Task<IConnectionMultiplexer>>? connection = null)
+    private static WorkerParts Parts(TestScope scope, ITaskHandlerInvoker invoker, TimeSpan? maxIdleDelay = null, Func<Task<IConnectionMultiplexer>>? connection = null, CancellationToken stopping = default)
     {
         var options = new RedisSchedulerOptions { KeyPrefix = scope.Prefix, MaxIdleDelay = maxIdleDelay ?? TimeSpan.FromSeconds(1) };
         options.ConnectionMultiplexerFactory = connection ?? (() => Task.FromResult<IConnectionMultiplexer>(scope.Connection));
@@ -155,7 +181,7 @@ public sealed class WorkerStepTests
         var redis = new RedisConnection(wrapped);
         var keys = scope.Keys();
         var outbox = new OutboxPump(keys, new ContinuationRelay(new TaskTypeNames(wrapped)), redis, NullLogger.Instance);
-        return new WorkerParts(keys, new TaskHandlerOptions { Concurrency = 4 }, options, redis, outbox, invoker, TimeProvider.System, NullLogger.Instance, CancellationToken.None);
+        return new WorkerParts(keys, new TaskHandlerOptions { Concurrency = 4 }, options, redis, outbox, invoker, TimeProvider.System, NullLogger.Instance, stopping);
     }
 
     /// <summary>A handler that notes each task it ran and then succeeds, or throws the given failure.</summary>

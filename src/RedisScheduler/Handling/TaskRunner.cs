@@ -35,6 +35,15 @@ internal sealed class TaskRunner(
             return;
         }
 
+        if (stoppingToken.IsCancellationRequested)
+        {
+            // Claimed while the host stops (the claim was on its way when the stop began, or took a
+            // task another handler of this worker had just given back): given back before its
+            // handler starts, so the task starts once, on the next worker, and not also here.
+            await reporter.ReportAsync(run, null, new OperationCanceledException(stoppingToken), stopping: true).ConfigureAwait(false);
+            return;
+        }
+
         var task = run.Task;
         var record = task.Record;
         // Every run, from its own due time: retry.lua stores a retry's due time in the record. Always

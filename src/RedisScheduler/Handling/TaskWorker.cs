@@ -147,6 +147,9 @@ internal sealed class TaskWorker(
         var wanted = await slots.TakeAsync(backlog, stoppingToken).ConfigureAwait(false);
         try
         {
+            // A slot a stopped handler gave back can free the wait above just as the stop begins: a
+            // claim sent now would take back the very task that handler has just released.
+            stoppingToken.ThrowIfCancellationRequested();
             var database = await connection.GetDatabaseAsync(stoppingToken).ConfigureAwait(false);
             await all.EnsureAsync(database, startBackground).ConfigureAwait(false);
             return (all.StartRound(database, wanted), true);
