@@ -60,11 +60,12 @@ public sealed class PartitionTests(string redis)
         await host.StopAsync();
 
         // Event 6: "Task <type>/<local id> was given back unfinished because the worker is stopping".
-        // Distinct: a claim already on its way when the stop began may take a released task back, and
-        // that delivery is given back too (logged again), which is not what this test is about.
+        // Distinct: a claim already on its way when the stop began may take a released task back; that
+        // delivery is given back too (logged again) without its handler starting.
         var released = host.Services.GetFakeLogCollector().GetSnapshot().Where(r => r.Id.Id == 6).Select(r => r.Message.Split(' ')[1]).Distinct().ToList();
         Assert.That(released, Is.EquivalentTo(ids), "partitions 1-3 are named type#p, as their ids are");
         Assert.That(ids.Select(IdType).Distinct().Count(), Is.EqualTo(4));
+        Assert.That(probe.Handled.Select(h => h.TaskId), Is.EquivalentTo(ids), "each handler started once, none again on the stopping worker");
     }
 
     [Test]
