@@ -1,6 +1,11 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using NUnit.Framework;
+using RedisScheduler.Storage;
 using RedisScheduler.Tests.Infrastructure;
 
 namespace RedisScheduler.Tests;
@@ -51,8 +56,13 @@ public sealed class FailoverTests
     private static async Task<Figures> RunThroughKillAsync(TestScope scope, Action kill, TimeSpan failoverBound, Func<bool> failedOver)
     {
         var probe = new TaskProbe();
-        await scope.StartWorkerAsync("A", probe: probe);
-        await scope.StartWorkerAsync("B", probe: probe);
+        // Debug, for the re-reads of the topology the workers ask for (event 28).
+        Action<IServiceCollection> logging = services => services.AddFakeLogging().AddLogging(b => b.SetMinimumLevel(LogLevel.Debug));
+        var (a, _) = await scope.StartWorkerAsync("A", probe: probe, services: logging);
+        var (b, _) = await scope.StartWorkerAsync("B", probe: probe, services: logging);
+        var timeline = new ClientTimeline();
+        await timeline.FollowAsync("A", a);
+        await timeline.FollowAsync("B", b);
         var scheduler = scope.CreateScheduler();
         var accepted = new ConcurrentDictionary<int, string>();
         var refused = 0;
@@ -116,9 +126,35 @@ public sealed class FailoverTests
         {
             AcceptedBeforeKill = accepted.Keys.Count(n => n < killedIndex),
             Failover = await failover,
+            Pause = LongestPause(handled.Select(h => h.StartedAt - killedAt!.Value)),
         };
         TestContext.Out.WriteLine(figures.ToString());
+        if (killedAt is { } killed)
+        {
+            TestContext.Out.WriteLine(timeline.Describe(killed, [a, b]));
+        }
+
         return figures;
+    }
+
+    /// <summary>
+    /// The longest time without a task starting that ends after the kill, from the last start before
+    /// it to the first after it, in time since the kill: a task claimed just before the kill may start
+    /// just after it, so the first start after the kill need not be the workers' resumption.
+    /// </summary>
+    private static (TimeSpan From, TimeSpan To) LongestPause(IEnumerable<TimeSpan> starts)
+    {
+        var sorted = starts.Order().ToList();
+        var pause = (From: TimeSpan.Zero, To: TimeSpan.Zero);
+        for (var i = 1; i < sorted.Count; i++)
+        {
+            if (sorted[i] > TimeSpan.Zero && sorted[i] - sorted[i - 1] > pause.To - pause.From)
+            {
+                pause = (sorted[i - 1], sorted[i]);
+            }
+        }
+
+        return pause;
     }
 
     /// <summary>How long after the kill <paramref name="failedOver"/> first held (polled every 50 ms for up to 40 s); null if it never did.</summary>
@@ -162,12 +198,46 @@ public sealed class FailoverTests
 
         public override string ToString()
             => $"accepted {Accepted} ({AcceptedBeforeKill} before the kill), refused while failing over {Refused}, lost {Lost}, duplicates {Duplicates}, " +
-               $"new master {(Failover is { } f ? $"{f.TotalSeconds:0.00} s" : "not seen")} after the kill, first task {ToResume.TotalSeconds:0.00} s after the kill, max lateness {MaxLateness.TotalSeconds:0.00} s";
+               $"new master {(Failover is { } f ? $"{f.TotalSeconds:0.00} s" : "not seen")} after the kill, first task {ToResume.TotalSeconds:0.00} s after the kill, max lateness {MaxLateness.TotalSeconds:0.00} s, " +
+               $"no task started from {Pause.From.TotalSeconds:0.00} to {Pause.To.TotalSeconds:0.00} s after the kill";
 
         /// <summary>Schedules accepted before the kill.</summary>
         public int AcceptedBeforeKill { get; init; }
 
+        /// <summary>The longest time without a task starting that ends after the kill, since the kill.</summary>
+        public (TimeSpan From, TimeSpan To) Pause { get; init; }
+
         /// <summary>When the servers had made another node master, after the kill.</summary>
         public TimeSpan? Failover { get; init; }
+    }
+
+    /// <summary>
+    /// What each worker's client saw around the kill, for the record: its multiplexer's events and the
+    /// library's log lines of failed claims (5), retries cut short by a topology change (27) and
+    /// re-reads of the topology asked for (28 to 30), in seconds after the kill.
+    /// </summary>
+    private sealed class ClientTimeline
+    {
+        private static readonly int[] LoggedIds = [5, 27, 28, 29, 30];
+        private readonly ConcurrentQueue<(DateTimeOffset At, string What)> events = new();
+
+        public async Task FollowAsync(string worker, IHost host)
+        {
+            var multiplexer = await host.Services.GetRequiredService<RedisConnection>().GetMultiplexerAsync(CancellationToken.None);
+            multiplexer.ConnectionFailed += (_, e) => events.Enqueue((DateTimeOffset.UtcNow, $"{worker} ConnectionFailed {e.EndPoint} {e.ConnectionType} {e.FailureType}"));
+            multiplexer.ConnectionRestored += (_, e) => events.Enqueue((DateTimeOffset.UtcNow, $"{worker} ConnectionRestored {e.EndPoint} {e.ConnectionType}"));
+            multiplexer.ConfigurationChanged += (_, e) => events.Enqueue((DateTimeOffset.UtcNow, $"{worker} ConfigurationChanged {e.EndPoint}"));
+            multiplexer.ConfigurationChangedBroadcast += (_, e) => events.Enqueue((DateTimeOffset.UtcNow, $"{worker} ConfigurationChangedBroadcast {e.EndPoint}"));
+        }
+
+        public string Describe(DateTimeOffset killedAt, IHost[] workers)
+        {
+            var logged = workers.SelectMany((host, i) => host.Services.GetFakeLogCollector().GetSnapshot()
+                .Where(r => LoggedIds.Contains(r.Id.Id))
+                .Select(r => (At: r.Timestamp, What: $"{(char)('A' + i)} log {r.Id.Id}: {(r.Id.Id == 30 ? r.Message : "")}{(r.Exception is { } e ? $" ({e.GetType().Name}: {e.Message[..Math.Min(e.Message.Length, 400)]})" : "")}")));
+            var lines = events.Concat(logged).Where(e => e.At > killedAt.AddSeconds(-0.5)).OrderBy(e => e.At)
+                .Select(e => $"  {(e.At - killedAt).TotalSeconds,6:0.00} s {e.What}").ToList();
+            return $"client timeline ({lines.Count} lines):{Environment.NewLine}{string.Join(Environment.NewLine, lines.Take(60))}";
+        }
     }
 }

@@ -13,7 +13,7 @@ namespace RedisScheduler.Handling;
 /// each partition gets its share of the slots; a worker sleeps only after a round in which none had
 /// a task for it.
 /// </summary>
-internal sealed class WorkerPartitions(WorkerParts first, TaskTypeKeys keys, int configured, Func<TaskTypeKeys, WorkerParts> create, ILogger logger) : IHeldTasks
+internal sealed class WorkerPartitions(WorkerParts first, TaskTypeKeys keys, int configured, RedisConnection connection, Func<TaskTypeKeys, WorkerParts> create, ILogger logger) : IHeldTasks
 {
     private readonly List<Task> background = [];
     // Replaced, never changed in place: the heartbeat and a stop read it from other threads.
@@ -142,6 +142,7 @@ internal sealed class WorkerPartitions(WorkerParts first, TaskTypeKeys keys, int
                 // One partition's master being unreachable does not stop the others.
                 failure ??= failed;
                 Log.RedisCallFailed(logger, failed, parts.Keys.IdType, TaskWorker.MaxClaimRetryDelay);
+                connection.OnCallFailed(failed);
                 continue;
             }
 
@@ -155,7 +156,8 @@ internal sealed class WorkerPartitions(WorkerParts first, TaskTypeKeys keys, int
             return ClaimRound.Failed(wanted, failure!);
         }
 
-        // Sleep only when no partition had a task; a partition that failed is tried again within the claim retry delay.
+        // Sleep only when no partition had a task; a partition that failed is tried again within the claim
+        // retry delay, or as soon as the client learns of a topology change (WorkerParts wakes the sleep).
         idle = failure is null ? idle : TimeSpan.FromTicks(Math.Min(idle.Ticks, TaskWorker.MaxClaimRetryDelay.Ticks));
         return new ClaimRound(wanted, claimed, claimed > 0 ? TimeSpan.Zero : idle, null);
     }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -6,26 +8,44 @@ namespace RedisScheduler.Storage;
 /// <summary>
 /// The scheduler's one multiplexed Redis connection, opened on first use. A connection supplied by
 /// <see cref="RedisSchedulerOptions.ConnectionMultiplexerFactory"/> belongs to the application and is
-/// never disposed here.
+/// never disposed here. Either way its topology events are followed (<see cref="Topology"/>) from the
+/// first connect until this is disposed.
 /// </summary>
 internal sealed class RedisConnection : IAsyncDisposable, IDisposable
 {
     private readonly Func<Task<IConnectionMultiplexer>> connect;
     private readonly bool owned;
     private readonly object gate = new();
+    private readonly TopologyRefresh refresh;
     private Task<IConnectionMultiplexer>? connecting;
     private IDatabase? database;
 
-    public RedisConnection(IOptions<RedisSchedulerOptions> options)
+    public RedisConnection(IOptions<RedisSchedulerOptions> options, TimeProvider? time = null, ILogger<RedisConnection>? logger = null)
     {
         var value = options.Value;
         owned = value.ConnectionMultiplexerFactory is null;
         connect = value.ConnectionMultiplexerFactory ?? (() => ConnectAsync(value.Configuration!));
         Replicas = new ReplicaWait(value);
+        refresh = new TopologyRefresh(Topology, time ?? TimeProvider.System, (ILogger?)logger ?? NullLogger.Instance);
     }
 
     /// <summary>Gets the wait for replicas after a write (<see cref="RedisSchedulerOptions.WaitForReplicas"/>).</summary>
     public ReplicaWait Replicas { get; }
+
+    /// <summary>Gets what ends the retry loops' back-offs early: the client learnt of a topology change.</summary>
+    public TopologyChanges Topology { get; } = new();
+
+    /// <summary>
+    /// A call failed: if the failure means the servers' roles may have changed, the client is asked to
+    /// re-read them, in the background (<see cref="TopologyRefresh"/>).
+    /// </summary>
+    public void OnCallFailed(Exception failure)
+    {
+        if (Connected() is { } multiplexer)
+        {
+            refresh.After(failure, multiplexer);
+        }
+    }
 
     public async Task<IConnectionMultiplexer> GetMultiplexerAsync(CancellationToken cancellationToken)
         => await Connecting().WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -52,22 +72,29 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
 
     public async ValueTask DisposeAsync()
     {
+        Topology.Dispose();
         if (OwnedConnection() is { } connection)
         {
             await connection.DisposeAsync().ConfigureAwait(false);
         }
     }
 
-    public void Dispose() => OwnedConnection()?.Dispose();
+    public void Dispose()
+    {
+        Topology.Dispose();
+        OwnedConnection()?.Dispose();
+    }
 
     private static async Task<IConnectionMultiplexer> ConnectAsync(string configuration)
         => await ConnectionMultiplexer.ConnectAsync(RedisClientConfiguration.Create(configuration)).ConfigureAwait(false);
 
-    private IConnectionMultiplexer? OwnedConnection()
+    private IConnectionMultiplexer? OwnedConnection() => owned ? Connected() : null;
+
+    private IConnectionMultiplexer? Connected()
     {
         lock (gate)
         {
-            return owned && connecting is { IsCompletedSuccessfully: true } ? connecting.Result : null;
+            return connecting is { IsCompletedSuccessfully: true } ? connecting.Result : null;
         }
     }
 
@@ -78,10 +105,17 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
             // A failed first connect is not cached: the next call tries again.
             if (connecting is null || connecting.IsFaulted || connecting.IsCanceled)
             {
-                connecting = connect();
+                connecting = ConnectAndWatchAsync();
             }
 
             return connecting;
         }
+    }
+
+    private async Task<IConnectionMultiplexer> ConnectAndWatchAsync()
+    {
+        var multiplexer = await connect().ConfigureAwait(false);
+        Topology.Watch(multiplexer);
+        return multiplexer;
     }
 }

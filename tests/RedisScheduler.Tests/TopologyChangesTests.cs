@@ -1,0 +1,147 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
+using NUnit.Framework;
+using RedisScheduler.Storage;
+using RedisScheduler.Tests.Infrastructure;
+using StackExchange.Redis;
+
+namespace RedisScheduler.Tests;
+
+/// <summary>
+/// What ends the retry loops' back-offs early (<see cref="TopologyChanges"/>) and the re-reads of the
+/// topology a failed call asks for (<see cref="TopologyRefresh"/>). The failover itself is in FailoverTests.
+/// </summary>
+public sealed class TopologyChangesTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    [Test]
+    public async Task DelayAsync_ChangeDuringTheWait_EndsItEarly()
+    {
+        using var changes = new TopologyChanges();
+        var time = new FakeTimeProvider();
+        var seen = changes.Generation;
+
+        var wait = changes.DelayAsync(TimeSpan.FromSeconds(1), seen, time, CancellationToken.None);
+        Assert.That(wait.IsCompleted, Is.False, "no change yet, and the fake clock stands still");
+        changes.Signal();
+
+        Assert.That(await wait.WaitAsync(Patience), Is.True, "cut short");
+    }
+
+    [Test]
+    public async Task DelayAsync_ChangeBetweenTheFailureAndTheWait_IsNotLost()
+    {
+        using var changes = new TopologyChanges();
+        var time = new FakeTimeProvider();
+        var seen = changes.Generation;
+        changes.Signal();
+
+        Assert.That(await changes.DelayAsync(TimeSpan.FromSeconds(1), seen, time, CancellationToken.None).WaitAsync(Patience), Is.True);
+    }
+
+    [Test]
+    public async Task DelayAsync_ChangeAlreadyActedOn_WaitsTheWholeDelay()
+    {
+        using var changes = new TopologyChanges();
+        var time = new FakeTimeProvider();
+        changes.Signal();
+        // The loop retried after that change and failed again: the same change must not end a second wait.
+        var seen = changes.Generation;
+
+        var wait = changes.DelayAsync(TimeSpan.FromSeconds(1), seen, time, CancellationToken.None);
+        Assert.That(wait.IsCompleted, Is.False, "no busy loop");
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.That(await wait.WaitAsync(Patience), Is.False, "the delay ran out");
+    }
+
+    [Test]
+    public void DelayAsync_Cancelled_Throws()
+    {
+        using var changes = new TopologyChanges();
+        using var stop = new CancellationTokenSource();
+        var wait = changes.DelayAsync(TimeSpan.FromSeconds(30), changes.Generation, new FakeTimeProvider(), stop.Token);
+
+        stop.Cancel();
+
+        Assert.That(async () => await wait.WaitAsync(Patience), Throws.InstanceOf<OperationCanceledException>());
+    }
+
+    [TestCase("READONLY You can't write against a read only replica.", true)]
+    [TestCase("NOSCRIPT No matching script.", false)]
+    [TestCase("ERR Error running script", false)]
+    public void MeansRolesMayHaveChanged_ServerError_OnlyReadOnly(string message, bool expected)
+        => Assert.That(TopologyRefresh.MeansRolesMayHaveChanged(new RedisServerException(message)), Is.EqualTo(expected));
+
+    [Test]
+    public void MeansRolesMayHaveChanged_LostConnectionOrTimeout_Yes()
+    {
+        Assert.That(TopologyRefresh.MeansRolesMayHaveChanged(new RedisConnectionException(ConnectionFailureType.SocketClosed, "closed")), Is.True);
+        Assert.That(TopologyRefresh.MeansRolesMayHaveChanged(new RedisTimeoutException("timed out", CommandStatus.Sent)), Is.True);
+        Assert.That(TopologyRefresh.MeansRolesMayHaveChanged(new InvalidOperationException("a bug")), Is.False);
+    }
+
+    [Test]
+    public async Task After_FailuresInQuickSuccession_OneReReadUntilTheIntervalPassed()
+    {
+        await using var scope = new TestScope();
+        var time = new FakeTimeProvider();
+        var logs = new FakeLogCollector();
+        using var changes = new TopologyChanges();
+        var refresh = new TopologyRefresh(changes, time, new FakeLogger(logs));
+        var readOnly = new RedisServerException("READONLY You can't write against a read only replica.");
+
+        refresh.After(readOnly, scope.Connection);
+        refresh.After(readOnly, scope.Connection);
+        // The first re-read ends with a change; only then is the second one considered.
+        await WaitUntilAsync(() => changes.Generation == 1, "the re-read ended and was signalled");
+        refresh.After(readOnly, scope.Connection);
+        Assert.That(Started(logs), Is.EqualTo(1), "a second re-read within MinimumInterval");
+
+        time.Advance(TopologyRefresh.MinimumInterval);
+        refresh.After(readOnly, scope.Connection);
+        await WaitUntilAsync(() => changes.Generation == 2, "the second re-read ended");
+        Assert.That(Started(logs), Is.EqualTo(2));
+        refresh.After(new RedisServerException("NOSCRIPT No matching script."), scope.Connection);
+        time.Advance(TopologyRefresh.MinimumInterval);
+        Assert.That(Started(logs), Is.EqualTo(2), "a failure that says nothing about roles asks for nothing");
+
+        static int Started(FakeLogCollector logs) => logs.GetSnapshot().Count(r => r.Id.Id == 28);
+    }
+
+    [Test]
+    public async Task RedisConnection_ApplicationsMultiplexer_FollowedUntilDisposed()
+    {
+        await using var scope = new TestScope();
+        var options = new RedisSchedulerOptions { KeyPrefix = scope.Prefix, ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(scope.Connection) };
+        var connection = new RedisConnection(Microsoft.Extensions.Options.Options.Create(options));
+        await connection.GetMultiplexerAsync(CancellationToken.None);
+
+        // Every multiplexer on the server hears the broadcast (ConfigurationChangedBroadcast) and reconfigures.
+        var before = connection.Topology.Generation;
+        await scope.Connection.PublishReconfigureAsync();
+        await WaitUntilAsync(() => connection.Topology.Generation > before, "the broadcast was seen as a change");
+
+        await connection.DisposeAsync();
+        var heard = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        scope.Connection.ConfigurationChangedBroadcast += (_, _) => heard.TrySetResult();
+        var disposedAt = connection.Topology.Generation;
+        await scope.Connection.PublishReconfigureAsync();
+        await heard.Task.WaitAsync(Patience);
+
+        Assert.That(connection.Topology.Generation, Is.EqualTo(disposedAt), "no longer followed once disposed");
+        Assert.That(scope.Connection.IsConnected, Is.True, "the application's multiplexer is not disposed");
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!condition())
+        {
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), what);
+            await Task.Delay(10);
+        }
+    }
+}
