@@ -80,13 +80,4 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 27, Level = LogLevel.Information, Message = "The Redis client learnt of a topology change (a failover or a reconnection): the {Call} of task type '{TaskType}' are retried now instead of in {RetryDelay}")]
     public static partial void RetryAfterTopologyChange(ILogger logger, string call, string taskType, TimeSpan retryDelay);
-
-    [LoggerMessage(EventId = 28, Level = LogLevel.Debug, Message = "A Redis call failed with READONLY, a lost connection or a timeout: asked the client to re-read the servers' roles")]
-    public static partial void TopologyRefreshStarted(ILogger logger);
-
-    [LoggerMessage(EventId = 29, Level = LogLevel.Debug, Message = "The Redis client could not re-read the servers' roles; the calls that failed are retried on their own back-off")]
-    public static partial void TopologyRefreshFailed(ILogger logger, Exception exception);
-
-    [LoggerMessage(EventId = 30, Level = LogLevel.Debug, Message = "The Redis client's re-read of the servers' roles ended after {Elapsed} (false if another was under way: {Ran})")]
-    public static partial void TopologyRefreshEnded(ILogger logger, bool ran, TimeSpan elapsed);
 }

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using NUnit.Framework;
 using RedisScheduler.Storage;
@@ -41,11 +40,22 @@ public sealed class FailoverTests
         await using var scope = new TestScope(RedisTarget.SentinelName);
         var master = RedisSentinelSet.MasterPortSeenBy(sentinel.Sentinels[0]) == sentinel.Master.Port ? sentinel.Master : sentinel.Replica;
 
-        var figures = await RunThroughKillAsync(scope, master.Kill, failoverBound: TimeSpan.FromMilliseconds(RedisSentinelSet.DownAfterMs * 4), failedOver: () => RedisSentinelSet.MasterPortSeenBy(sentinel.Sentinels[0]) != master.Port);
+        var survivor = master == sentinel.Master ? sentinel.Replica : sentinel.Master;
+
+        // The sentinel asked learns of the promotion from the one that made it, up to a second or so later.
+        var figures = await RunThroughKillAsync(
+            scope,
+            master.Kill,
+            failoverBound: TimeSpan.FromMilliseconds(RedisSentinelSet.DownAfterMs * 4),
+            failedOver: () => RedisSentinelSet.MasterPortSeenBy(sentinel.Sentinels[0]) != master.Port,
+            promoted: () => RedisCli.Run(survivor.Port, "ROLE").StartsWith("master", StringComparison.Ordinal));
 
         master.Restart();
         sentinel.WaitUntilFormed();
         figures.AssertCarriedOn();
+        // The sentinels close the promoted replica's clients as they promote it; the workers, backing off
+        // meanwhile, retry as soon as their client has reconnected (not at the end of their back-off).
+        Assert.That(figures.RetriesCutShort, Is.GreaterThan(0), "a worker's retry was cut short by a topology change (event 27)");
     }
 
     /// <summary>
@@ -53,11 +63,11 @@ public sealed class FailoverTests
     /// Schedules refused while the master is gone are counted apart: the caller was told.
     /// </summary>
     /// <param name="failedOver">Whether the servers have made another node master (the sentinels name it, or the cluster gives it the slot): the failover's own end, to tell it from the client's time to follow.</param>
-    private static async Task<Figures> RunThroughKillAsync(TestScope scope, Action kill, TimeSpan failoverBound, Func<bool> failedOver)
+    /// <param name="promoted">Whether the replica says it is master now (Sentinel only).</param>
+    private static async Task<Figures> RunThroughKillAsync(TestScope scope, Action kill, TimeSpan failoverBound, Func<bool> failedOver, Func<bool>? promoted = null)
     {
         var probe = new TaskProbe();
-        // Debug, for the re-reads of the topology the workers ask for (event 28).
-        Action<IServiceCollection> logging = services => services.AddFakeLogging().AddLogging(b => b.SetMinimumLevel(LogLevel.Debug));
+        Action<IServiceCollection> logging = services => services.AddFakeLogging();
         var (a, _) = await scope.StartWorkerAsync("A", probe: probe, services: logging);
         var (b, _) = await scope.StartWorkerAsync("B", probe: probe, services: logging);
         var timeline = new ClientTimeline();
@@ -70,6 +80,7 @@ public sealed class FailoverTests
         DateTimeOffset? killedAt = null;
         var killedIndex = 0;
         Task<TimeSpan?> failover = Task.FromResult<TimeSpan?>(null);
+        Task<TimeSpan?> promotion = Task.FromResult<TimeSpan?>(null);
         // 8 s after the kill, and on until one schedule after the kill was accepted (at most 40 s in
         // all): the client may take longer than that to find the new master on a busy machine.
         for (var i = 0; clock.Elapsed < TimeSpan.FromSeconds(10) || (killedAt is null && clock.Elapsed < TimeSpan.FromSeconds(40)) || (!accepted.Keys.Any(n => n > killedIndex) && clock.Elapsed < TimeSpan.FromSeconds(40)); i++)
@@ -82,6 +93,7 @@ public sealed class FailoverTests
                 killedAt = DateTimeOffset.UtcNow;
                 killedIndex = i;
                 failover = WatchFailoverAsync(failedOver, Stopwatch.StartNew());
+                promotion = promoted is null ? promotion : WatchFailoverAsync(promoted, Stopwatch.StartNew());
             }
 
             try
@@ -126,6 +138,8 @@ public sealed class FailoverTests
         {
             AcceptedBeforeKill = accepted.Keys.Count(n => n < killedIndex),
             Failover = await failover,
+            Promoted = await promotion,
+            RetriesCutShort = new[] { a, b }.Sum(host => host.Services.GetFakeLogCollector().GetSnapshot().Count(r => r.Id.Id == 27)),
             Pause = LongestPause(handled.Select(h => h.StartedAt - killedAt!.Value)),
         };
         TestContext.Out.WriteLine(figures.ToString());
@@ -198,8 +212,9 @@ public sealed class FailoverTests
 
         public override string ToString()
             => $"accepted {Accepted} ({AcceptedBeforeKill} before the kill), refused while failing over {Refused}, lost {Lost}, duplicates {Duplicates}, " +
-               $"new master {(Failover is { } f ? $"{f.TotalSeconds:0.00} s" : "not seen")} after the kill, first task {ToResume.TotalSeconds:0.00} s after the kill, max lateness {MaxLateness.TotalSeconds:0.00} s, " +
-               $"no task started from {Pause.From.TotalSeconds:0.00} to {Pause.To.TotalSeconds:0.00} s after the kill";
+               $"new master {(Failover is { } f ? $"{f.TotalSeconds:0.00} s" : "not seen")} after the kill{(Promoted is { } p ? $" (replica promoted {p.TotalSeconds:0.00} s)" : "")}, first task {ToResume.TotalSeconds:0.00} s after the kill, max lateness {MaxLateness.TotalSeconds:0.00} s, " +
+               $"no task started from {Pause.From.TotalSeconds:0.00} to {Pause.To.TotalSeconds:0.00} s after the kill, " +
+               $"retries cut short by a topology change {RetriesCutShort}";
 
         /// <summary>Schedules accepted before the kill.</summary>
         public int AcceptedBeforeKill { get; init; }
@@ -207,18 +222,24 @@ public sealed class FailoverTests
         /// <summary>The longest time without a task starting that ends after the kill, since the kill.</summary>
         public (TimeSpan From, TimeSpan To) Pause { get; init; }
 
+        /// <summary>How many times a worker's retry went ahead early after a topology change (event 27).</summary>
+        public int RetriesCutShort { get; init; }
+
+        /// <summary>When the replica said it was master, after the kill (Sentinel only).</summary>
+        public TimeSpan? Promoted { get; init; }
+
         /// <summary>When the servers had made another node master, after the kill.</summary>
         public TimeSpan? Failover { get; init; }
     }
 
     /// <summary>
     /// What each worker's client saw around the kill, for the record: its multiplexer's events and the
-    /// library's log lines of failed claims (5), retries cut short by a topology change (27) and
-    /// re-reads of the topology asked for (28 to 30), in seconds after the kill.
+    /// library's log lines of failed claims (5) and of retries cut short by a topology change (27), in
+    /// seconds after the kill.
     /// </summary>
     private sealed class ClientTimeline
     {
-        private static readonly int[] LoggedIds = [5, 27, 28, 29, 30];
+        private static readonly int[] LoggedIds = [5, 27];
         private readonly ConcurrentQueue<(DateTimeOffset At, string What)> events = new();
 
         public async Task FollowAsync(string worker, IHost host)
@@ -234,7 +255,7 @@ public sealed class FailoverTests
         {
             var logged = workers.SelectMany((host, i) => host.Services.GetFakeLogCollector().GetSnapshot()
                 .Where(r => LoggedIds.Contains(r.Id.Id))
-                .Select(r => (At: r.Timestamp, What: $"{(char)('A' + i)} log {r.Id.Id}: {(r.Id.Id == 30 ? r.Message : "")}{(r.Exception is { } e ? $" ({e.GetType().Name}: {e.Message[..Math.Min(e.Message.Length, 400)]})" : "")}")));
+                .Select(r => (At: r.Timestamp, What: $"{(char)('A' + i)} log {r.Id.Id}: {(r.Exception is { } e ? $" ({e.GetType().Name}: {e.Message[..Math.Min(e.Message.Length, 400)]})" : "")}")));
             var lines = events.Concat(logged).Where(e => e.At > killedAt.AddSeconds(-0.5)).OrderBy(e => e.At)
                 .Select(e => $"  {(e.At - killedAt).TotalSeconds,6:0.00} s {e.What}").ToList();
             return $"client timeline ({lines.Count} lines):{Environment.NewLine}{string.Join(Environment.NewLine, lines.Take(60))}";

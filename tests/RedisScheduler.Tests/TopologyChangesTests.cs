@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using NUnit.Framework;
 using RedisScheduler.Storage;
@@ -9,8 +7,7 @@ using StackExchange.Redis;
 namespace RedisScheduler.Tests;
 
 /// <summary>
-/// What ends the retry loops' back-offs early (<see cref="TopologyChanges"/>) and the re-reads of the
-/// topology a failed call asks for (<see cref="TopologyRefresh"/>). The failover itself is in FailoverTests.
+/// What ends the retry loops' back-offs early (<see cref="TopologyChanges"/>). The failover itself is in FailoverTests.
 /// </summary>
 public sealed class TopologyChangesTests
 {
@@ -67,48 +64,6 @@ public sealed class TopologyChangesTests
         stop.Cancel();
 
         Assert.That(async () => await wait.WaitAsync(Patience), Throws.InstanceOf<OperationCanceledException>());
-    }
-
-    [TestCase("READONLY You can't write against a read only replica.", true)]
-    [TestCase("NOSCRIPT No matching script.", false)]
-    [TestCase("ERR Error running script", false)]
-    public void MeansRolesMayHaveChanged_ServerError_OnlyReadOnly(string message, bool expected)
-        => Assert.That(TopologyRefresh.MeansRolesMayHaveChanged(new RedisServerException(message)), Is.EqualTo(expected));
-
-    [Test]
-    public void MeansRolesMayHaveChanged_LostConnectionOrTimeout_Yes()
-    {
-        Assert.That(TopologyRefresh.MeansRolesMayHaveChanged(new RedisConnectionException(ConnectionFailureType.SocketClosed, "closed")), Is.True);
-        Assert.That(TopologyRefresh.MeansRolesMayHaveChanged(new RedisTimeoutException("timed out", CommandStatus.Sent)), Is.True);
-        Assert.That(TopologyRefresh.MeansRolesMayHaveChanged(new InvalidOperationException("a bug")), Is.False);
-    }
-
-    [Test]
-    public async Task After_FailuresInQuickSuccession_OneReReadUntilTheIntervalPassed()
-    {
-        await using var scope = new TestScope();
-        var time = new FakeTimeProvider();
-        var logs = new FakeLogCollector();
-        using var changes = new TopologyChanges();
-        var refresh = new TopologyRefresh(changes, time, new FakeLogger(logs));
-        var readOnly = new RedisServerException("READONLY You can't write against a read only replica.");
-
-        refresh.After(readOnly, scope.Connection);
-        refresh.After(readOnly, scope.Connection);
-        // The first re-read ends with a change; only then is the second one considered.
-        await WaitUntilAsync(() => changes.Generation == 1, "the re-read ended and was signalled");
-        refresh.After(readOnly, scope.Connection);
-        Assert.That(Started(logs), Is.EqualTo(1), "a second re-read within MinimumInterval");
-
-        time.Advance(TopologyRefresh.MinimumInterval);
-        refresh.After(readOnly, scope.Connection);
-        await WaitUntilAsync(() => changes.Generation == 2, "the second re-read ended");
-        Assert.That(Started(logs), Is.EqualTo(2));
-        refresh.After(new RedisServerException("NOSCRIPT No matching script."), scope.Connection);
-        time.Advance(TopologyRefresh.MinimumInterval);
-        Assert.That(Started(logs), Is.EqualTo(2), "a failure that says nothing about roles asks for nothing");
-
-        static int Started(FakeLogCollector logs) => logs.GetSnapshot().Count(r => r.Id.Id == 28);
     }
 
     [Test]

@@ -42,7 +42,6 @@ internal sealed class OutcomeSender(TaskTypeKeys keys, RedisConnection connectio
                     return null;
                 }
 
-                connection.OnCallFailed(e);
                 // Retried as soon as the client learns of a topology change, at most once per change.
                 if (await connection.Topology.DelayAsync(delay, seen, time, CancellationToken.None).ConfigureAwait(false))
                 {

@@ -118,16 +118,21 @@ internal sealed class TaskClaimer(
         }
     }
 
-    /// <summary>Whether the client has a connected master for the partition's keys (no call is made).</summary>
+    /// <summary>
+    /// Whether the client has a connected master for the partition's keys, from what it knows (no call
+    /// is made). On a cluster it cannot tell: asked for the master of a slot whose master is down, the
+    /// client names any connected master instead, so the claim is sent (as before this check).
+    /// </summary>
     private bool MasterConnected(IDatabase database)
     {
         try
         {
-            return database.Multiplexer.GetServer(keys.Due, flags: CommandFlags.DemandMaster).IsConnected;
+            var server = database.Multiplexer.GetServer(keys.Due, flags: CommandFlags.DemandMaster);
+            return server.IsConnected || server.ServerType == ServerType.Cluster;
         }
         catch (InvalidOperationException)
         {
-            // No master known for the slot.
+            // No master known for the key.
             return false;
         }
     }

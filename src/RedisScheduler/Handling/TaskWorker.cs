@@ -44,7 +44,6 @@ internal sealed class TaskWorker(
             parts,
             keys,
             partitions,
-            connection,
             partition => new WorkerParts(partition, handler, options, connection, outbox.For(partition), invoker, time, logger, stoppingToken, parts),
             logger);
         Log.WorkerStarted(logger, keys.TaskType, handler.Concurrency);
@@ -109,7 +108,6 @@ internal sealed class TaskWorker(
                     backlog = false;
                     var delay = backoff.Next();
                     Log.RedisCallFailed(logger, failure, keys.TaskType, delay);
-                    connection.OnCallFailed(failure);
                     if (await connection.Topology.DelayAsync(delay, seen, time, stoppingToken).ConfigureAwait(false))
                     {
                         seen = connection.Topology.Generation;

@@ -13,7 +13,7 @@ namespace RedisScheduler.Handling;
 /// each partition gets its share of the slots; a worker sleeps only after a round in which none had
 /// a task for it.
 /// </summary>
-internal sealed class WorkerPartitions(WorkerParts first, TaskTypeKeys keys, int configured, RedisConnection connection, Func<TaskTypeKeys, WorkerParts> create, ILogger logger) : IHeldTasks
+internal sealed class WorkerPartitions(WorkerParts first, TaskTypeKeys keys, int configured, Func<TaskTypeKeys, WorkerParts> create, ILogger logger) : IHeldTasks
 {
     private readonly List<Task> background = [];
     // Replaced, never changed in place: the heartbeat and a stop read it from other threads.
@@ -142,7 +142,6 @@ internal sealed class WorkerPartitions(WorkerParts first, TaskTypeKeys keys, int
                 // One partition's master being unreachable does not stop the others.
                 failure ??= failed;
                 Log.RedisCallFailed(logger, failed, parts.Keys.IdType, TaskWorker.MaxClaimRetryDelay);
-                connection.OnCallFailed(failed);
                 continue;
             }
 

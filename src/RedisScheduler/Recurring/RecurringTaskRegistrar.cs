@@ -34,7 +34,6 @@ internal sealed class RecurringTaskRegistrar(IEnumerable<RecurringTaskRegistrati
             {
                 var delay = backoff.Next();
                 Log.RecurringRegistrationFailed(logger, e, delay);
-                connection.OnCallFailed(e);
                 // The back-off grows to 30 s: a failover that ends meanwhile should not cost the rest of it.
                 if (await connection.Topology.DelayAsync(delay, seen, time, stoppingToken).ConfigureAwait(false))
                 {

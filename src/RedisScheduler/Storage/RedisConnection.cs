@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -16,17 +14,15 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
     private readonly Func<Task<IConnectionMultiplexer>> connect;
     private readonly bool owned;
     private readonly object gate = new();
-    private readonly TopologyRefresh refresh;
     private Task<IConnectionMultiplexer>? connecting;
     private IDatabase? database;
 
-    public RedisConnection(IOptions<RedisSchedulerOptions> options, TimeProvider? time = null, ILogger<RedisConnection>? logger = null)
+    public RedisConnection(IOptions<RedisSchedulerOptions> options)
     {
         var value = options.Value;
         owned = value.ConnectionMultiplexerFactory is null;
         connect = value.ConnectionMultiplexerFactory ?? (() => ConnectAsync(value.Configuration!));
         Replicas = new ReplicaWait(value);
-        refresh = new TopologyRefresh(Topology, time ?? TimeProvider.System, (ILogger?)logger ?? NullLogger.Instance);
     }
 
     /// <summary>Gets the wait for replicas after a write (<see cref="RedisSchedulerOptions.WaitForReplicas"/>).</summary>
@@ -34,18 +30,6 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
 
     /// <summary>Gets what ends the retry loops' back-offs early: the client learnt of a topology change.</summary>
     public TopologyChanges Topology { get; } = new();
-
-    /// <summary>
-    /// A call failed: if the failure means the servers' roles may have changed, the client is asked to
-    /// re-read them, in the background (<see cref="TopologyRefresh"/>).
-    /// </summary>
-    public void OnCallFailed(Exception failure)
-    {
-        if (Connected() is { } multiplexer)
-        {
-            refresh.After(failure, multiplexer);
-        }
-    }
 
     public async Task<IConnectionMultiplexer> GetMultiplexerAsync(CancellationToken cancellationToken)
         => await Connecting().WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -88,13 +72,11 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
     private static async Task<IConnectionMultiplexer> ConnectAsync(string configuration)
         => await ConnectionMultiplexer.ConnectAsync(RedisClientConfiguration.Create(configuration)).ConfigureAwait(false);
 
-    private IConnectionMultiplexer? OwnedConnection() => owned ? Connected() : null;
-
-    private IConnectionMultiplexer? Connected()
+    private IConnectionMultiplexer? OwnedConnection()
     {
         lock (gate)
         {
-            return connecting is { IsCompletedSuccessfully: true } ? connecting.Result : null;
+            return owned && connecting is { IsCompletedSuccessfully: true } ? connecting.Result : null;
         }
     }
 

@@ -3,13 +3,13 @@ using StackExchange.Redis;
 namespace RedisScheduler.Storage;
 
 /// <summary>
-/// Tells the library's retry loops that the client has learnt something new about the servers: the
-/// multiplexer re-read the topology (<see cref="IConnectionMultiplexer.ConfigurationChanged"/>,
-/// <see cref="IConnectionMultiplexer.ConfigurationChangedBroadcast"/>), it reconnected to a server
-/// (<see cref="IConnectionMultiplexer.ConnectionRestored"/>), or a re-read the library asked for
-/// ended (<see cref="TopologyRefresh"/>). After a failover the client learnt the new master 1.0 to
-/// 1.5 s after the servers had named it, and a worker whose back-off had grown to 1 s waited out the
-/// rest of it before trying again (docs/scaling.md, "Failover"): a change ends such a wait at once.
+/// Tells the library's retry loops that the client has learnt something new about the servers: it
+/// re-read the topology (<see cref="IConnectionMultiplexer.ConfigurationChanged"/>,
+/// <see cref="IConnectionMultiplexer.ConfigurationChangedBroadcast"/>) or reconnected to a server
+/// (<see cref="IConnectionMultiplexer.ConnectionRestored"/>). After a Sentinel failover, the client
+/// reconnects to the promoted replica (the sentinels close its clients as they promote it) and reads
+/// its new role in that handshake; a worker whose back-off had grown to 1 s waited out the rest of
+/// it before trying again (docs/scaling.md, "Failover"): a change ends such a wait at once.
 /// Each change advances a generation. A retry loop keeps the one it last acted on, so a change that
 /// came between its failed call and the start of its wait still ends the wait (no lost wake-up), and
 /// each change ends at most one wait of each loop (no busy loop while the servers stay down).
