@@ -73,30 +73,26 @@ public sealed class TopologyChangesTests
         var options = new RedisSchedulerOptions { KeyPrefix = scope.Prefix, ConnectionMultiplexerFactory = () => Task.FromResult<IConnectionMultiplexer>(scope.Connection) };
         var connection = new RedisConnection(Microsoft.Extensions.Options.Options.Create(options));
         await connection.GetMultiplexerAsync(CancellationToken.None);
-
-        // Every multiplexer on the server hears the broadcast (ConfigurationChangedBroadcast) and reconfigures.
+        // Another client asks every multiplexer on the server to reconfigure: the application's hears the
+        // broadcast (ConfigurationChangedBroadcast). Handlers run in the order they were added, so once
+        // the test's own has seen it, the connection's has too.
+        await using var other = await ConnectionMultiplexer.ConnectAsync(scope.Configuration + ",allowAdmin=true");
+        var broadcast = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        scope.Connection.ConfigurationChangedBroadcast += (_, _) => broadcast.TrySetResult();
         var before = connection.Topology.Generation;
-        await scope.Connection.PublishReconfigureAsync();
-        await WaitUntilAsync(() => connection.Topology.Generation > before, "the broadcast was seen as a change");
+
+        await other.PublishReconfigureAsync();
+        await broadcast.Task.WaitAsync(Patience);
+        Assert.That(connection.Topology.Generation, Is.GreaterThan(before), "the broadcast was seen as a change");
 
         await connection.DisposeAsync();
         var heard = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         scope.Connection.ConfigurationChangedBroadcast += (_, _) => heard.TrySetResult();
         var disposedAt = connection.Topology.Generation;
-        await scope.Connection.PublishReconfigureAsync();
+        await other.PublishReconfigureAsync();
         await heard.Task.WaitAsync(Patience);
 
         Assert.That(connection.Topology.Generation, Is.EqualTo(disposedAt), "no longer followed once disposed");
         Assert.That(scope.Connection.IsConnected, Is.True, "the application's multiplexer is not disposed");
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!condition())
-        {
-            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), what);
-            await Task.Delay(10);
-        }
     }
 }
