@@ -77,4 +77,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 26, Level = LogLevel.Warning, Message = "Finished tasks of type '{TaskType}' were confirmed by {Acknowledged} of the {Required} replica(s) RedisSchedulerOptions.WaitForReplicas asks for within {Timeout}; a failover now could hand them out again")]
     public static partial void OutcomeNotReplicated(ILogger logger, Exception? exception, string taskType, int acknowledged, int required, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 27, Level = LogLevel.Information, Message = "The Redis client learnt of a topology change (a failover or a reconnection): the {Call} of task type '{TaskType}' are retried now instead of in {RetryDelay}")]
+    public static partial void RetryAfterTopologyChange(ILogger logger, string call, string taskType, TimeSpan retryDelay);
 }

@@ -1,6 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Testing;
 using NUnit.Framework;
+using RedisScheduler.Storage;
 using RedisScheduler.Tests.Infrastructure;
 
 namespace RedisScheduler.Tests;
@@ -36,11 +40,22 @@ public sealed class FailoverTests
         await using var scope = new TestScope(RedisTarget.SentinelName);
         var master = RedisSentinelSet.MasterPortSeenBy(sentinel.Sentinels[0]) == sentinel.Master.Port ? sentinel.Master : sentinel.Replica;
 
-        var figures = await RunThroughKillAsync(scope, master.Kill, failoverBound: TimeSpan.FromMilliseconds(RedisSentinelSet.DownAfterMs * 4), failedOver: () => RedisSentinelSet.MasterPortSeenBy(sentinel.Sentinels[0]) != master.Port);
+        var survivor = master == sentinel.Master ? sentinel.Replica : sentinel.Master;
+
+        // The sentinel asked learns of the promotion from the one that made it, up to a second or so later.
+        var figures = await RunThroughKillAsync(
+            scope,
+            master.Kill,
+            failoverBound: TimeSpan.FromMilliseconds(RedisSentinelSet.DownAfterMs * 4),
+            failedOver: () => RedisSentinelSet.MasterPortSeenBy(sentinel.Sentinels[0]) != master.Port,
+            promoted: () => RedisCli.Run(survivor.Port, "ROLE").StartsWith("master", StringComparison.Ordinal));
 
         master.Restart();
         sentinel.WaitUntilFormed();
         figures.AssertCarriedOn();
+        // The sentinels close the promoted replica's clients as they promote it; the workers, backing off
+        // meanwhile, retry as soon as their client has reconnected (not at the end of their back-off).
+        Assert.That(figures.RetriesCutShort, Is.GreaterThan(0), "a worker's retry was cut short by a topology change (event 27)");
     }
 
     /// <summary>
@@ -48,11 +63,16 @@ public sealed class FailoverTests
     /// Schedules refused while the master is gone are counted apart: the caller was told.
     /// </summary>
     /// <param name="failedOver">Whether the servers have made another node master (the sentinels name it, or the cluster gives it the slot): the failover's own end, to tell it from the client's time to follow.</param>
-    private static async Task<Figures> RunThroughKillAsync(TestScope scope, Action kill, TimeSpan failoverBound, Func<bool> failedOver)
+    /// <param name="promoted">Whether the replica says it is master now (Sentinel only).</param>
+    private static async Task<Figures> RunThroughKillAsync(TestScope scope, Action kill, TimeSpan failoverBound, Func<bool> failedOver, Func<bool>? promoted = null)
     {
         var probe = new TaskProbe();
-        await scope.StartWorkerAsync("A", probe: probe);
-        await scope.StartWorkerAsync("B", probe: probe);
+        Action<IServiceCollection> logging = services => services.AddFakeLogging();
+        var (a, _) = await scope.StartWorkerAsync("A", probe: probe, services: logging);
+        var (b, _) = await scope.StartWorkerAsync("B", probe: probe, services: logging);
+        var timeline = new ClientTimeline();
+        await timeline.FollowAsync("A", a);
+        await timeline.FollowAsync("B", b);
         var scheduler = scope.CreateScheduler();
         var accepted = new ConcurrentDictionary<int, string>();
         var refused = 0;
@@ -60,6 +80,7 @@ public sealed class FailoverTests
         DateTimeOffset? killedAt = null;
         var killedIndex = 0;
         Task<TimeSpan?> failover = Task.FromResult<TimeSpan?>(null);
+        Task<TimeSpan?> promotion = Task.FromResult<TimeSpan?>(null);
         // 8 s after the kill, and on until one schedule after the kill was accepted (at most 40 s in
         // all): the client may take longer than that to find the new master on a busy machine.
         for (var i = 0; clock.Elapsed < TimeSpan.FromSeconds(10) || (killedAt is null && clock.Elapsed < TimeSpan.FromSeconds(40)) || (!accepted.Keys.Any(n => n > killedIndex) && clock.Elapsed < TimeSpan.FromSeconds(40)); i++)
@@ -72,6 +93,7 @@ public sealed class FailoverTests
                 killedAt = DateTimeOffset.UtcNow;
                 killedIndex = i;
                 failover = WatchFailoverAsync(failedOver, Stopwatch.StartNew());
+                promotion = promoted is null ? promotion : WatchFailoverAsync(promoted, Stopwatch.StartNew());
             }
 
             try
@@ -116,9 +138,37 @@ public sealed class FailoverTests
         {
             AcceptedBeforeKill = accepted.Keys.Count(n => n < killedIndex),
             Failover = await failover,
+            Promoted = await promotion,
+            RetriesCutShort = new[] { a, b }.Sum(host => host.Services.GetFakeLogCollector().GetSnapshot().Count(r => r.Id.Id == 27)),
+            Pause = LongestPause(handled.Select(h => h.StartedAt - killedAt!.Value)),
         };
         TestContext.Out.WriteLine(figures.ToString());
+        if (killedAt is { } killed)
+        {
+            TestContext.Out.WriteLine(timeline.Describe(killed, [a, b]));
+        }
+
         return figures;
+    }
+
+    /// <summary>
+    /// The longest time without a task starting that ends after the kill, from the last start before
+    /// it to the first after it, in time since the kill: a task claimed just before the kill may start
+    /// just after it, so the first start after the kill need not be the workers' resumption.
+    /// </summary>
+    private static (TimeSpan From, TimeSpan To) LongestPause(IEnumerable<TimeSpan> starts)
+    {
+        var sorted = starts.Order().ToList();
+        var pause = (From: TimeSpan.Zero, To: TimeSpan.Zero);
+        for (var i = 1; i < sorted.Count; i++)
+        {
+            if (sorted[i] > TimeSpan.Zero && sorted[i] - sorted[i - 1] > pause.To - pause.From)
+            {
+                pause = (sorted[i - 1], sorted[i]);
+            }
+        }
+
+        return pause;
     }
 
     /// <summary>How long after the kill <paramref name="failedOver"/> first held (polled every 50 ms for up to 40 s); null if it never did.</summary>
@@ -162,12 +212,53 @@ public sealed class FailoverTests
 
         public override string ToString()
             => $"accepted {Accepted} ({AcceptedBeforeKill} before the kill), refused while failing over {Refused}, lost {Lost}, duplicates {Duplicates}, " +
-               $"new master {(Failover is { } f ? $"{f.TotalSeconds:0.00} s" : "not seen")} after the kill, first task {ToResume.TotalSeconds:0.00} s after the kill, max lateness {MaxLateness.TotalSeconds:0.00} s";
+               $"new master {(Failover is { } f ? $"{f.TotalSeconds:0.00} s" : "not seen")} after the kill{(Promoted is { } p ? $" (replica promoted {p.TotalSeconds:0.00} s)" : "")}, first task {ToResume.TotalSeconds:0.00} s after the kill, max lateness {MaxLateness.TotalSeconds:0.00} s, " +
+               $"no task started from {Pause.From.TotalSeconds:0.00} to {Pause.To.TotalSeconds:0.00} s after the kill, " +
+               $"retries cut short by a topology change {RetriesCutShort}";
 
         /// <summary>Schedules accepted before the kill.</summary>
         public int AcceptedBeforeKill { get; init; }
 
+        /// <summary>The longest time without a task starting that ends after the kill, since the kill.</summary>
+        public (TimeSpan From, TimeSpan To) Pause { get; init; }
+
+        /// <summary>How many times a worker's retry went ahead early after a topology change (event 27).</summary>
+        public int RetriesCutShort { get; init; }
+
+        /// <summary>When the replica said it was master, after the kill (Sentinel only).</summary>
+        public TimeSpan? Promoted { get; init; }
+
         /// <summary>When the servers had made another node master, after the kill.</summary>
         public TimeSpan? Failover { get; init; }
+    }
+
+    /// <summary>
+    /// What each worker's client saw around the kill, for the record: its multiplexer's events and the
+    /// library's log lines of failed claims (5) and of retries cut short by a topology change (27), in
+    /// seconds after the kill.
+    /// </summary>
+    private sealed class ClientTimeline
+    {
+        private static readonly int[] LoggedIds = [5, 27];
+        private readonly ConcurrentQueue<(DateTimeOffset At, string What)> events = new();
+
+        public async Task FollowAsync(string worker, IHost host)
+        {
+            var multiplexer = await host.Services.GetRequiredService<RedisConnection>().GetMultiplexerAsync(CancellationToken.None);
+            multiplexer.ConnectionFailed += (_, e) => events.Enqueue((DateTimeOffset.UtcNow, $"{worker} ConnectionFailed {e.EndPoint} {e.ConnectionType} {e.FailureType}"));
+            multiplexer.ConnectionRestored += (_, e) => events.Enqueue((DateTimeOffset.UtcNow, $"{worker} ConnectionRestored {e.EndPoint} {e.ConnectionType}"));
+            multiplexer.ConfigurationChanged += (_, e) => events.Enqueue((DateTimeOffset.UtcNow, $"{worker} ConfigurationChanged {e.EndPoint}"));
+            multiplexer.ConfigurationChangedBroadcast += (_, e) => events.Enqueue((DateTimeOffset.UtcNow, $"{worker} ConfigurationChangedBroadcast {e.EndPoint}"));
+        }
+
+        public string Describe(DateTimeOffset killedAt, IHost[] workers)
+        {
+            var logged = workers.SelectMany((host, i) => host.Services.GetFakeLogCollector().GetSnapshot()
+                .Where(r => LoggedIds.Contains(r.Id.Id))
+                .Select(r => (At: r.Timestamp, What: $"{(char)('A' + i)} log {r.Id.Id}: {(r.Exception is { } e ? $" ({e.GetType().Name}: {e.Message[..Math.Min(e.Message.Length, 400)]})" : "")}")));
+            var lines = events.Concat(logged).Where(e => e.At > killedAt.AddSeconds(-0.5)).OrderBy(e => e.At)
+                .Select(e => $"  {(e.At - killedAt).TotalSeconds,6:0.00} s {e.What}").ToList();
+            return $"client timeline ({lines.Count} lines):{Environment.NewLine}{string.Join(Environment.NewLine, lines.Take(60))}";
+        }
     }
 }

@@ -163,6 +163,38 @@ public sealed class WorkerStepTests
         Assert.That(after - before, Is.GreaterThan(30_000 - 1_000), "the kept lease now runs 60 s from the renewal instead of 30 s from the claim");
     }
 
+    [Test]
+    public async Task Claim_AfterAFailedOneWhileNoMasterIsConnected_IsNotSentToWaitInTheClientsQueue()
+    {
+        using var server = RedisServerProcess.Start();
+        await using var scope = new TestScope(server);
+        using var worker = Parts(scope, new RecordingInvoker());
+        Assert.That((await ClaimRoundAsync(scope, worker)).Failure, Is.Null, "connected");
+        server.Kill();
+
+        // Sent: fails when the socket closes, or after the client's timeout in its queue.
+        Assert.That((await ClaimRoundAsync(scope, worker)).Failure, Is.Not.Null, "the server is down");
+        var next = await ClaimRoundAsync(scope, worker);
+
+        Assert.That(next.Failure, Is.InstanceOf<RedisConnectionException>().With.Message.Contains("the claim was not sent"));
+        server.Restart();
+        var deadline = DateTime.UtcNow + Patience;
+        while (!scope.Connection.GetServers().Any(s => s.IsConnected && !s.IsReplica))
+        {
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "the client reconnected");
+            await Task.Delay(50);
+        }
+
+        Assert.That((await ClaimRoundAsync(scope, worker)).Failure, Is.Null, "claims are sent again once a master is connected");
+    }
+
+    /// <summary>One claim round with every free slot; no task is due, so nothing runs.</summary>
+    private static async Task<ClaimRound> ClaimRoundAsync(TestScope scope, WorkerParts worker)
+    {
+        var wanted = await worker.Slots.TakeAsync(backlog: false, CancellationToken.None);
+        return await worker.Claimer.StartRound(scope.Database, wanted).WaitAsync(Patience);
+    }
+
     /// <summary>One claim round with every free slot, then waits until each handler returned and each outcome reached Redis.</summary>
     private static async Task<ClaimRound> RunOneRoundAsync(TestScope scope, WorkerParts worker)
     {

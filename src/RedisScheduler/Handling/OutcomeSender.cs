@@ -21,6 +21,7 @@ internal sealed class OutcomeSender(TaskTypeKeys keys, RedisConnection connectio
     {
         var giveUpAt = time.GetUtcNow() + leaseDuration;
         var backoff = new Backoff(FirstRetryDelay, MaxRetryDelay);
+        var seen = connection.Topology.Generation;
         while (true)
         {
             try
@@ -41,7 +42,12 @@ internal sealed class OutcomeSender(TaskTypeKeys keys, RedisConnection connectio
                     return null;
                 }
 
-                await Task.Delay(delay, time, CancellationToken.None).ConfigureAwait(false);
+                // Retried as soon as the client learns of a topology change, at most once per change.
+                if (await connection.Topology.DelayAsync(delay, seen, time, CancellationToken.None).ConfigureAwait(false))
+                {
+                    seen = connection.Topology.Generation;
+                    Log.RetryAfterTopologyChange(logger, "finishing calls", keys.IdType, delay);
+                }
             }
         }
     }

@@ -24,6 +24,9 @@ internal sealed class TaskClaimer(
     TimeProvider time,
     ILogger logger)
 {
+    // Set by a failed claim, cleared by one that reached Redis; a hint only (a claim sent ahead may race it).
+    private volatile bool failing;
+
     /// <summary>
     /// Starts one round with <paramref name="wanted"/> slots already taken. Its outcome completes as
     /// soon as the tasks taken are queued and the slots not used are given back; it never faults (a
@@ -57,12 +60,23 @@ internal sealed class TaskClaimer(
         ClaimedBatch batch;
         try
         {
+            if (failing && !MasterConnected(database))
+            {
+                // A claim sent now would wait in the client's queue for the server it routes to, up to
+                // the client's timeout (5 s by default), and the worker could not retry meanwhile: after
+                // a failover it sat there although the client had found the new master a moment later.
+                // Failing here lets the worker's back-off (or a topology change) decide when to try again.
+                throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, $"No connected Redis master is known for task type '{keys.IdType}' (a failover may be under way); the claim was not sent.");
+            }
+
             // Forced to yield: whenever the claim completes, what follows runs on a pool thread, never
             // on the claim loop's, so starting handlers below cannot hold up the claims.
             batch = await ClaimAsync(database, wanted).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
+            failing = false;
         }
         catch (Exception e)
         {
+            failing = true;
             slots.GiveBack(wanted);
             outcome.SetResult(ClaimRound.Failed(wanted, e));
             return;
@@ -109,6 +123,25 @@ internal sealed class TaskClaimer(
             // itself: one hand-over fewer before the first starts. A handler that runs synchronously
             // for long holds up neither the claims nor (see HandlerRunQueue) other handlers.
             handlers.RunHere();
+        }
+    }
+
+    /// <summary>
+    /// Whether the client has a connected master for the partition's keys, from what it knows (no call
+    /// is made). On a cluster it cannot tell: asked for the master of a slot whose master is down, the
+    /// client names any connected master instead, so the claim is sent (as before this check).
+    /// </summary>
+    private bool MasterConnected(IDatabase database)
+    {
+        try
+        {
+            var server = database.Multiplexer.GetServer(keys.Due, flags: CommandFlags.DemandMaster);
+            return server.IsConnected || server.ServerType == ServerType.Cluster;
+        }
+        catch (InvalidOperationException)
+        {
+            // No master known for the key.
+            return false;
         }
     }
 }

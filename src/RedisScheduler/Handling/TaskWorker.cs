@@ -62,6 +62,8 @@ internal sealed class TaskWorker(
         try
         {
             var backoff = new Backoff(FirstClaimRetryDelay, MaxClaimRetryDelay);
+            // The last topology change the claims have acted on: a newer one ends a back-off (see TopologyChanges).
+            var seen = connection.Topology.Generation;
             var backlog = false;
             while (!stoppingToken.IsCancellationRequested)
             {
@@ -97,8 +99,8 @@ internal sealed class TaskWorker(
                 }
             }
 
-            // Backs off after a failed claim; otherwise notes whether the ready list may hold more.
-            // Returns whether it backed off.
+            // Backs off after a failed claim, until the client learns of a topology change at the latest;
+            // otherwise notes whether the ready list may hold more. Returns whether it backed off.
             async Task<bool> AfterClaimAsync(ClaimRound done)
             {
                 if (done.Failure is { } failure)
@@ -106,11 +108,17 @@ internal sealed class TaskWorker(
                     backlog = false;
                     var delay = backoff.Next();
                     Log.RedisCallFailed(logger, failure, keys.TaskType, delay);
-                    await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
+                    if (await connection.Topology.DelayAsync(delay, seen, time, stoppingToken).ConfigureAwait(false))
+                    {
+                        seen = connection.Topology.Generation;
+                        Log.RetryAfterTopologyChange(logger, "claims", keys.TaskType, delay);
+                    }
+
                     return true;
                 }
 
                 backoff.Reset();
+                seen = connection.Topology.Generation;
                 // A full claim means the ready list may hold more; a short one means it ran dry, and
                 // the next claim goes as soon as a single slot is free (lowest lateness).
                 backlog = done.TookAll;

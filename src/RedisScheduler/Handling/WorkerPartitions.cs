@@ -155,7 +155,8 @@ internal sealed class WorkerPartitions(WorkerParts first, TaskTypeKeys keys, int
             return ClaimRound.Failed(wanted, failure!);
         }
 
-        // Sleep only when no partition had a task; a partition that failed is tried again within the claim retry delay.
+        // Sleep only when no partition had a task; a partition that failed is tried again within the claim
+        // retry delay, or as soon as the client learns of a topology change (WorkerParts wakes the sleep).
         idle = failure is null ? idle : TimeSpan.FromTicks(Math.Min(idle.Ticks, TaskWorker.MaxClaimRetryDelay.Ticks));
         return new ClaimRound(wanted, claimed, claimed > 0 ? TimeSpan.Zero : idle, null);
     }

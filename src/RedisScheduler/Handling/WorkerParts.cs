@@ -30,6 +30,16 @@ internal sealed class WorkerParts : IDisposable
         // The partitions of a type share the worker's slots (its Concurrency) and its wake-up signal.
         owner = sharing is null;
         Signal = sharing?.Signal ?? new WakeSignal();
+        topology = connection.Topology;
+        wakeOnTopologyChange = Signal.Set;
+        if (owner)
+        {
+            // A topology change ends an idle sleep: a partition whose master was failing is tried again
+            // (WorkerPartitions), and a wake-up published while the wake channel's subscription was
+            // moving to another server, and so lost, is made up for by one claim.
+            topology.Changed += wakeOnTopologyChange;
+        }
+
         Slots = sharing?.Slots ?? new ConcurrencySlots(handler.Concurrency, time);
         // The claimer reads the cluster-wide limits from its own copy, which ShareLimits changes.
         limits = new TaskHandlerOptions { GlobalConcurrencyLimit = handler.GlobalConcurrencyLimit, RateLimitPerSecond = handler.RateLimitPerSecond };
@@ -59,6 +69,8 @@ internal sealed class WorkerParts : IDisposable
     }
 
     private readonly bool owner;
+    private readonly TopologyChanges topology;
+    private readonly Action wakeOnTopologyChange;
     private readonly TaskHandlerOptions handler;
     private readonly TaskHandlerOptions limits;
 
@@ -118,6 +130,7 @@ internal sealed class WorkerParts : IDisposable
         Running.Dispose();
         if (owner)
         {
+            topology.Changed -= wakeOnTopologyChange;
             Slots.Dispose();
             Signal.Dispose();
         }

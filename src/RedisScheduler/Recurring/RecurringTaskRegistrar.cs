@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RedisScheduler.Common;
+using RedisScheduler.Storage;
 
 namespace RedisScheduler.Recurring;
 
@@ -12,7 +13,7 @@ internal sealed record RecurringTaskRegistration(Func<IRecurringTaskManager, Can
 /// again until Redis answers, so an application can start while Redis is down. Writing a schedule
 /// that is already there changes nothing, so every instance may do it.
 /// </summary>
-internal sealed class RecurringTaskRegistrar(IEnumerable<RecurringTaskRegistration> registrations, IRecurringTaskManager manager, ILogger<RecurringTaskRegistrar> logger, TimeProvider time) : BackgroundService
+internal sealed class RecurringTaskRegistrar(IEnumerable<RecurringTaskRegistration> registrations, IRecurringTaskManager manager, RedisConnection connection, ILogger<RecurringTaskRegistrar> logger, TimeProvider time) : BackgroundService
 {
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
@@ -21,6 +22,7 @@ internal sealed class RecurringTaskRegistrar(IEnumerable<RecurringTaskRegistrati
     {
         var pending = registrations.ToList();
         var backoff = new Backoff(FirstRetryDelay, MaxRetryDelay);
+        var seen = connection.Topology.Generation;
         while (pending.Count > 0)
         {
             try
@@ -32,7 +34,11 @@ internal sealed class RecurringTaskRegistrar(IEnumerable<RecurringTaskRegistrati
             {
                 var delay = backoff.Next();
                 Log.RecurringRegistrationFailed(logger, e, delay);
-                await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
+                // The back-off grows to 30 s: a failover that ends meanwhile should not cost the rest of it.
+                if (await connection.Topology.DelayAsync(delay, seen, time, stoppingToken).ConfigureAwait(false))
+                {
+                    seen = connection.Topology.Generation;
+                }
             }
         }
     }

@@ -6,7 +6,8 @@ namespace RedisScheduler.Storage;
 /// <summary>
 /// The scheduler's one multiplexed Redis connection, opened on first use. A connection supplied by
 /// <see cref="RedisSchedulerOptions.ConnectionMultiplexerFactory"/> belongs to the application and is
-/// never disposed here.
+/// never disposed here. Either way its topology events are followed (<see cref="Topology"/>) from the
+/// first connect until this is disposed.
 /// </summary>
 internal sealed class RedisConnection : IAsyncDisposable, IDisposable
 {
@@ -26,6 +27,9 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
 
     /// <summary>Gets the wait for replicas after a write (<see cref="RedisSchedulerOptions.WaitForReplicas"/>).</summary>
     public ReplicaWait Replicas { get; }
+
+    /// <summary>Gets what ends the retry loops' back-offs early: the client learnt of a topology change.</summary>
+    public TopologyChanges Topology { get; } = new();
 
     public async Task<IConnectionMultiplexer> GetMultiplexerAsync(CancellationToken cancellationToken)
         => await Connecting().WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -52,13 +56,18 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
 
     public async ValueTask DisposeAsync()
     {
+        Topology.Dispose();
         if (OwnedConnection() is { } connection)
         {
             await connection.DisposeAsync().ConfigureAwait(false);
         }
     }
 
-    public void Dispose() => OwnedConnection()?.Dispose();
+    public void Dispose()
+    {
+        Topology.Dispose();
+        OwnedConnection()?.Dispose();
+    }
 
     private static async Task<IConnectionMultiplexer> ConnectAsync(string configuration)
         => await ConnectionMultiplexer.ConnectAsync(RedisClientConfiguration.Create(configuration)).ConfigureAwait(false);
@@ -78,10 +87,17 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
             // A failed first connect is not cached: the next call tries again.
             if (connecting is null || connecting.IsFaulted || connecting.IsCanceled)
             {
-                connecting = connect();
+                connecting = ConnectAndWatchAsync();
             }
 
             return connecting;
         }
+    }
+
+    private async Task<IConnectionMultiplexer> ConnectAndWatchAsync()
+    {
+        var multiplexer = await connect().ConfigureAwait(false);
+        Topology.Watch(multiplexer);
+        return multiplexer;
     }
 }
