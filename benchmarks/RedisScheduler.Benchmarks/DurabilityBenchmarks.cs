@@ -135,7 +135,7 @@ public class DurabilityBenchmarks
             Scheduler = new RedisTaskScheduler(connection, names, router, serializer, TimeProvider.System, new ContinuationScheduler(connection, names, router, serializer, relay), relay);
             Keys = names.GetKeys(typeof(OrderPayload));
             Database = multiplexer.GetDatabase();
-            Sender = new OutcomeSender(Keys, connection, Options.LeaseDuration, TimeProvider.System, NullLogger.Instance);
+            Sender = new OutcomeSender(Keys, connection, new MasterReachability(Keys, connection.Topology, TimeProvider.System, NullLogger.Instance), Options.LeaseDuration, TimeProvider.System, NullLogger.Instance);
         }
 
         public RedisSchedulerOptions Options { get; }

@@ -80,4 +80,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 27, Level = LogLevel.Information, Message = "The Redis client learnt of a topology change (a failover or a reconnection): the {Call} of task type '{TaskType}' are retried now instead of in {RetryDelay}")]
     public static partial void RetryAfterTopologyChange(ILogger logger, string call, string taskType, TimeSpan retryDelay);
+
+    [LoggerMessage(EventId = 28, Level = LogLevel.Debug, Message = "The Redis cluster node holding the slot of task type '{TaskType}' is not one the client is connected to (a failover may be under way); its next call waits for the back-off")]
+    public static partial void SlotOwnerNotConnected(ILogger logger, Exception exception, string taskType);
 }

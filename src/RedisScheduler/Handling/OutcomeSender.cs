@@ -11,7 +11,7 @@ namespace RedisScheduler.Handling;
 /// although no worker died. The scripts are safe to repeat: if a first call did reach Redis, the
 /// repeat finds the delivery gone and changes nothing.
 /// </summary>
-internal sealed class OutcomeSender(TaskTypeKeys keys, RedisConnection connection, TimeSpan leaseDuration, TimeProvider time, ILogger logger)
+internal sealed class OutcomeSender(TaskTypeKeys keys, RedisConnection connection, MasterReachability master, TimeSpan leaseDuration, TimeProvider time, ILogger logger)
 {
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(1);
@@ -28,12 +28,22 @@ internal sealed class OutcomeSender(TaskTypeKeys keys, RedisConnection connectio
             {
                 // Redis commands take no cancellation token: finishing must reach Redis even while the host stops.
                 var database = await connection.GetDatabaseAsync(CancellationToken.None).ConfigureAwait(false);
-                return connection.Replicas.IsEnabled
+                var mark = master.Mark;
+                if (master.Suspect(mark) && !await master.ReachableAsync(database.Multiplexer).ConfigureAwait(false))
+                {
+                    // As for claims (TaskClaimer): a call sent now would wait for a master that is gone.
+                    throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, $"No connected Redis master is known for task type '{keys.IdType}' (a failover may be under way); the finishing call was not sent.");
+                }
+
+                var reply = connection.Replicas.IsEnabled
                     ? await SendReplicatedAsync(database.Multiplexer, call).ConfigureAwait(false)
                     : await call.EvaluateAsync(database, keys).ConfigureAwait(false);
+                master.Succeeded(mark);
+                return reply;
             }
             catch (Exception e) when (e is RedisException or TimeoutException)
             {
+                master.Failed();
                 var delay = backoff.Next();
                 if (time.GetUtcNow() + delay >= giveUpAt)
                 {

@@ -21,11 +21,10 @@ internal sealed class TaskClaimer(
     InFlightTasks inFlight,
     ConcurrencySlots slots,
     HandlerRunQueue handlers,
+    MasterReachability master,
     TimeProvider time,
     ILogger logger)
 {
-    // Set by a failed claim, cleared by one that reached Redis; a hint only (a claim sent ahead may race it).
-    private volatile bool failing;
 
     /// <summary>
     /// Starts one round with <paramref name="wanted"/> slots already taken. Its outcome completes as
@@ -60,7 +59,8 @@ internal sealed class TaskClaimer(
         ClaimedBatch batch;
         try
         {
-            if (failing && !MasterConnected(database))
+            var mark = master.Mark;
+            if (master.Suspect(mark) && !await master.ReachableAsync(database.Multiplexer).ConfigureAwait(false))
             {
                 // A claim sent now would wait in the client's queue for the server it routes to, up to
                 // the client's timeout (5 s by default), and the worker could not retry meanwhile: after
@@ -72,11 +72,11 @@ internal sealed class TaskClaimer(
             // Forced to yield: whenever the claim completes, what follows runs on a pool thread, never
             // on the claim loop's, so starting handlers below cannot hold up the claims.
             batch = await ClaimAsync(database, wanted).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
-            failing = false;
+            master.Succeeded(mark);
         }
         catch (Exception e)
         {
-            failing = true;
+            master.Failed();
             slots.GiveBack(wanted);
             outcome.SetResult(ClaimRound.Failed(wanted, e));
             return;
@@ -123,25 +123,6 @@ internal sealed class TaskClaimer(
             // itself: one hand-over fewer before the first starts. A handler that runs synchronously
             // for long holds up neither the claims nor (see HandlerRunQueue) other handlers.
             handlers.RunHere();
-        }
-    }
-
-    /// <summary>
-    /// Whether the client has a connected master for the partition's keys, from what it knows (no call
-    /// is made). On a cluster it cannot tell: asked for the master of a slot whose master is down, the
-    /// client names any connected master instead, so the claim is sent (as before this check).
-    /// </summary>
-    private bool MasterConnected(IDatabase database)
-    {
-        try
-        {
-            var server = database.Multiplexer.GetServer(keys.Due, flags: CommandFlags.DemandMaster);
-            return server.IsConnected || server.ServerType == ServerType.Cluster;
-        }
-        catch (InvalidOperationException)
-        {
-            // No master known for the key.
-            return false;
         }
     }
 }

@@ -48,7 +48,9 @@ internal sealed class WorkerParts : IDisposable
         Outbox = outbox;
         InFlight = new InFlightTasks();
         Running = RunningHandlers.Register(keys.TaskType);
-        Reporter = new OutcomeReporter(keys, options, retry, Slots, InFlight, new OutcomeSender(keys, connection, options.LeaseDuration, time, logger), outbox, invoker, logger);
+        // A failed claim or finishing call of the partition makes the next of either check its master first.
+        var master = new MasterReachability(keys, connection.Topology, time, logger);
+        Reporter = new OutcomeReporter(keys, options, retry, Slots, InFlight, new OutcomeSender(keys, connection, master, options.LeaseDuration, time, logger), outbox, invoker, logger);
         var handlers = new HandlerRunQueue(new TaskRunner(keys.TaskType, handler.LinkToSchedulingTrace, invoker, Reporter, InFlight, Slots, Running, time, logger, stoppingToken));
         Claimer = new TaskClaimer(
             keys,
@@ -60,6 +62,7 @@ internal sealed class WorkerParts : IDisposable
             InFlight,
             Slots,
             handlers,
+            master,
             time,
             logger);
         IdleWait = new IdleWait(Signal, options.MaxIdleDelay, time);

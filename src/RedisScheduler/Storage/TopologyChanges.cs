@@ -13,11 +13,14 @@ namespace RedisScheduler.Storage;
 /// Each change advances a generation. A retry loop keeps the one it last acted on, so a change that
 /// came between its failed call and the start of its wait still ends the wait (no lost wake-up), and
 /// each change ends at most one wait of each loop (no busy loop while the servers stay down).
+/// Lost connections are only counted (<see cref="ConnectionsLost"/>), they end no wait: a call sent
+/// after one checks its master first (Handling/MasterReachability.cs).
 /// </summary>
 internal sealed class TopologyChanges : IDisposable
 {
     private readonly object gate = new();
     private long generation;
+    private long connectionsLost;
     private TaskCompletionSource next = NewSignal();
     private IConnectionMultiplexer? watched;
 
@@ -29,6 +32,9 @@ internal sealed class TopologyChanges : IDisposable
 
     /// <summary>Gets the number of changes so far; a retry loop compares it with the one it last acted on.</summary>
     public long Generation => Interlocked.Read(ref generation);
+
+    /// <summary>Gets the number of connections to a server the client has lost so far.</summary>
+    public long ConnectionsLost => Interlocked.Read(ref connectionsLost);
 
     /// <summary>Follows <paramref name="multiplexer"/>'s events until disposed; the first connection is the only one watched.</summary>
     public void Watch(IConnectionMultiplexer multiplexer)
@@ -46,6 +52,7 @@ internal sealed class TopologyChanges : IDisposable
         multiplexer.ConfigurationChanged += OnEndPointChanged;
         multiplexer.ConfigurationChangedBroadcast += OnEndPointChanged;
         multiplexer.ConnectionRestored += OnConnectionRestored;
+        multiplexer.ConnectionFailed += OnConnectionFailed;
     }
 
     /// <summary>Records a change and ends the waits under way.</summary>
@@ -100,6 +107,7 @@ internal sealed class TopologyChanges : IDisposable
             multiplexer.ConfigurationChanged -= OnEndPointChanged;
             multiplexer.ConfigurationChangedBroadcast -= OnEndPointChanged;
             multiplexer.ConnectionRestored -= OnConnectionRestored;
+            multiplexer.ConnectionFailed -= OnConnectionFailed;
         }
     }
 
@@ -108,4 +116,6 @@ internal sealed class TopologyChanges : IDisposable
     private void OnEndPointChanged(object? sender, EndPointEventArgs e) => Signal();
 
     private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e) => Signal();
+
+    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e) => Interlocked.Increment(ref connectionsLost);
 }
