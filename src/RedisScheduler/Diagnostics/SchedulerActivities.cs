@@ -55,7 +55,6 @@ internal static class SchedulerActivities
     /// <remarks>The caller clears <see cref="Activity.Current"/> first, listened to or not.</remarks>
     public static Activity? StartProcess(string spanName, string taskType, string taskId, in TaskRecord record, bool newTrace, double? latenessSeconds)
     {
-
         var stored = StoredTraceContext.Parse(record.TraceContext.AsSpan());
         ActivityContext parent = default;
         List<ActivityLink>? links = null;

@@ -26,14 +26,28 @@ internal sealed class MasterReachability(TaskTypeKeys keys, TopologyChanges topo
     private volatile bool failing;
     private long lostBeforeSuccess;
 
-    /// <summary>Gets the mark a call takes before it is sent, and hands to <see cref="Suspect"/> and <see cref="Succeeded"/>.</summary>
-    public long Mark => topology.ConnectionsLost;
-
     /// <summary>
-    /// Whether the call about to be sent checks <see cref="ReachableAsync"/> first: the last call of the
-    /// type failed, or a connection was lost since the last that reached Redis. Never on the normal path.
+    /// Before a claim or finishing call of the type: when it is suspect (the last call failed, or a
+    /// connection was lost since the last that reached Redis; never on the normal path), checks that
+    /// the type's master is reachable, and throws instead of sending a call that would wait in the
+    /// client's queue for a master that is gone, up to the client's timeout (5 s by default), with its
+    /// loop unable to retry meanwhile: the back-off (or a topology change) decides when to try again.
     /// </summary>
-    public bool Suspect(long mark) => failing || mark != Interlocked.Read(ref lostBeforeSuccess);
+    /// <param name="multiplexer">The client the call goes through.</param>
+    /// <param name="call">What is about to be sent, for the exception's message ("claim", "finishing call").</param>
+    /// <returns>The mark to hand to <see cref="Succeeded"/> once the call has reached Redis.</returns>
+    /// <exception cref="RedisConnectionException">The type's master is not reachable now.</exception>
+    public async ValueTask<long> BeforeCallAsync(IConnectionMultiplexer multiplexer, string call)
+    {
+        var mark = topology.ConnectionsLost;
+        var suspect = failing || mark != Interlocked.Read(ref lostBeforeSuccess);
+        if (suspect && !await ReachableAsync(multiplexer).ConfigureAwait(false))
+        {
+            throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, $"No connected Redis master is known for task type '{keys.IdType}' (a failover may be under way); the {call} was not sent.");
+        }
+
+        return mark;
+    }
 
     /// <summary>A call of the type failed.</summary>
     public void Failed() => failing = true;
@@ -50,7 +64,7 @@ internal sealed class MasterReachability(TaskTypeKeys keys, TopologyChanges topo
     /// (no call is made). On a cluster the client cannot tell (asked for the master of a slot whose
     /// master is down, it names any connected master instead), so a connected node is asked.
     /// </summary>
-    public async ValueTask<bool> ReachableAsync(IConnectionMultiplexer multiplexer)
+    private async ValueTask<bool> ReachableAsync(IConnectionMultiplexer multiplexer)
     {
         try
         {

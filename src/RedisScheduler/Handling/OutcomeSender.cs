@@ -28,12 +28,7 @@ internal sealed class OutcomeSender(TaskTypeKeys keys, RedisConnection connectio
             {
                 // Redis commands take no cancellation token: finishing must reach Redis even while the host stops.
                 var database = await connection.GetDatabaseAsync(CancellationToken.None).ConfigureAwait(false);
-                var mark = master.Mark;
-                if (master.Suspect(mark) && !await master.ReachableAsync(database.Multiplexer).ConfigureAwait(false))
-                {
-                    // As for claims (TaskClaimer): a call sent now would wait for a master that is gone.
-                    throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, $"No connected Redis master is known for task type '{keys.IdType}' (a failover may be under way); the finishing call was not sent.");
-                }
+                var mark = await master.BeforeCallAsync(database.Multiplexer, "finishing call").ConfigureAwait(false);
 
                 var reply = connection.Replicas.IsEnabled
                     ? await SendReplicatedAsync(database.Multiplexer, call).ConfigureAwait(false)

@@ -25,7 +25,6 @@ internal sealed class TaskClaimer(
     TimeProvider time,
     ILogger logger)
 {
-
     /// <summary>
     /// Starts one round with <paramref name="wanted"/> slots already taken. Its outcome completes as
     /// soon as the tasks taken are queued and the slots not used are given back; it never faults (a
@@ -59,15 +58,9 @@ internal sealed class TaskClaimer(
         ClaimedBatch batch;
         try
         {
-            var mark = master.Mark;
-            if (master.Suspect(mark) && !await master.ReachableAsync(database.Multiplexer).ConfigureAwait(false))
-            {
-                // A claim sent now would wait in the client's queue for the server it routes to, up to
-                // the client's timeout (5 s by default), and the worker could not retry meanwhile: after
-                // a failover it sat there although the client had found the new master a moment later.
-                // Failing here lets the worker's back-off (or a topology change) decide when to try again.
-                throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, $"No connected Redis master is known for task type '{keys.IdType}' (a failover may be under way); the claim was not sent.");
-            }
+            // After a failover a claim routed to the dead master sat in the client's queue although the
+            // client had found the new master a moment later: a suspect claim checks first.
+            var mark = await master.BeforeCallAsync(database.Multiplexer, "claim").ConfigureAwait(false);
 
             // Forced to yield: whenever the claim completes, what follows runs on a pool thread, never
             // on the claim loop's, so starting handlers below cannot hold up the claims.
