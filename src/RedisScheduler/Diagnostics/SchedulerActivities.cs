@@ -91,16 +91,18 @@ internal static class SchedulerActivities
 
         if (activity.IsAllDataRequested)
         {
-            activity.SetTag(SystemTag, RedisSchedulerDiagnostics.MessagingSystem);
-            activity.SetTag(OperationNameTag, RedisSchedulerDiagnostics.ProcessOperation);
-            activity.SetTag(OperationTypeTag, RedisSchedulerDiagnostics.ProcessOperation);
-            activity.SetTag(DestinationTag, taskType);
-            activity.SetTag(MessageIdTag, taskId);
-            activity.SetTag(RedisSchedulerDiagnostics.AttemptTag, record.Attempt);
-            activity.SetTag(RedisSchedulerDiagnostics.DueAtTag, DateTimeOffset.FromUnixTimeMilliseconds(record.DueAtMs).ToString("O", CultureInfo.InvariantCulture));
+            // AddTag appends where SetTag first searches the tags for the key: these keys are new
+            // to a span that was just started (a sampler's own attributes use other names).
+            activity.AddTag(SystemTag, RedisSchedulerDiagnostics.MessagingSystem);
+            activity.AddTag(OperationNameTag, RedisSchedulerDiagnostics.ProcessOperation);
+            activity.AddTag(OperationTypeTag, RedisSchedulerDiagnostics.ProcessOperation);
+            activity.AddTag(DestinationTag, taskType);
+            activity.AddTag(MessageIdTag, taskId);
+            activity.AddTag(RedisSchedulerDiagnostics.AttemptTag, record.Attempt);
+            activity.AddTag(RedisSchedulerDiagnostics.DueAtTag, DateTimeOffset.FromUnixTimeMilliseconds(record.DueAtMs).ToString("O", CultureInfo.InvariantCulture));
             if (latenessSeconds is { } lateness)
             {
-                activity.SetTag(RedisSchedulerDiagnostics.LatenessTag, lateness);
+                activity.AddTag(RedisSchedulerDiagnostics.LatenessTag, lateness);
             }
         }
 

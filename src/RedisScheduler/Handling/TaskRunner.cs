@@ -77,9 +77,11 @@ internal sealed class TaskRunner(
 
         running.Ended();
         Recorded(failure, timed ? time.GetElapsedTime(started).TotalSeconds : null);
-        // The next attempt's span links to this one's if retry.lua stores it. Only a W3C id: an app that
-        // sets Activity.DefaultIdFormat to Hierarchical gets ids with '|', the task record's separator.
-        await reporter.ReportAsync(run, result, failure, stoppingToken.IsCancellationRequested, StoredTraceContext.CaptureLink(activity)).ConfigureAwait(false);
+        // The next attempt's span links to this one's if retry.lua stores it, so only a failure formats
+        // the id (a string per task otherwise). Only a W3C id: an app that sets
+        // Activity.DefaultIdFormat to Hierarchical gets ids with '|', the task record's separator.
+        var traceParent = failure is null ? null : StoredTraceContext.CaptureLink(activity);
+        await reporter.ReportAsync(run, result, failure, stoppingToken.IsCancellationRequested, traceParent).ConfigureAwait(false);
     }
 
     private void Record(double? lateness)

@@ -57,6 +57,14 @@ internal static class StoredTraceContext
             return default;
         }
 
+        if (stored[0] == (byte)Marker && stored[1..].IndexOfAny((byte)Marker, (byte)LinkMarker) < 0)
+        {
+            // The usual record, a first attempt scheduled under a span: its traceparent alone, read
+            // from one string.
+            _ = ActivityContext.TryParse(Encoding.ASCII.GetString(stored[1..]), null, isRemote: true, out var first);
+            return new TaskTraceContext(first, null, default);
+        }
+
         var text = Encoding.ASCII.GetString(stored);
         ActivityContext link = default;
         var linkAt = text.IndexOf(LinkMarker, StringComparison.Ordinal);

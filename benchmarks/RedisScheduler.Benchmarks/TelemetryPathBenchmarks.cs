@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using System.Text;
+using BenchmarkDotNet.Attributes;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+using RedisScheduler.Diagnostics;
+using RedisScheduler.Storage;
+
+namespace RedisScheduler.Benchmarks;
+
+/// <summary>
+/// What the library's telemetry adds to one run of a handler, without Redis: the <c>process</c> span
+/// continued from the trace context stored in the task record, the lateness and duration
+/// measurements, and the traceparent a retry would store, as <c>TaskRunner</c> does them. With
+/// <see cref="Collecting"/> the OpenTelemetry SDK listens as the load test's <c>telemetry=on</c> does
+/// (every span sampled, a batch processor, metrics read every second, exporters that discard), so
+/// the difference between the two rows is the per-task cost of being observed, on one thread.
+/// </summary>
+[MemoryDiagnoser]
+public class TelemetryPathBenchmarks
+{
+    private const string TaskType = "orders";
+
+    private readonly string spanName = SchedulerActivities.ProcessSpanName(TaskType);
+    private TracerProvider? tracing;
+    private MeterProvider? metrics;
+    private TaskRecord record;
+
+    /// <summary>Whether the OpenTelemetry SDK collects the library's traces and metrics.</summary>
+    [Params(false, true)]
+    public bool Collecting { get; set; }
+
+    [GlobalSetup]
+    public void GlobalSetup()
+    {
+        if (Collecting)
+        {
+            tracing = Sdk.CreateTracerProviderBuilder()
+                .AddSource(RedisSchedulerDiagnostics.ActivitySourceName)
+                .SetSampler(new AlwaysOnSampler())
+                .AddProcessor(new BatchActivityExportProcessor(new Discard<Activity>()))
+                .Build();
+            metrics = Sdk.CreateMeterProviderBuilder()
+                .AddMeter(RedisSchedulerDiagnostics.MeterName)
+                .AddReader(new PeriodicExportingMetricReader(new Discard<Metric>(), exportIntervalMilliseconds: 1000))
+                .Build();
+        }
+
+        // A task scheduled under a span, as a web request would schedule it: its record carries a traceparent.
+        using var scheduling = new Activity("send " + TaskType).SetIdFormat(ActivityIdFormat.W3C).Start();
+        var stored = Encoding.ASCII.GetBytes(StoredTraceContext.Capture(scheduling)!);
+        record = new TaskRecord(1, 1_700_000_000_000, 1_700_000_000_000, new byte[64]) { TraceContext = stored };
+    }
+
+    [GlobalCleanup]
+    public void GlobalCleanup()
+    {
+        tracing?.Dispose();
+        metrics?.Dispose();
+    }
+
+    /// <summary>The telemetry around one successful run (a success stores no link, so no traceparent is formatted).</summary>
+    [Benchmark]
+    public bool OneRun()
+    {
+        Activity.Current = null;
+        const double lateness = 0.0012;
+        using var activity = SchedulerActivities.Source.HasListeners()
+            ? SchedulerActivities.StartProcess(spanName, TaskType, "orders/1234567", record, newTrace: false, lateness)
+            : null;
+        return Measurements() && activity is not null;
+    }
+
+    /// <summary>The floor under <see cref="OneRun"/>'s span: one sampled span with no attributes, no parent, no measurement.</summary>
+    [Benchmark]
+    public bool EmptySpan()
+    {
+        Activity.Current = null;
+        using var activity = SchedulerActivities.Source.StartActivity(ActivityKind.Consumer, default(ActivityContext), tags: null, links: null, name: spanName);
+        return activity is not null;
+    }
+
+    /// <summary>The two histogram records of a run: lateness and duration.</summary>
+    [Benchmark]
+    public bool Measurements()
+    {
+        if (SchedulerMetrics.Lateness.Enabled)
+        {
+            SchedulerMetrics.Lateness.Record(0.0012, SchedulerMetrics.Tags(TaskType, RedisSchedulerDiagnostics.ProcessOperation));
+        }
+
+        if (SchedulerMetrics.ProcessDuration.Enabled)
+        {
+            SchedulerMetrics.ProcessDuration.Record(0.0001, SchedulerMetrics.Tags(TaskType, RedisSchedulerDiagnostics.ProcessOperation));
+        }
+
+        return Collecting;
+    }
+
+    private sealed class Discard<T> : BaseExporter<T>
+        where T : class
+    {
+        public override ExportResult Export(in Batch<T> batch) => ExportResult.Success;
+    }
+}
