@@ -1,10 +1,8 @@
 using System.Diagnostics;
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using OpenTelemetry;
-using OpenTelemetry.Metrics;
-using OpenTelemetry.Trace;
 using RedisScheduler.Diagnostics;
+using RedisScheduler.LoadTest.Systems;
 using RedisScheduler.Storage;
 
 namespace RedisScheduler.Benchmarks;
@@ -14,7 +12,7 @@ namespace RedisScheduler.Benchmarks;
 /// continued from the trace context stored in the task record, the lateness and duration
 /// measurements, and the traceparent a retry would store, as <c>TaskRunner</c> does them. With
 /// <see cref="Collecting"/> the OpenTelemetry SDK listens as the load test's <c>telemetry=on</c> does
-/// (every span sampled, a batch processor, metrics read every second, exporters that discard), so
+/// (<c>LoadTest/Systems/AgentTelemetry.cs</c>, linked), so
 /// the difference between the two rows is the per-task cost of being observed, on one thread.
 /// </summary>
 [MemoryDiagnoser]
@@ -23,8 +21,7 @@ public class TelemetryPathBenchmarks
     private const string TaskType = "orders";
 
     private readonly string spanName = SchedulerActivities.ProcessSpanName(TaskType);
-    private TracerProvider? tracing;
-    private MeterProvider? metrics;
+    private AgentTelemetry? collecting;
     private TaskRecord record;
 
     /// <summary>Whether the OpenTelemetry SDK collects the library's traces and metrics.</summary>
@@ -34,18 +31,7 @@ public class TelemetryPathBenchmarks
     [GlobalSetup]
     public void GlobalSetup()
     {
-        if (Collecting)
-        {
-            tracing = Sdk.CreateTracerProviderBuilder()
-                .AddSource(RedisSchedulerDiagnostics.ActivitySourceName)
-                .SetSampler(new AlwaysOnSampler())
-                .AddProcessor(new BatchActivityExportProcessor(new Discard<Activity>()))
-                .Build();
-            metrics = Sdk.CreateMeterProviderBuilder()
-                .AddMeter(RedisSchedulerDiagnostics.MeterName)
-                .AddReader(new PeriodicExportingMetricReader(new Discard<Metric>(), exportIntervalMilliseconds: 1000))
-                .Build();
-        }
+        collecting = Collecting ? AgentTelemetry.StartIfRequested(new Dictionary<string, string> { ["telemetry"] = "on" }) : null;
 
         // A task scheduled under a span, as a web request would schedule it: its record carries a traceparent.
         using var scheduling = new Activity("send " + TaskType).SetIdFormat(ActivityIdFormat.W3C).Start();
@@ -54,11 +40,7 @@ public class TelemetryPathBenchmarks
     }
 
     [GlobalCleanup]
-    public void GlobalCleanup()
-    {
-        tracing?.Dispose();
-        metrics?.Dispose();
-    }
+    public void GlobalCleanup() => collecting?.Dispose();
 
     /// <summary>The telemetry around one successful run (a success stores no link, so no traceparent is formatted).</summary>
     [Benchmark]
@@ -96,11 +78,5 @@ public class TelemetryPathBenchmarks
         }
 
         return Collecting;
-    }
-
-    private sealed class Discard<T> : BaseExporter<T>
-        where T : class
-    {
-        public override ExportResult Export(in Batch<T> batch) => ExportResult.Success;
     }
 }

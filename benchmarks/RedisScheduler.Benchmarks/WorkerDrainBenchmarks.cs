@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using RedisScheduler.LoadTest.Systems;
 
 namespace RedisScheduler.Benchmarks;
 
@@ -23,12 +24,22 @@ public class WorkerDrainBenchmarks
     private static readonly (DateTimeOffset, UnhandledOrder)[] DueUnhandled = [.. Enumerable.Repeat((DateTimeOffset.UnixEpoch, new UnhandledOrder(123456, "c-000123", 42.5m, new string('x', 46))), Tasks)];
 
     private SchedulerFixture fixture = null!;
+    private AgentTelemetry? collecting;
     private IHost host = null!;
     private ITaskScheduler scheduler = null!;
+
+    /// <summary>
+    /// Whether the OpenTelemetry SDK collects the library's traces and metrics (<c>LoadTest/Systems/AgentTelemetry.cs</c>, linked):
+    /// the difference between the rows is what being observed costs the whole worker path, both the
+    /// scheduling call's <c>send</c> span and each run's <c>process</c> span and measurements.
+    /// </summary>
+    [Params(false, true)]
+    public bool Collecting { get; set; }
 
     [GlobalSetup]
     public void GlobalSetup()
     {
+        collecting = Collecting ? AgentTelemetry.StartIfRequested(new Dictionary<string, string> { ["telemetry"] = "on" }) : null;
         fixture = new SchedulerFixture();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
@@ -46,6 +57,7 @@ public class WorkerDrainBenchmarks
         host.StopAsync().GetAwaiter().GetResult();
         host.Dispose();
         fixture.Dispose();
+        collecting?.Dispose();
     }
 
     [IterationCleanup(Target = nameof(ScheduleOnly))]
