@@ -14,7 +14,7 @@ using RedisScheduler.Tests.Infrastructure;
 [SetUpFixture]
 public sealed class RedisServerFixture
 {
-    /// <summary>About four blocked threads per Sentinel client on a failover, and the tests run four clients at once, with room to spare.</summary>
+    /// <summary>A few blocked threads per Sentinel client on a failover (the timer's, PLINQ's), four clients at once here, and room to spare.</summary>
     private const int SentinelClientPoolMinimum = 32;
 
     private static readonly Lazy<RedisCluster> LazyCluster = new(RedisCluster.Start);
@@ -49,7 +49,7 @@ public sealed class RedisServerFixture
 
     /// <summary>
     /// Starts the Sentinel set-up, and first raises the thread pool's minimum as docs/scaling.md
-    /// ("Sentinel and the thread pool") tells Sentinel users to: on a lost connection
+    /// ("Setting up Sentinel") tells Sentinel users to: on a lost connection
     /// StackExchange.Redis's Sentinel support blocks pool threads on synchronous calls whose replies need
     /// pool threads too, and with the pool at its default minimum (one per core) the workers here
     /// resumed 3.3-4.3 s after a kill under load instead of 1.3-1.4 s.
