@@ -186,8 +186,8 @@ public sealed class FailoverTests
     /// <summary>How long after the kill <paramref name="failedOver"/> first held (polled every 50 ms for up to 40 s); null if it never did.</summary>
     /// <remarks>
     /// On a thread of its own, not the pool's: while StackExchange.Redis's Sentinel calls hold the pool's
-    /// threads (see <see cref="ThreadPoolDelayWitness"/>), a pool-based watcher reported the failover
-    /// seconds after the servers had made it.
+    /// threads (see <see cref="ThreadPoolDelayWitness"/>), a watcher on the pool would wait as long as
+    /// the workers do and report the failover late with them.
     /// </remarks>
     private static Task<TimeSpan?> WatchFailoverAsync(Func<bool> failedOver, Stopwatch sinceKill)
     {
