@@ -11,7 +11,7 @@ namespace RedisScheduler.LoadTest.Agent;
 /// <para>Agent to coordinator: <c>READY description</c> once connected and warmed up;
 /// <c>PROGRESS done cpuTicks</c> while working; <c>SCHEDULED count elapsedTicks cpuTicks p50Ticks p99Ticks</c> (per-call latency percentiles in modes seq and sync, else 0) after a
 /// schedule command; <c>STARTED utcTicks cpuTicks</c> after <c>go</c>;
-/// <c>STOPPED recordsPath recorded cpuTicks</c> after <c>stop</c>; <c>ERROR message</c> before exiting
+/// <c>STOPPED recordsPath recorded cpuTicks compiledMethods</c> after <c>stop</c> (CPU and methods JIT-compiled up to the last handler start); <c>ERROR message</c> before exiting
 /// on a failure. CPU is this process's user + system time, in ticks.</para>
 /// <para>Coordinator to agent: <c>schedule seq|sync|batch:SIZE|concurrent:CALLERS COUNT FIRST_ORDER_ID DUE</c>
 /// (DUE as in <see cref="DueTimes"/>), <c>go</c>, <c>stop</c>, <c>quit</c>; end of input means quit.</para>
@@ -34,7 +34,8 @@ internal static class AgentMain
             await agent.PrepareAsync(arguments);
             Send($"READY {agent.Description}");
             using var stopProgress = new CancellationTokenSource();
-            Task<long>? progress = null;
+            Task<(long CpuTicks, long CompiledMethods)>? progress = null;
+            long compiledAtStart = 0;
             var commands = ReadCommandsOnOwnThread();
             while (await commands.ReadAsync() is { } line)
             {
@@ -46,6 +47,7 @@ internal static class AgentMain
                         break;
                     case "go":
                         var cpuAtStart = CpuTicks();
+                        compiledAtStart = System.Runtime.JitInfo.GetCompiledMethodCount();
                         var startedAt = DateTime.UtcNow.Ticks;
                         await agent.StartWorkerAsync();
                         Send(Invariant($"STARTED {startedAt} {cpuAtStart}"));
@@ -54,10 +56,10 @@ internal static class AgentMain
                     case "stop":
                         await agent.StopWorkerAsync(TimeSpan.FromSeconds(15));
                         await stopProgress.CancelAsync();
-                        var cpuAtLastTask = progress is null ? CpuTicks() : await progress;
+                        var (cpuAtLastTask, compiledAtLastTask) = progress is null ? (CpuTicks(), System.Runtime.JitInfo.GetCompiledMethodCount()) : await progress;
                         var path = Path.Combine(Path.GetTempPath(), $"loadtest-records-{Environment.ProcessId}.bin");
                         var recorded = HandlerRecorder.WriteTo(path);
-                        Send(Invariant($"STOPPED {path} {recorded} {cpuAtLastTask}"));
+                        Send(Invariant($"STOPPED {path} {recorded} {cpuAtLastTask} {compiledAtLastTask - compiledAtStart}"));
                         break;
                     case "quit":
                         return 0;
@@ -195,11 +197,16 @@ internal static class AgentMain
         return Stopwatch.GetElapsedTime(0, stopwatchTicks[Math.Max(0, index)]).Ticks;
     }
 
-    /// <summary>Reports handler starts every 100 ms; returns this process's CPU time when the last task started.</summary>
-    private static async Task<long> ReportHandlerProgressAsync(CancellationToken stopping)
+    /// <summary>
+    /// Reports handler starts every 100 ms; returns this process's CPU time, and how many methods the
+    /// JIT had compiled, when the last task started (to the 100 ms): a drain that still compiles
+    /// measures the JIT as well as the system.
+    /// </summary>
+    private static async Task<(long CpuTicks, long CompiledMethods)> ReportHandlerProgressAsync(CancellationToken stopping)
     {
         var last = -1;
         var cpuAtLastChange = CpuTicks();
+        var compiledAtLastChange = System.Runtime.JitInfo.GetCompiledMethodCount();
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
         try
         {
@@ -210,6 +217,7 @@ internal static class AgentMain
                 {
                     last = count;
                     cpuAtLastChange = CpuTicks();
+                    compiledAtLastChange = System.Runtime.JitInfo.GetCompiledMethodCount();
                     Send(Invariant($"PROGRESS {count} {cpuAtLastChange}"));
                 }
             }
@@ -219,7 +227,7 @@ internal static class AgentMain
             // Stopped by the coordinator.
         }
 
-        return cpuAtLastChange;
+        return (cpuAtLastChange, compiledAtLastChange);
     }
 
     private static long CpuTicks() => Environment.CpuUsage.TotalTime.Ticks;

@@ -14,7 +14,8 @@ internal sealed class LoadTestOptions
           --quick                  small figures (N = 2,000 ...), about 2 minutes; results go to <out>/quick
           --workloads LIST         w1,w2,w2-warm,w3,w4,ceiling,scale-pending,scale-workers (default: all of them);
                                    also: core = w1-w4 + w2-warm + ceiling, scaling = scale-pending + scale-workers;
-                                   w2-warm is W2 by a worker process that first drained N warm-up tasks
+                                   w2-warm is W2 by a worker process that first drained N warm-up tasks, in
+                                   up to 5 rounds until one JIT-compiles under 2 % of what the first did
           --systems LIST           redisscheduler,hangfire,hangfire-1s,hangfire-100ms (default: all)
           --scale-systems LIST     systems that run the scaling workloads (default: redisscheduler,hangfire-100ms)
           --tasks N                W1, W2 and W4 task count (default 100,000)

@@ -337,6 +337,15 @@ internal static class MarkdownReport
                 md.AppendLine(Invariant($"| {Title(s)} | W2 ({d.Workers} worker{(d.Workers == 1 ? "" : "s")}{(d == s.DrainWarm ? ", warmed up" : "")}) | {d.TasksPerSecond:N0} | {d.Seconds:F1} s | {d.WorkerCpuSeconds / d.Seconds:P0} | {d.Redis.CpuSeconds / d.Seconds:P0} | {d.OtherCpuSeconds / d.Seconds:P0} | {d.PerTask.RedisCpuMicroseconds:F1} µs | {d.WorkerCpuSeconds * 1e6 / Math.Max(1, d.Handled):F1} µs | {Small(d.PerTask.Reads)} |"));
             }
         }
+
+        // A drain whose worker still compiles measures the JIT too: said, so a warmed-up row can be checked.
+        var drains = run.Systems.SelectMany(s => new[] { (s, s.Drain, ""), (s, s.DrainWarm, ", warmed up") }).Where(x => x.Item2 is not null).ToList();
+        if (drains.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine("Methods the worker's JIT compiled during W2, from the start to the last handler start: " +
+                string.Join("; ", drains.Select(x => Invariant($"{Title(x.s)} (1 worker{x.Item3}) {x.Item2!.CompiledMethods:N0}"))) + ".");
+        }
     }
 
     private static string Title(SystemResult s) => s.Title;

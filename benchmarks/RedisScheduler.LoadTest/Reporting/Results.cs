@@ -123,6 +123,9 @@ internal sealed record DrainResult(
 
     /// <summary>CPU seconds the hypervisor gave to other machines meanwhile.</summary>
     public double StealSeconds { get; init; }
+
+    /// <summary>Methods the workers' JIT compiled from <c>go</c> to the last handler start: tier-0 code and the tiered-up versions that replace it.</summary>
+    public long CompiledMethods { get; init; }
 }
 
 /// <summary>W3: lateness of tasks due at their own instants, at low load.</summary>

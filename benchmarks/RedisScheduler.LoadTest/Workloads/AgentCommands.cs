@@ -39,7 +39,7 @@ internal static class AgentCommands
             $"filling {count:N0} pending tasks");
 
     /// <summary>Stops workers and reads every handler start they recorded.</summary>
-    public static async Task<(List<(int OrderId, long StartTicks)> Records, double CpuSeconds)> StopAsync(IReadOnlyList<AgentProcess> workers, long[] cpuAtStart)
+    public static async Task<(List<(int OrderId, long StartTicks)> Records, double CpuSeconds, long CompiledMethods)> StopAsync(IReadOnlyList<AgentProcess> workers, long[] cpuAtStart)
     {
         foreach (var worker in workers)
         {
@@ -49,15 +49,17 @@ internal static class AgentCommands
         var replies = await Task.WhenAll(workers.Select(w => w.ExpectAsync("STOPPED", TimeSpan.FromSeconds(60))));
         var records = new List<(int, long)>();
         var cpu = 0.0;
+        var compiled = 0L;
         for (var i = 0; i < replies.Length; i++)
         {
             var words = replies[i].Split(' ');
             records.AddRange(Agent.HandlerRecorder.ReadFrom(words[1]));
             File.Delete(words[1]);
             cpu += TimeSpan.FromTicks(long.Parse(words[3], CultureInfo.InvariantCulture) - cpuAtStart[i]).TotalSeconds;
+            compiled += long.Parse(words[4], CultureInfo.InvariantCulture);
         }
 
-        return (records, cpu);
+        return (records, cpu, compiled);
     }
 }
 

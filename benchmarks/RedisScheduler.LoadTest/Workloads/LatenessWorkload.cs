@@ -59,7 +59,7 @@ internal static class LatenessWorkload
         var machineAfter = MachineCpu.Now();
         var after = redis.Snapshot();
         var workerCpuInWindow = TimeSpan.FromTicks(worker.ProgressCpuTicks - workerCpuBefore).TotalSeconds;
-        var (records, cpu) = await AgentCommands.StopAsync([worker], [started[1]]);
+        var (records, cpu, _) = await AgentCommands.StopAsync([worker], [started[1]]);
 
         var lateness = Enumerable.Repeat(double.NaN, tasks).ToArray();
         var duplicates = 0;
