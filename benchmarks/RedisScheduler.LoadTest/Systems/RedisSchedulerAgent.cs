@@ -62,7 +62,8 @@ internal sealed class RedisSchedulerAgent : ISystemAgent
     /// each tier (with PGO, tier 0, then instrumented, then optimized), so after one drain many
     /// methods were still on their way up: a perf profile of a "warmed-up" drain with the
     /// OpenTelemetry SDK collecting had the tiering thread in 15 % of the worker's samples (5 %
-    /// without the SDK). The methods each round compiled are in the agent's description.
+    /// without the SDK). The methods each round compiled are in the agent's description (the report
+    /// shows it when this worker's run is the system's first).
     /// </remarks>
     private async Task WarmUpAsync(AgentArguments arguments, int count)
     {
@@ -84,9 +85,9 @@ internal sealed class RedisSchedulerAgent : ISystemAgent
         Description += Invariant($"; warmed up by {compiledPerRound.Count} drains of {count:N0} tasks, which JIT-compiled {string.Join(", ", compiledPerRound.Select(c => c.ToString("N0", CultureInfo.InvariantCulture)))} methods");
     }
 
+    /// <remarks>The recorder is empty on entry (AgentMain starts it so, and each round empties it at its end) and left empty.</remarks>
     private async Task DrainOnceAsync(AgentArguments arguments, int count)
     {
-        HandlerRecorder.Initialize(arguments.Capacity);
         using var warmUp = BuildHost(arguments, routes);
         var dueAt = DateTimeOffset.UtcNow.AddSeconds(-1);
         await ScheduleBatchAsync(warmUp.Services.GetRequiredService<ITaskScheduler>(), [.. Enumerable.Range(0, count).Select(i => (dueAt, LoadOrder.For(TaskNumbers.WarmUp + i)))]);
