@@ -339,8 +339,9 @@ internal static class MarkdownReport
         }
 
         // A drain whose worker still compiles measures the JIT too: said, so a warmed-up row can be checked.
+        // Results from before the count existed (--report on an old results.json) read 0: not shown.
         var drains = run.Systems.SelectMany(s => new[] { (s, s.Drain, ""), (s, s.DrainWarm, ", warmed up") }).Where(x => x.Item2 is not null).ToList();
-        if (drains.Count > 0)
+        if (drains.Any(x => x.Item2!.CompiledMethods > 0))
         {
             md.AppendLine();
             md.AppendLine("Methods the worker's JIT compiled during W2, from the start to the last handler start: " +
