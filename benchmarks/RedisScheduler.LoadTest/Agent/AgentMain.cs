@@ -11,7 +11,8 @@ namespace RedisScheduler.LoadTest.Agent;
 /// <para>Agent to coordinator: <c>READY description</c> once connected and warmed up;
 /// <c>PROGRESS done cpuTicks</c> while working; <c>SCHEDULED count elapsedTicks cpuTicks p50Ticks p99Ticks</c> (per-call latency percentiles in modes seq and sync, else 0) after a
 /// schedule command; <c>STARTED utcTicks cpuTicks</c> after <c>go</c>;
-/// <c>STOPPED recordsPath recorded cpuTicks compiledMethods</c> after <c>stop</c> (CPU and methods JIT-compiled up to the last handler start); <c>ERROR message</c> before exiting
+/// <c>STOPPED recordsPath recorded cpuTicks compiledMethods collections gen1Collections gen2Collections gcPauseTicks</c> after <c>stop</c>
+/// (CPU at the last handler start, and what the JIT and the garbage collector did from <c>go</c> up to it; <see cref="WorkerSnapshot"/>); <c>ERROR message</c> before exiting
 /// on a failure. CPU is this process's user + system time, in ticks.</para>
 /// <para>Coordinator to agent: <c>schedule seq|sync|batch:SIZE|concurrent:CALLERS COUNT FIRST_ORDER_ID DUE</c>
 /// (DUE as in <see cref="DueTimes"/>), <c>go</c>, <c>stop</c>, <c>quit</c>; end of input means quit.</para>
@@ -34,8 +35,8 @@ internal static class AgentMain
             await agent.PrepareAsync(arguments);
             Send($"READY {agent.Description}");
             using var stopProgress = new CancellationTokenSource();
-            Task<(long CpuTicks, long CompiledMethods)>? progress = null;
-            long compiledAtStart = 0;
+            Task<WorkerSnapshot>? progress = null;
+            var atStart = default(WorkerSnapshot);
             var commands = ReadCommandsOnOwnThread();
             while (await commands.ReadAsync() is { } line)
             {
@@ -46,20 +47,19 @@ internal static class AgentMain
                         await ScheduleAsync(agent, words);
                         break;
                     case "go":
-                        var cpuAtStart = CpuTicks();
-                        compiledAtStart = System.Runtime.JitInfo.GetCompiledMethodCount();
+                        atStart = WorkerSnapshot.Take();
                         var startedAt = DateTime.UtcNow.Ticks;
                         await agent.StartWorkerAsync();
-                        Send(Invariant($"STARTED {startedAt} {cpuAtStart}"));
+                        Send(Invariant($"STARTED {startedAt} {atStart.CpuTicks}"));
                         progress = ReportHandlerProgressAsync(stopProgress.Token);
                         break;
                     case "stop":
                         await agent.StopWorkerAsync(TimeSpan.FromSeconds(15));
                         await stopProgress.CancelAsync();
-                        var (cpuAtLastTask, compiledAtLastTask) = progress is null ? (CpuTicks(), System.Runtime.JitInfo.GetCompiledMethodCount()) : await progress;
+                        var atLastTask = progress is null ? WorkerSnapshot.Take() : await progress;
                         var path = Path.Combine(Path.GetTempPath(), $"loadtest-records-{Environment.ProcessId}.bin");
                         var recorded = HandlerRecorder.WriteTo(path);
-                        Send(Invariant($"STOPPED {path} {recorded} {cpuAtLastTask} {compiledAtLastTask - compiledAtStart}"));
+                        Send(Invariant($"STOPPED {path} {recorded} {atLastTask.CpuTicks} {atLastTask.Since(atStart)}"));
                         break;
                     case "quit":
                         return 0;
@@ -198,15 +198,14 @@ internal static class AgentMain
     }
 
     /// <summary>
-    /// Reports handler starts every 100 ms; returns this process's CPU time, and how many methods the
-    /// JIT had compiled, when the last task started (to the 100 ms): a drain that still compiles
-    /// measures the JIT as well as the system.
+    /// Reports handler starts every 100 ms; returns this process's CPU time, JIT and garbage collector
+    /// counts when the last task started (to the 100 ms): a drain that still compiles measures the JIT
+    /// as well as the system, and one that collects often measures what its allocations cost.
     /// </summary>
-    private static async Task<(long CpuTicks, long CompiledMethods)> ReportHandlerProgressAsync(CancellationToken stopping)
+    private static async Task<WorkerSnapshot> ReportHandlerProgressAsync(CancellationToken stopping)
     {
         var last = -1;
-        var cpuAtLastChange = CpuTicks();
-        var compiledAtLastChange = System.Runtime.JitInfo.GetCompiledMethodCount();
+        var atLastChange = WorkerSnapshot.Take();
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
         try
         {
@@ -216,9 +215,8 @@ internal static class AgentMain
                 if (count != last)
                 {
                     last = count;
-                    cpuAtLastChange = CpuTicks();
-                    compiledAtLastChange = System.Runtime.JitInfo.GetCompiledMethodCount();
-                    Send(Invariant($"PROGRESS {count} {cpuAtLastChange}"));
+                    atLastChange = WorkerSnapshot.Take();
+                    Send(Invariant($"PROGRESS {count} {atLastChange.CpuTicks}"));
                 }
             }
         }
@@ -227,10 +225,10 @@ internal static class AgentMain
             // Stopped by the coordinator.
         }
 
-        return (cpuAtLastChange, compiledAtLastChange);
+        return atLastChange;
     }
 
-    private static long CpuTicks() => Environment.CpuUsage.TotalTime.Ticks;
+    private static long CpuTicks() => WorkerSnapshot.CpuNow();
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 

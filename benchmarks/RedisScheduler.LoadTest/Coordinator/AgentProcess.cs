@@ -12,7 +12,10 @@ namespace RedisScheduler.LoadTest.Coordinator;
 /// </summary>
 internal sealed class AgentProcess : IDisposable
 {
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
+    // A warmed-up worker (w2-warm) answers only after up to 5 drains of N tasks, each followed by up
+    // to 10 s waiting for its JIT to settle: over 60 s on a 2-core machine whose hypervisor steals a
+    // fifth of it under load.
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(180);
 
     private readonly Process process;
     private readonly Channel<string> replies = Channel.CreateUnbounded<string>();

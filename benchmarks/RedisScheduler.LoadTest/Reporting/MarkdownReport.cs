@@ -347,6 +347,15 @@ internal static class MarkdownReport
             md.AppendLine("Methods the worker's JIT compiled during W2, from the start to the last handler start: " +
                 string.Join("; ", drains.Select(x => Invariant($"{Title(x.s)} (1 worker{x.Item3}) {x.Item2!.CompiledMethods:N0}"))) + ".");
         }
+
+        // Allocations that outlive gen0 (an exporter's queue of spans) show as more collections and pause.
+        if (drains.Any(x => x.Item2!.Runtime.Collections > 0))
+        {
+            md.AppendLine();
+            md.AppendLine("Garbage collections in the worker during W2, from the start to the last handler start: " +
+                string.Join("; ", drains.Select(x => Invariant(
+                    $"{Title(x.s)} (1 worker{x.Item3}) {x.Item2!.Runtime.Collections:N0} (gen1 {x.Item2.Runtime.Gen1Collections:N0}, gen2 {x.Item2.Runtime.Gen2Collections:N0}), paused {x.Item2.Runtime.GcPauseSeconds * 1000:F0} ms ({x.Item2.Runtime.GcPauseSeconds / x.Item2.Seconds:P1} of the wall time)"))) + ".");
+        }
     }
 
     private static string Title(SystemResult s) => s.Title;

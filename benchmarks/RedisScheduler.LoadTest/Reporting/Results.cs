@@ -124,8 +124,46 @@ internal sealed record DrainResult(
     /// <summary>CPU seconds the hypervisor gave to other machines meanwhile.</summary>
     public double StealSeconds { get; init; }
 
-    /// <summary>Methods the workers' JIT compiled from <c>go</c> to the last handler start: tier-0 code and the tiered-up versions that replace it.</summary>
-    public long CompiledMethods { get; init; }
+    /// <summary>What the workers' JIT and garbage collector did from <c>go</c> to the last handler start.</summary>
+    public WorkerRuntimeCosts Runtime { get; init; }
+
+    /// <summary>
+    /// <see cref="WorkerRuntimeCosts.CompiledMethods"/>, also as a property of its own: results.json
+    /// files written before <see cref="Runtime"/> existed carry only this, and <c>--report</c> reads them.
+    /// </summary>
+    public long CompiledMethods
+    {
+        get => Runtime.CompiledMethods;
+        init => Runtime = Runtime with { CompiledMethods = value };
+    }
+}
+
+/// <summary>
+/// What the workers' runtime did during a drain beyond their own code, from <c>go</c> to the last
+/// handler start (the agent's <c>STOPPED</c> line): methods the JIT compiled (tier-0 code and the
+/// tiered-up versions that replace it), garbage collections (every generation; gen1 and gen2 are
+/// counted again on their own) and their total pause. Summed over worker processes.
+/// </summary>
+internal readonly record struct WorkerRuntimeCosts(long CompiledMethods, long Collections, long Gen1Collections, long Gen2Collections, double GcPauseSeconds)
+{
+    public static WorkerRuntimeCosts operator +(WorkerRuntimeCosts a, WorkerRuntimeCosts b) => new(
+        a.CompiledMethods + b.CompiledMethods,
+        a.Collections + b.Collections,
+        a.Gen1Collections + b.Gen1Collections,
+        a.Gen2Collections + b.Gen2Collections,
+        a.GcPauseSeconds + b.GcPauseSeconds);
+
+    /// <summary>Reads the counts after a STOPPED line's CPU field; an agent that sends fewer leaves the rest 0.</summary>
+    public static WorkerRuntimeCosts Parse(IReadOnlyList<string> words)
+    {
+        var numbers = new long[5];
+        for (var i = 0; i < Math.Min(words.Count, numbers.Length); i++)
+        {
+            numbers[i] = long.Parse(words[i], System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return new(numbers[0], numbers[1], numbers[2], numbers[3], TimeSpan.FromTicks(numbers[4]).TotalSeconds);
+    }
 }
 
 /// <summary>W3: lateness of tasks due at their own instants, at low load.</summary>

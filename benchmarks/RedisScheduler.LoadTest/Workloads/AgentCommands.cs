@@ -1,5 +1,6 @@
 using System.Globalization;
 using RedisScheduler.LoadTest.Coordinator;
+using RedisScheduler.LoadTest.Reporting;
 
 namespace RedisScheduler.LoadTest.Workloads;
 
@@ -39,7 +40,7 @@ internal static class AgentCommands
             $"filling {count:N0} pending tasks");
 
     /// <summary>Stops workers and reads every handler start they recorded.</summary>
-    public static async Task<(List<(int OrderId, long StartTicks)> Records, double CpuSeconds, long CompiledMethods)> StopAsync(IReadOnlyList<AgentProcess> workers, long[] cpuAtStart)
+    public static async Task<(List<(int OrderId, long StartTicks)> Records, double CpuSeconds, WorkerRuntimeCosts Runtime)> StopAsync(IReadOnlyList<AgentProcess> workers, long[] cpuAtStart)
     {
         foreach (var worker in workers)
         {
@@ -49,17 +50,17 @@ internal static class AgentCommands
         var replies = await Task.WhenAll(workers.Select(w => w.ExpectAsync("STOPPED", TimeSpan.FromSeconds(60))));
         var records = new List<(int, long)>();
         var cpu = 0.0;
-        var compiled = 0L;
+        var runtime = default(WorkerRuntimeCosts);
         for (var i = 0; i < replies.Length; i++)
         {
             var words = replies[i].Split(' ');
             records.AddRange(Agent.HandlerRecorder.ReadFrom(words[1]));
             File.Delete(words[1]);
             cpu += TimeSpan.FromTicks(long.Parse(words[3], CultureInfo.InvariantCulture) - cpuAtStart[i]).TotalSeconds;
-            compiled += long.Parse(words[4], CultureInfo.InvariantCulture);
+            runtime += WorkerRuntimeCosts.Parse(words[4..]);
         }
 
-        return (records, cpu, compiled);
+        return (records, cpu, runtime);
     }
 }
 

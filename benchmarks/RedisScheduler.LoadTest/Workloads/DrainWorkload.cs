@@ -47,7 +47,7 @@ internal static class DrainWorkload
             var cutoff = DateTime.UtcNow.Ticks;
             var machineAfter = MachineCpu.Now();
             var after = redis.Snapshot();
-            var (records, cpu, compiled) = await AgentCommands.StopAsync(workers, [.. started.Select(s => s[1])]);
+            var (records, cpu, runtime) = await AgentCommands.StopAsync(workers, [.. started.Select(s => s[1])]);
 
             var goTicks = started.Min(s => s[0]);
             var measured = records.Where(r => r.OrderId >= TaskNumbers.Measured && r.OrderId < TaskNumbers.Measured + tasks).ToList();
@@ -75,7 +75,7 @@ internal static class DrainWorkload
             {
                 OtherCpuSeconds = machineAfter.OthersSince(machineBefore, cost.ServerCpuSeconds + cpu),
                 StealSeconds = machineAfter.StealSince(machineBefore),
-                CompiledMethods = compiled,
+                Runtime = runtime,
             };
             return (result, workers[0].Description);
         }
