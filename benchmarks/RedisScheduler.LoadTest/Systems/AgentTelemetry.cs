@@ -10,6 +10,9 @@ namespace RedisScheduler.LoadTest.Systems;
 /// sampled, batched as an OTLP exporter would be) and metrics (exported every second), and throws
 /// them away, so the load test measures what collecting costs the library, not an exporter's I/O.
 /// <c>telemetry=traces</c> or <c>telemetry=metrics</c> collects only the one, to tell their costs apart.
+/// <c>telemetry=sampled</c> collects both but records one trace in ten, as a busy service would
+/// configure it (<see cref="ParentBasedSampler"/> over <see cref="TraceIdRatioBasedSampler"/>: a
+/// task scheduled under a trace follows its decision, one scheduled under none is a root decided by its trace id).
 /// </summary>
 internal sealed class AgentTelemetry : IDisposable
 {
@@ -20,7 +23,7 @@ internal sealed class AgentTelemetry : IDisposable
     {
         tracing = collect == "metrics" ? Sdk.CreateTracerProviderBuilder().Build() : Sdk.CreateTracerProviderBuilder()
             .AddSource(RedisSchedulerDiagnostics.ActivitySourceName)
-            .SetSampler(new AlwaysOnSampler())
+            .SetSampler(collect == "sampled" ? new ParentBasedSampler(new TraceIdRatioBasedSampler(0.1)) : new AlwaysOnSampler())
             .AddProcessor(new BatchActivityExportProcessor(new Discard<Activity>()))
             .Build();
         metrics = collect == "traces" ? Sdk.CreateMeterProviderBuilder().Build() : Sdk.CreateMeterProviderBuilder()
@@ -30,7 +33,7 @@ internal sealed class AgentTelemetry : IDisposable
     }
 
     public static AgentTelemetry? StartIfRequested(IReadOnlyDictionary<string, string> settings)
-        => settings.TryGetValue("telemetry", out var value) && value is "on" or "traces" or "metrics" ? new AgentTelemetry(value) : null;
+        => settings.TryGetValue("telemetry", out var value) && value is "on" or "traces" or "metrics" or "sampled" ? new AgentTelemetry(value) : null;
 
     public void Dispose()
     {

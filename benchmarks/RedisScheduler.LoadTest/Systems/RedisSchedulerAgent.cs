@@ -14,7 +14,7 @@ namespace RedisScheduler.LoadTest.Systems;
 /// option is the library's default; only the connection string and the handler's concurrency are set,
 /// unless an experiment passes <c>--set max-idle-ms=N</c> (MaxIdleDelay) to the agent. A worker given
 /// <c>--set warm-up-tasks=N</c> drains N tasks before it says it is ready (W2 with a warmed-up worker).
-/// <c>--set telemetry=on</c> (or <c>traces</c>, <c>metrics</c>) collects the library's traces and metrics with the OpenTelemetry SDK
+/// <c>--set telemetry=on</c> (or <c>traces</c>, <c>metrics</c>, <c>sampled</c>) collects the library's traces and metrics with the OpenTelemetry SDK
 /// (<see cref="AgentTelemetry"/>). For the socket-manager risk experiment, <c>--set block-pool=N</c>
 /// keeps N thread-pool threads blocked (<see cref="PoolBlocker"/>), and <c>--set socket-manager=shared</c>
 /// connects with StackExchange.Redis's dedicated socket threads instead of the library's setting.
