@@ -112,6 +112,7 @@ public sealed class DeadLetterTests(string redis)
         await probe.WaitForAsync(5, TimeSpan.FromSeconds(20));
         Assert.That(await store.RequeueAllAsync("probe"), Is.EqualTo(2));
         await probe.WaitForAsync(7, TimeSpan.FromSeconds(20));
+        await scope.WaitUntilNothingInFlightAsync();
 
         Assert.That(await store.ListAsync("probe"), Is.Empty);
         Assert.That(await scheduler.GetTaskAsync(ids[0]), Is.Null, "deleted for good");

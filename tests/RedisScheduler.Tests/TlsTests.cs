@@ -69,8 +69,7 @@ public sealed class TlsTests
 
                 Assert.That(probe.Handled.Select(h => h.TaskId), Is.EquivalentTo(new[] { now, soon }));
                 Assert.That(connections, Is.Not.Empty.And.All.Matches<ConnectionMultiplexer>(c => c.GetEndPoints().Single().ToString()!.EndsWith(":" + tlsPort, StringComparison.Ordinal)));
-                // The probe records a task as its handler starts; the acknowledgement follows.
-                await DeadLetterTests.WaitForAsync(() => scope.Database.SortedSetLengthAsync(scope.Keys().InFlight), inFlight => inFlight == 0);
+                await scope.WaitUntilNothingInFlightAsync();
 
                 // The port really is TLS: a plain-text client gets no answer there.
                 using var plain = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{tlsPort},abortConnect=false,connectTimeout=500");

@@ -110,6 +110,15 @@ public sealed class TestScope : IAsyncDisposable
         return (host, probe);
     }
 
+    /// <summary>
+    /// Waits until no task of <paramref name="taskType"/> is in flight. A <see cref="TaskProbe"/> records a
+    /// task as its handler starts; the acknowledgement that takes it out of the in-flight set is written
+    /// after the handler returns, batched with others, so a test that checks the keys after
+    /// <see cref="TaskProbe.WaitForAsync"/> waits for it here first.
+    /// </summary>
+    public Task WaitUntilNothingInFlightAsync(string taskType = "probe")
+        => DeadLetterTests.WaitForAsync(() => Database.SortedSetLengthAsync(Keys(taskType).InFlight), inFlight => inFlight == 0);
+
     /// <summary>Stops and disposes a host the test built itself when the scope ends.</summary>
     public void Track(IHost host) => hosts.Add(host);
 
